@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints figures (API calls, wall time, memory)."""

@@ -1,0 +1,1 @@
+"""A local AWS for tests and the demo: a moto server plus emulations of what moto lacks."""
