@@ -1,0 +1,168 @@
+"""Run the local AWS: moto's server application, bound to 127.0.0.1, in its own process.
+
+``python -m local_aws.server --port 0`` binds a free port and prints ``LISTENING <port>`` once it serves.
+``LocalAws`` starts that process from tests, benchmarks and the demo, and stops it by its PID.
+Emulations of APIs that moto lacks are WSGI middlewares added in ``build_app``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+from typing import Any
+
+HOST = "127.0.0.1"
+READY_PREFIX = "LISTENING "
+# Credentials moto accepts for its default account (123456789012); never real ones.
+FAKE_CREDENTIALS: Mapping[str, str] = {
+    "AWS_ACCESS_KEY_ID": "FOOBARKEY",
+    "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",  # moto's placeholder, not a secret
+}
+
+
+def build_app() -> Any:
+    """moto's WSGI application, wrapped by the emulations of APIs that moto does not implement."""
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - heavy import, server process only
+        DomainDispatcherApplication,
+        create_backend_app,
+    )
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def serve(port: int) -> None:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415
+    from werkzeug.serving import make_server  # noqa: PLC0415
+
+    server = make_server(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one")
+    serve(parser.parse_args(argv).port)
+
+
+class LocalAws:
+    """A local AWS server process on 127.0.0.1: start, talk to it, switch IAM enforcement, stop.
+
+    Use as a context manager so the process is stopped on failure too.
+    """
+
+    def __init__(self, *, load_aws_managed_policies: bool = False, log_path: str | None = None) -> None:
+        self._load_managed = load_aws_managed_policies
+        self._log_path = log_path
+        self._proc: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def start(self, timeout: float = 60.0) -> LocalAws:
+        env = dict(os.environ)
+        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self._load_managed else "false"
+        log = open(self._log_path, "a") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "local_aws.server", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        assert self._proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self._proc.stdout.readline()
+            if line.startswith(READY_PREFIX):
+                self.port = int(line[len(READY_PREFIX) :])
+                return self
+            if not line and self._proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError("the local AWS server did not start (see its log)")
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._proc = None
+
+    def __enter__(self) -> LocalAws:
+        return self.start() if self._proc is None else self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _post(self, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
+        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+            self.endpoint_url + path, data=body, method="POST", headers={"Content-Type": content_type}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return bytes(response.read())
+
+    def reset(self) -> None:
+        """Forget every resource of every account (and switch IAM enforcement off)."""
+        self._post("/moto-api/reset")
+        self.enforce_iam(False)
+
+    def enforce_iam(self, on: bool = True) -> None:
+        """From now on every request is (or is no longer) checked against the caller's IAM policies."""
+        self._post("/moto-api/reset-auth", b"0" if on else b"inf", content_type="text/plain")
+
+    def environment(self, region: str = "us-east-1") -> dict[str, str]:
+        """Environment variables that point boto3 and the CDK CLI at this server with placeholder keys."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_REGION": region,
+            **FAKE_CREDENTIALS,
+        }
+
+    @contextlib.contextmanager
+    def environ(self, region: str = "us-east-1") -> Iterator[None]:
+        """Temporarily export ``environment()`` into this process (for code that reads the chain)."""
+        saved = {k: os.environ.get(k) for k in self.environment(region)}
+        os.environ.update(self.environment(region))
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def moto_api(self, path: str, payload: Mapping[str, Any]) -> bytes:
+        """POST a JSON payload to one of moto's own /moto-api endpoints."""
+        return self._post(path, json.dumps(payload).encode())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Shared fixtures. ``local_aws`` is one real moto server process for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from local_aws.server import LocalAws
+
+
+@pytest.fixture(scope="session")
+def local_aws_server() -> Iterator[LocalAws]:
+    with LocalAws() as server:
+        yield server
+
+
+@pytest.fixture
+def local_aws(local_aws_server: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
+    """A clean local AWS for one test, with the process environment pointed at it."""
+    local_aws_server.reset()
+    for key, value in local_aws_server.environment().items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    return local_aws_server
