@@ -1,0 +1,130 @@
+"""Format rules for every identifier a user gives us, in one place.
+
+Pure functions, no AWS calls and no CDK: the collector checks its command line with them, and the constructs
+check their props with them at synth (after skipping unresolved Tokens). Each failure names the setting, the
+value it got and what is expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+_PARTITION = r"(?P<partition>aws|aws-cn|aws-us-gov)"
+
+EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
+OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+USER_NAME_RE = ROLE_NAME_RE
+IAM_PATH_RE = re.compile(r"^/([\x21-\x7e]{1,510}/)?$")
+# role/NAME or role/some/path/NAME; the name is what IAM allows for role and user names.
+PRINCIPAL_ARN_RE = re.compile(
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):(?P<kind>role|user)/(?:[\x21-\x7e]*/)?[\w+=,.@-]{{1,128}}$",
+    re.ASCII,
+)
+ROLE_ARN_RE = re.compile(
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):role/(?P<rest>[\x21-\x7e]{{1,512}})$"
+)
+POLICY_ARN_RE = re.compile(
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
+)
+
+
+class InvalidSettingError(ValueError):
+    """A user-supplied value has the wrong format; the message names the setting, the value, what to give."""
+
+    def __init__(self, setting: str, value: object, expected: str) -> None:
+        self.setting = setting
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{setting}: got {value!r}; expected {expected}")
+
+
+def _check(pattern: re.Pattern[str], value: object, setting: str, expected: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidSettingError(setting, value, expected)
+    return value
+
+
+def external_id(value: object, setting: str = "externalId") -> str:
+    return _check(
+        EXTERNAL_ID_RE,
+        value,
+        setting,
+        "2 to 1224 characters of letters, digits and _+=,.@:/- (sts:ExternalId)",
+    )
+
+
+def account_id(value: object, setting: str = "accountId") -> str:
+    return _check(ACCOUNT_ID_RE, value, setting, "a 12-digit AWS account ID such as 111122223333")
+
+
+def region(value: object, setting: str = "region") -> str:
+    return _check(REGION_RE, value, setting, "an AWS region code such as us-east-1 or eu-central-1")
+
+
+def root_id(value: object, setting: str = "rootId") -> str:
+    return _check(ROOT_ID_RE, value, setting, "an organization root ID such as r-ab12")
+
+
+def ou_id(value: object, setting: str = "organizationalUnitId") -> str:
+    return _check(OU_ID_RE, value, setting, "an OU ID such as ou-ab12-cdef3456")
+
+
+def root_or_ou_id(value: object, setting: str = "organizationalUnitIds") -> str:
+    if isinstance(value, str) and (ROOT_ID_RE.fullmatch(value) or OU_ID_RE.fullmatch(value)):
+        return value
+    raise InvalidSettingError(setting, value, "a root ID (r-ab12) or an OU ID (ou-ab12-cdef3456)")
+
+
+def role_name(value: object, setting: str = "roleName") -> str:
+    return _check(ROLE_NAME_RE, value, setting, "1 to 64 characters of letters, digits and _+=,.@-")
+
+
+def iam_path(value: object, setting: str = "path") -> str:
+    return _check(IAM_PATH_RE, value, setting, "an IAM path that starts and ends with '/', such as /vendor/")
+
+
+def role_arn(value: object, setting: str = "roleArn") -> str:
+    return _check(ROLE_ARN_RE, value, setting, "an IAM role ARN such as arn:aws:iam::111122223333:role/Name")
+
+
+def policy_arn(value: object, setting: str = "policyArn") -> str:
+    return _check(
+        POLICY_ARN_RE, value, setting, "an IAM policy ARN such as arn:aws:iam::111122223333:policy/Name"
+    )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who may assume the integration role: one role, one user, or (less precise) a whole account."""
+
+    kind: str  # "role" | "user" | "account"
+    account_id: str
+    arn: str | None  # the role or user ARN; None for an account
+
+
+def trusted_principal(value: object, setting: str = "trustedPrincipal") -> Principal:
+    """A role ARN, a user ARN or a 12-digit account ID."""
+    if isinstance(value, str):
+        if ACCOUNT_ID_RE.fullmatch(value):
+            return Principal("account", value, None)
+        match = PRINCIPAL_ARN_RE.fullmatch(value)
+        if match:
+            return Principal(match["kind"], match["account"], value)
+    raise InvalidSettingError(
+        setting,
+        value,
+        "an IAM role ARN (recommended, e.g. arn:aws:iam::111122223333:role/Vendor), a user ARN, "
+        "or a 12-digit account ID",
+    )
+
+
+def regions(values: list[str], setting: str = "regions") -> tuple[str, ...]:
+    if not values:
+        raise InvalidSettingError(setting, values, "at least one region")
+    return tuple(region(v, setting) for v in values)
