@@ -1,4 +1,4 @@
-"""Sessions, credentials, retries, rate limits and the API call recorder: the one place that talks to botocore.
+"""Sessions, credentials, retries, rate limits and the API call recorder: the one place for botocore.
 
 - Base credentials come from the standard chain (``--profile`` supported). ``AWS_ENDPOINT_URL`` and the
   per-service variants work unchanged, because every session is a plain botocore session.
@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import botocore.session
 from botocore.config import Config
@@ -36,7 +36,8 @@ from collector.errors import THROTTLE_CODES
 from collector.models import Account
 
 USER_AGENT = f"aws-readonly-collector/{__version__}"
-RETRY_MODE = "standard"  # botocore's standard mode: exponential backoff with jitter, retries throttling
+# botocore's standard mode: exponential backoff with jitter; retries throttling and transient errors.
+RETRY_MODE: Literal["standard"] = "standard"
 MAX_ATTEMPTS = 10
 ASSUME_ROLE_SECONDS = 3600
 # IAM and Organizations are global: their endpoint lives in one region of each partition.
@@ -175,7 +176,7 @@ class RateLimiter:
 # --- sessions -------------------------------------------------------------------------------------------
 
 
-class _FixedProvider(CredentialProvider):  # type: ignore[misc]
+class _FixedProvider(CredentialProvider):
     """Hands one (refreshable) credentials object to a session."""
 
     METHOD = "assume-role-with-external-id"
@@ -228,7 +229,7 @@ class Sessions:
             raise ConfigurationError(f"--profile: {exc}") from exc
         if base_credentials is None:
             raise ConfigurationError(
-                "no AWS credentials found: set a profile (--profile), environment variables or an instance role"
+                "no AWS credentials found: give --profile, set environment variables or use an instance role"
             )
 
     @property

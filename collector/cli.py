@@ -141,7 +141,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
 
 
 class Progress:
-    """Accounts and scopes done, calls made, problems: one refreshed line on a terminal, log lines otherwise."""
+    """Accounts and scopes done, calls made, problems: a refreshed line on a terminal, else log lines."""
 
     def __init__(self, prepared: Prepared, stream: TextIO) -> None:
         self._prepared = prepared
@@ -211,12 +211,13 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     bad = [s for s in manifest.scopes if not s.status.is_ok]
     calls = sum(c.calls for c in manifest.api_calls)
     print(
-        f"run {manifest.run_id}: {len(manifest.scopes) - len(bad)} of {len(manifest.scopes)} scopes complete, "
+        f"run {manifest.run_id}: {len(manifest.scopes) - len(bad)} of {len(manifest.scopes)} scopes complete,"
+        " "
         f"{calls} API calls, stored in {args.db}",
         file=out,
     )
-    for scope in bad:
-        print(f"  {scope.scope} {scope.status.value}: {scope.detail}", file=out)
+    for result in bad:
+        print(f"  {result.scope} {result.status.value}: {result.detail}", file=out)
     return EXIT_OK if exit_code(manifest.scopes) == 0 else EXIT_INCOMPLETE
 
 
@@ -262,6 +263,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=err, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("botocore").setLevel(logging.WARNING)
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args, out, err)

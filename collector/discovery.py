@@ -84,7 +84,7 @@ def account_regions(
     def one(account: Account) -> ec2.AccountRegions | Problem:
         try:
             return ec2.account_regions(sessions.for_account(account).client("ec2"))
-        except Exception as exc:  # noqa: BLE001 - recorded as the account's discovery status
+        except Exception as exc:
             return classify(exc, permissions=ec2.PERMISSIONS.permissions)
 
     enabled: dict[str, tuple[str, ...]] = {}

@@ -92,7 +92,7 @@ class FetchContext:
         """Run one sub-part; a fault in it is recorded (classified) and the fetcher goes on."""
         try:
             yield
-        except Exception as exc:  # noqa: BLE001 - every fault becomes a recorded problem, never silence
+        except Exception as exc:
             self.problems.append(classify(exc, part=name, permissions=self.fetcher.permissions.permissions))
 
     def set_state(self, name: str, value: str) -> None:

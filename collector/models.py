@@ -205,7 +205,7 @@ class InstanceProfile(Record):
 class _ManagedPolicyFields(Record):
     arn: str
     name: str
-    policy_id: str
+    policy_id: str | None
     path: str
     default_version_id: str
     document: JsonValue  # the default version's document

@@ -26,7 +26,7 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import Fetcher, FetchContext, Placement, RunCache
+from collector.fetch import FetchContext, Fetcher, Placement, RunCache
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -106,7 +106,7 @@ def collect_scope(ctx: FetchContext) -> ScopeOutcome:
     try:
         for record in ctx.fetcher.collect(ctx):
             records.append(_check(record, ctx))
-    except Exception as exc:  # noqa: BLE001 - classified; one scope never stops the others
+    except Exception as exc:
         ctx.problems.append(classify(exc, permissions=ctx.fetcher.permissions.permissions))
     status = status_of(ctx.problems)
     result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
@@ -155,7 +155,7 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
                 include_ous=settings.include_ous,
                 exclude_ous=settings.exclude_ous,
             )
-        except Exception as exc:  # noqa: BLE001 - nothing can be planned; recorded, exit code 1
+        except Exception as exc:
             problem = classify(exc)
             return Discovery((), home, (), problems=((ScopeKey(home, GLOBAL, DISCOVERY), problem),))
     else:

@@ -150,7 +150,7 @@ class KindTable:
         marks = ", ".join("?" for _ in self.all_columns)
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in self.all_columns if c not in self.key)
         return (
-            f'INSERT INTO "{self.name}" ({names}) VALUES ({marks}) '
+            f'INSERT INTO "{self.name}" ({names}) VALUES ({marks}) '  # noqa: S608 - names from record types
             f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
         )
 
@@ -224,7 +224,7 @@ _STOP = object()
 
 
 class SqliteStore:
-    """The collector's database. Use as a context manager: closing waits for the writer and re-raises its error."""
+    """The collector's database. As a context manager, closing waits for the writer and re-raises errors."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -255,7 +255,7 @@ class SqliteStore:
                         return
                     if self._error is None:
                         self._transaction(conn, job)
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller at flush/close
+                except BaseException as exc:
                     self._error = exc
                 finally:
                     self._queue.task_done()
@@ -325,9 +325,9 @@ class SqliteStore:
             conn.executemany(self._tables[kind].upsert_sql(), rows)
         complete = result.status is ScopeStatus.COMPLETE
         if complete:
-            for kind in outcome.kinds:
+            for produced in outcome.kinds:
                 conn.execute(
-                    f'DELETE FROM "{kind.KIND}" WHERE account_id = ? AND region = ? AND run_id <> ?',
+                    f'DELETE FROM "{produced.KIND}" WHERE account_id = ? AND region = ? AND run_id <> ?',  # noqa: S608
                     (scope.account_id, scope.region, run_id),
                 )
             conn.execute(
@@ -405,7 +405,7 @@ class SqliteStore:
     def counts(self) -> dict[str, int]:
         with closing(self._read()) as conn:
             return {
-                kind: int(conn.execute(f'SELECT COUNT(*) FROM "{kind}"').fetchone()[0])
+                kind: int(conn.execute(f'SELECT COUNT(*) FROM "{kind}"').fetchone()[0])  # noqa: S608
                 for kind in sorted(self._tables)
             }
 
@@ -436,7 +436,7 @@ class SqliteStore:
         table = self._tables[kind]
         order = ", ".join(table.key)
         with closing(self._read()) as conn:
-            for row in conn.execute(f'SELECT * FROM "{kind}" ORDER BY {order}'):
+            for row in conn.execute(f'SELECT * FROM "{kind}" ORDER BY {order}'):  # noqa: S608
                 yield table.decode(row)
 
     def export(self, out_dir: str | Path) -> dict[str, int]:

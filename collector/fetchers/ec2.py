@@ -45,7 +45,8 @@ class AccountRegions:
 
 
 def parse_regions(answer: Mapping[str, Any]) -> AccountRegions:
-    enabled, other = [], []
+    enabled: list[str] = []
+    other: list[str] = []
     for region in answer["Regions"]:
         (enabled if region.get("OptInStatus", "opt-in-not-required") in _ENABLED else other).append(
             region["RegionName"]

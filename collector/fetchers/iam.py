@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from collector.errors import error_code
-from collector.fetch import Fetcher, FetchContext, Placement
+from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import (
     AccessKey,
     AccountInfo,
@@ -26,6 +26,7 @@ from collector.models import (
     UserCredentials,
 )
 from collector.parsers import iam as parse
+from collector.parsers.common import document, iso
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 
 PERMISSIONS = FetcherPermissions(
@@ -127,11 +128,13 @@ def collect(ctx: FetchContext) -> Iterator[Record]:
             report = _wait_for_report(iam, ctx)
         if report is not None:
             rows = parse.parse_credential_report(report[0])
-            yield from parse.user_credentials(account_id, rows, parse.iso(report[1]))
+            yield from parse.user_credentials(account_id, rows, iso(report[1]))
 
     with ctx.part("access_keys"):
         users = [r for r in details.records if isinstance(r, User)]
-        yield from _access_keys(iam, users, rows, report[1] if report else None)
+        # A reused report may predate keys of users created since; a report generated now does not.
+        since = None if report is None or report_started else report[1]
+        yield from _access_keys(iam, users, rows, since)
 
 
 def _fresh_report(iam: Any, ctx: FetchContext) -> tuple[bytes, datetime] | None:
@@ -175,7 +178,7 @@ def _backfill(iam: Any, ctx: FetchContext, arns: Sequence[str]) -> Iterator[Reco
         doc = ctx.cache.get(cache_key) if parse.is_aws_managed(arn) else None
         if doc is None:
             version = iam.get_policy_version(PolicyArn=arn, VersionId=version_id)["PolicyVersion"]
-            doc = parse.document(version["Document"])
+            doc = document(version["Document"])
             if parse.is_aws_managed(arn):
                 doc = ctx.cache.put(cache_key, doc)
         yield parse.managed_policy(
@@ -184,12 +187,12 @@ def _backfill(iam: Any, ctx: FetchContext, arns: Sequence[str]) -> Iterator[Reco
 
 
 def _access_keys(
-    iam: Any, users: Sequence[User], rows: Sequence[parse.ReportRow] | None, generated: datetime | None
+    iam: Any, users: Sequence[User], rows: Sequence[parse.ReportRow] | None, reused_from: datetime | None
 ) -> Iterator[AccessKey]:
-    """ListAccessKeys only for users the report shows with keys (and users created after the report).
-    Without a report, every user is listed: slower, but no key is missed."""
+    """ListAccessKeys only for users the report shows with keys (and, when the report was reused, users
+    created after it). Without a report, every user is listed: slower, but no key is missed."""
     by_arn = {row.arn: row for row in rows or ()}
-    since = parse.iso(generated) if generated else None
+    since = iso(reused_from) if reused_from else None
     for user in users:
         row = by_arn.get(user.arn)
         wanted = (

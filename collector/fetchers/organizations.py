@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from collector.fetch import Fetcher, FetchContext, Placement, Where
+from collector.fetch import FetchContext, Fetcher, Placement, Where
 from collector.models import (
     DelegatedAdministrator,
     Organization,

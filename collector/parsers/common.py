@@ -22,7 +22,7 @@ def iso_or_none(value: Any) -> str | None:
 
 
 def document(value: Any) -> Any:
-    """A policy document as JSON data. botocore decodes IAM's URL-encoded documents; raw API text may not be."""
+    """A policy document as JSON data (botocore decodes IAM's URL-encoded documents; raw text may not be)."""
     if isinstance(value, str):
         return json.loads(urllib.parse.unquote(value))
     return value

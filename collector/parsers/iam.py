@@ -53,13 +53,15 @@ def _default_document(policy: Item) -> tuple[str, Any]:
 def managed_policy(
     account_id: str, policy: Item, doc: Any, *, version_id: str, backfilled: bool = False
 ) -> Policy | AwsManagedPolicy:
-    """A managed policy record from a GAAD ``Policies`` entry or a GetPolicy ``Policy`` (with its document)."""
-    cls = AwsManagedPolicy if is_aws_managed(policy["Arn"]) else Policy
+    """A managed policy record from a GAAD ``Policies`` entry or GetPolicy's ``Policy``, with its document."""
+    arn = policy["Arn"]
+    cls = AwsManagedPolicy if is_aws_managed(arn) else Policy
     return cls(
         account_id=account_id,
-        arn=policy["Arn"],
-        name=policy["PolicyName"],
-        policy_id=policy["PolicyId"],
+        arn=arn,
+        # A policy ARN ends with its name, so this is exact (moto's details omit PolicyName and PolicyId).
+        name=policy.get("PolicyName") or arn.rsplit("/", 1)[-1],
+        policy_id=policy.get("PolicyId"),
         path=policy.get("Path", "/"),
         default_version_id=version_id,
         document=doc,
@@ -348,7 +350,7 @@ def access_keys(
             matched[key["AccessKeyId"]] = slots.pop(0)
     result = []
     for key in ordered:
-        slot = matched.get(key["AccessKeyId"])
+        found = matched.get(key["AccessKeyId"])
         result.append(
             AccessKey(
                 account_id=account_id,
@@ -357,9 +359,9 @@ def access_keys(
                 user_arn=user_arn,
                 status=key["Status"],
                 create_date=iso(key["CreateDate"]),
-                last_used_date=slot.last_used_date if slot else None,
-                last_used_region=slot.last_used_region if slot else None,
-                last_used_service=slot.last_used_service if slot else None,
+                last_used_date=found.last_used_date if found else None,
+                last_used_region=found.last_used_region if found else None,
+                last_used_service=found.last_used_service if found else None,
                 raw=key,
             )
         )
