@@ -38,7 +38,7 @@ from collector.models import Account
 USER_AGENT = f"aws-readonly-collector/{__version__}"
 # botocore's standard mode: exponential backoff with jitter; retries throttling and transient errors.
 RETRY_MODE: Literal["standard"] = "standard"
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 10  # the first attempt included
 ASSUME_ROLE_SECONDS = 3600
 # IAM and Organizations are global: their endpoint lives in one region of each partition.
 GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
@@ -52,7 +52,7 @@ class ConfigurationError(Exception):
 def client_config(max_pool_connections: int = 10) -> Config:
     """The one botocore configuration of every client the collector creates."""
     return Config(
-        retries={"mode": RETRY_MODE, "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
         max_pool_connections=max_pool_connections,
         connect_timeout=10,
         read_timeout=60,

@@ -26,7 +26,7 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import FetchContext, Fetcher, Placement, RunCache
+from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -76,9 +76,12 @@ class RunSettings:
 
 @dataclass
 class ItemEnv:
-    """What collect_item needs besides the item: shared by every item of a run (or built per Lambda)."""
+    """What collect_item needs besides the item: shared by every item of a run (or built per Lambda).
 
-    sessions: Sessions
+    ``clients_for`` is normally ``Sessions.for_account`` (assumes the item's role, for the calling thread).
+    """
+
+    clients_for: Callable[[Account], ClientFactory]
     run_id: str
     state: StateReader = field(default_factory=NoState)
     cache: RunCache = field(default_factory=RunCache)
@@ -117,7 +120,7 @@ def collect_scope(ctx: FetchContext) -> ScopeOutcome:
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
     """Collect every scope of one work item and hand each outcome to the sink."""
     results: list[ScopeResult] = []
-    clients = env.sessions.for_account(item.account)
+    clients = env.clients_for(item.account)
     for name in item.fetchers:
         fetcher = env.fetchers[name]
         scope = ScopeKey(item.account.account_id, item.unit, name)
@@ -247,7 +250,13 @@ def execute(
         sink.write_scope(prepared.run_id, outcome)
         record(outcome.result)
 
-    env = ItemEnv(sessions=prepared.sessions, run_id=prepared.run_id, state=state or NoState(), sleep=sleep)
+    env = ItemEnv(
+        clients_for=prepared.sessions.for_account,
+        run_id=prepared.run_id,
+        state=state or NoState(),
+        fetchers={f.name: f for f in prepared.fetchers},
+        sleep=sleep,
+    )
     with ThreadPoolExecutor(
         max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
     ) as pool:
