@@ -182,7 +182,6 @@ class Role(Record):
     path: str
     create_date: str
     trust_policy: JsonValue
-    max_session_duration: int | None = None
     permissions_boundary_arn: str | None = None
     last_used_date: str | None = None
     last_used_region: str | None = None

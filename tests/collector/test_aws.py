@@ -5,7 +5,6 @@ from __future__ import annotations
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
-import botocore.retries.standard
 import pytest
 from botocore.exceptions import ClientError
 
@@ -19,16 +18,8 @@ ALIASES = iam_xml("ListAccountAliases", "<IsTruncated>false</IsTruncated><Accoun
 
 
 @pytest.fixture(autouse=True)
-def _offline_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDBASE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "base-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    # No real waiting between retries in tests.
-    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.0)
+def _offline(offline_aws: None) -> None:
+    pass
 
 
 def _sessions(sts: list[tuple[int, str]], iam: list[tuple[int, str]], sent: list[str]) -> Sessions:
