@@ -361,11 +361,13 @@ class PolicyTarget(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class DelegatedAdministrator(Record):
+    """A member account that administers some service for the organization (e.g. IAM Identity Center)."""
+
     KIND = "delegated_administrators"
-    KEY = ("service_principal", "delegated_account_id")
-    service_principal: str
+    KEY = ("delegated_account_id",)
     delegated_account_id: str
     name: str
+    status: str | None = None
     delegation_enabled_date: str | None = None
 
 

@@ -58,7 +58,7 @@ PERMISSIONS = FetcherPermissions(
             "organizations:ListDelegatedAdministrators",
             "organizations:ListDelegatedAdministrators",
             _L,
-            "Which member account administers IAM Identity Center, if delegated.",
+            "Which member accounts are delegated administrators (IAM Identity Center may be one).",
         ),
         Permission(
             "organizations:ListPolicies",
@@ -83,8 +83,6 @@ PERMISSIONS = FetcherPermissions(
 
 
 SCP = "SERVICE_CONTROL_POLICY"
-# Services whose delegated administrator the inventory records (Identity Center may live in a member account).
-DELEGATED_SERVICES = ("sso.amazonaws.com",)
 Item = dict[str, Any]
 
 
@@ -142,11 +140,8 @@ def collect(ctx: FetchContext) -> Iterator[Record]:
             yield from parse.policy_targets(me, summary["Id"], targets)
 
     with ctx.part("delegated_administrators"):
-        for principal in DELEGATED_SERVICES:
-            admins = _items(
-                org, "list_delegated_administrators", "DelegatedAdministrators", ServicePrincipal=principal
-            )
-            yield from parse.delegated_administrators(me, principal, admins)
+        admins = _items(org, "list_delegated_administrators", "DelegatedAdministrators")
+        yield from parse.delegated_administrators(me, admins)
 
 
 FETCHER = Fetcher(

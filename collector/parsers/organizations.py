@@ -142,15 +142,13 @@ def policy_targets(account_id: str, policy_id: str, targets: Iterable[Item]) -> 
     )
 
 
-def delegated_administrators(
-    account_id: str, service_principal: str, items: Iterable[Item]
-) -> tuple[DelegatedAdministrator, ...]:
+def delegated_administrators(account_id: str, items: Iterable[Item]) -> tuple[DelegatedAdministrator, ...]:
     return tuple(
         DelegatedAdministrator(
             account_id=account_id,
-            service_principal=service_principal,
             delegated_account_id=item["Id"],
             name=item.get("Name", ""),
+            status=item.get("State") or item.get("Status"),
             delegation_enabled_date=iso_or_none(item.get("DelegationEnabledDate")),
             raw=item,
         )

@@ -56,7 +56,7 @@ def test_the_organization_scope_is_partial_when_scps_are_denied() -> None:
     stub.add_response(
         "list_delegated_administrators",
         {"DelegatedAdministrators": [{"Id": "000000000002", "Name": "account-2"}]},
-        {"ServicePrincipal": "sso.amazonaws.com"},
+        {},
     )
 
     outcome = collect_scope(context(organizations.FETCHER, clients))
