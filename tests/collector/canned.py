@@ -9,10 +9,15 @@ from typing import Any
 
 ACCOUNT = "111122223333"
 CREATED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
-ALLOW_ALL_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+ALLOW_ALL_S3 = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+}
 TRUST_EC2 = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
 }
 
 
@@ -30,7 +35,9 @@ def arn(kind: str, name: str, account: str = ACCOUNT) -> str:
     return f"arn:aws:iam::{account}:{kind}/{name}"
 
 
-def user(name: str, *, groups: tuple[str, ...] = (), boundary: str | None = None, **extra: Any) -> dict[str, Any]:
+def user(
+    name: str, *, groups: tuple[str, ...] = (), boundary: str | None = None, **extra: Any
+) -> dict[str, Any]:
     item: dict[str, Any] = {
         "Path": "/",
         "UserName": name,

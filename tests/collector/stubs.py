@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import botocore.session
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.stub import Stubber
 
-from collector.fetch import Fetcher, FetchContext, RunCache
+from collector.fetch import FetchContext, Fetcher, RunCache
 from collector.models import GLOBAL, Account
 from tests.collector.canned import ACCOUNT
 
@@ -23,7 +23,7 @@ def offline_client(service: str, region: str = "us-east-1") -> Any:
         service,
         region_name=region,
         aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="not-a-secret",  # noqa: S106 - never sent anywhere
+        aws_secret_access_key="not-a-secret",
         endpoint_url="https://example.invalid",
     )
 
@@ -66,8 +66,14 @@ class FakeClock:
         self.now += seconds
 
 
-def context(fetcher: Fetcher, clients: Any, *, clock: FakeClock | None = None, region: str = GLOBAL,
-            cache: RunCache | None = None) -> FetchContext:
+def context(
+    fetcher: Fetcher,
+    clients: Any,
+    *,
+    clock: FakeClock | None = None,
+    region: str = GLOBAL,
+    cache: RunCache | None = None,
+) -> FetchContext:
     clock = clock or FakeClock()
     return FetchContext(
         account=Account(ACCOUNT, ROLE_ARN),
@@ -95,7 +101,9 @@ def http_answers(answers: list[tuple[int, str]]) -> Callable[..., AWSResponse]:
 
     def handler(request: Any, **_: Any) -> AWSResponse:
         status, body = queue.pop(0)
-        return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, _Raw(body.encode()))
+        headers = HTTPHeaders()
+        headers["Content-Type"] = "text/xml"
+        return AWSResponse(request.url, status, headers, _Raw(body.encode()))
 
     return handler
 

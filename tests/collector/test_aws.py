@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,10 @@ from collector.models import Account, ScopeStatus
 from tests.collector.canned import ACCOUNT
 from tests.collector.stubs import ROLE_ARN, assume_role_xml, error_xml, http_answers, iam_xml
 
-ALIASES = iam_xml("ListAccountAliases", "<IsTruncated>false</IsTruncated><AccountAliases><member>main</member></AccountAliases>")
+ALIASES = iam_xml(
+    "ListAccountAliases",
+    "<IsTruncated>false</IsTruncated><AccountAliases><member>main</member></AccountAliases>",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +37,9 @@ def _sessions(sts: list[tuple[int, str]], iam: list[tuple[int, str]], sent: list
         session.register("before-send.sts", capture_sts)
         session.register("before-send.iam", iam_handler)
 
-    return Sessions(external_id="Customer-ExternalId-1", run_id="20260101T000000Z-abc123", prepare_session=prepare)
+    return Sessions(
+        external_id="Customer-ExternalId-1", run_id="20260101T000000Z-abc123", prepare_session=prepare
+    )
 
 
 def test_throttling_is_retried_by_the_one_config_and_counted() -> None:
@@ -41,7 +47,11 @@ def test_throttling_is_retried_by_the_one_config_and_counted() -> None:
     later = datetime.now(UTC) + timedelta(hours=1)
     sessions = _sessions(
         [(200, assume_role_xml(later))],
-        [(400, error_xml("Throttling", "Rate exceeded")), (400, error_xml("Throttling", "Rate exceeded")), (200, ALIASES)],
+        [
+            (400, error_xml("Throttling", "Rate exceeded")),
+            (400, error_xml("Throttling", "Rate exceeded")),
+            (200, ALIASES),
+        ],
         sent,
     )
     client = sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam")
@@ -57,13 +67,17 @@ def test_throttling_is_retried_by_the_one_config_and_counted() -> None:
 
 def test_role_is_assumed_with_the_external_id_and_an_attributable_session_name() -> None:
     sent: list[str] = []
-    sessions = _sessions([(200, assume_role_xml(datetime.now(UTC) + timedelta(hours=1)))], [(200, ALIASES)], sent)
+    sessions = _sessions(
+        [(200, assume_role_xml(datetime.now(UTC) + timedelta(hours=1)))], [(200, ALIASES)], sent
+    )
     sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam").list_account_aliases()
     (body,) = sent
     params = dict(urllib.parse.parse_qsl(body))
     assert params["RoleArn"] == ROLE_ARN and params["ExternalId"] == "Customer-ExternalId-1"
     assert params["RoleSessionName"] == "aws-readonly-collector@20260101T000000Z-abc123"
-    assert aws.session_name("x" * 100) == aws.session_name("x" * 100) and len(aws.session_name("x" * 100)) == 64
+    assert (
+        aws.session_name("x" * 100) == aws.session_name("x" * 100) and len(aws.session_name("x" * 100)) == 64
+    )
 
 
 def test_credentials_are_refreshed_before_they_expire_and_shared_by_threads() -> None:
@@ -81,7 +95,9 @@ def test_credentials_are_refreshed_before_they_expire_and_shared_by_threads() ->
 
 
 def test_a_denied_assume_role_names_sts_assume_role() -> None:
-    sessions = _sessions([(403, error_xml("AccessDenied", "not authorized to perform sts:AssumeRole"))], [], [])
+    sessions = _sessions(
+        [(403, error_xml("AccessDenied", "not authorized to perform sts:AssumeRole"))], [], []
+    )
     with pytest.raises(ClientError) as raised:
         sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam").list_account_aliases()
     problem = errors.classify(raised.value)
@@ -115,11 +131,14 @@ def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> N
     assert limiter.bucket("111111111111", "eu-west-1", "cloudtrail", "LookupEvents").rate == 2.0
 
 
-def test_recorder_is_thread_safe_and_sorted() -> None:
-    import threading
-
+def test_recorder_is_thread_safe() -> None:
     recorder = CallRecorder()
-    threads = [threading.Thread(target=lambda: [recorder.count("a", "iam", "X") for _ in range(1000)]) for _ in range(4)]
+
+    def hammer() -> None:
+        for _ in range(1000):
+            recorder.count("a", "iam", "X")
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -145,7 +164,9 @@ def test_denied_operations_map_to_their_catalog_action(operation: str, action: s
 
 
 def test_other_faults_are_failed_with_the_error() -> None:
-    throttled = errors.classify(ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "ListUsers"))
+    throttled = errors.classify(
+        ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "ListUsers")
+    )
     assert throttled.status is ScopeStatus.FAILED and "throttled" in throttled.message
     bug = errors.classify(KeyError("Arn"))
     assert bug.status is ScopeStatus.FAILED and "KeyError" in bug.message

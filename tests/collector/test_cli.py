@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from collector import cli
+from collector.aws import Sessions
 from collector.discovery import Discovery
-from collector.models import GLOBAL, ScopeKey, ScopeStatus
+from collector.models import GLOBAL, Account, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem
-from collector.models import Account
 from collector.runner import Prepared, RunSettings
 from collector.sink import ScopeResult
 
@@ -29,16 +29,37 @@ def _run(*argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["collect", "--role-arn", "arn:aws:iam::1:role/x", "--external-id", "abc"], "--role-arn: got 'arn:aws:iam::1:role/x'"),
-        (["collect", "--role-arn", ROLE, "--external-id", "a b"], "--external-id: got 'a b'; expected 2 to 1224"),
+        (
+            ["collect", "--role-arn", "arn:aws:iam::1:role/x", "--external-id", "abc"],
+            "--role-arn: got 'arn:aws:iam::1:role/x'",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "a b"],
+            "--external-id: got 'a b'; expected 2 to 1224",
+        ),
         (["collect", "--role-arn", ROLE], "--external-id: got None"),
-        (["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", "us-east-1,moon-1"], "--regions: got 'moon-1'"),
-        (["collect", "--role-arn", ROLE, "--external-id", "abc", "--member-role-name", "R"], "to be used with --organization"),
-        (["collect", "--role-arn", ROLE, "--external-id", "abc", "--organization", "--include-ou", "ou-x"], "--include-ou: got 'ou-x'"),
-        (["collect", "--role-arn", ROLE, "--external-id", "abc", "--fetchers", "s3"], "--fetchers: got 's3'; expected one of iam, organizations"),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", "us-east-1,moon-1"],
+            "--regions: got 'moon-1'",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--member-role-name", "R"],
+            "to be used with --organization",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--organization", "--include-ou", "ou-x"],
+            "--include-ou: got 'ou-x'",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--fetchers", "s3"],
+            "--fetchers: got 's3'; expected one of iam, organizations",
+        ),
         (["collect", "--role-arn", ROLE, "--external-id", "abc", "--workers", "0"], "--workers: got 0"),
         (["collect", "--external-id", "abc"], "the following arguments are required: --role-arn"),
-        (["summary", "--db", "/nonexistent/inventory.sqlite"], "--db: got '/nonexistent/inventory.sqlite'; expected an existing"),
+        (
+            ["summary", "--db", "/nonexistent/inventory.sqlite"],
+            "--db: got '/nonexistent/inventory.sqlite'; expected an existing",
+        ),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -63,7 +84,9 @@ def test_no_base_credentials_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    code, _, err = _run("collect", "--role-arn", ROLE, "--external-id", "abc", "--db", str(tmp_path / "x.sqlite"))
+    code, _, err = _run(
+        "collect", "--role-arn", ROLE, "--external-id", "abc", "--db", str(tmp_path / "x.sqlite")
+    )
     assert code == 2 and "no AWS credentials found" in err
 
 
@@ -72,11 +95,16 @@ def test_progress_on_a_terminal_is_one_refreshed_line(offline_aws: None) -> None
         def isatty(self) -> bool:
             return True
 
-    from collector.aws import Sessions
-
     account = Account("111122223333", ROLE)
     plan = Plan((WorkItem(account, GLOBAL, ("iam", "organizations")),))
-    prepared = Prepared("r", RunSettings(ROLE, "abc"), Sessions(external_id="abc", run_id="r"), (), Discovery((account,)), plan)
+    prepared = Prepared(
+        "r",
+        RunSettings(ROLE, "abc"),
+        Sessions(external_id="abc", run_id="r"),
+        (),
+        Discovery((account,)),
+        plan,
+    )
     stream = Tty()
     progress = cli.Progress(prepared, stream)
     progress(ScopeResult(ScopeKey("111122223333", GLOBAL, "iam"), ScopeStatus.COMPLETE))

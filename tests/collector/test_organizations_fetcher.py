@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from collector.fetchers import organizations
 from collector.models import ScopeStatus
 from collector.runner import collect_scope
@@ -11,7 +13,7 @@ ROOT = "r-ab12"
 OU = "ou-ab12-prod0001"
 
 
-def _account(n: int, status: str = "ACTIVE") -> dict:
+def _account(n: int, status: str = "ACTIVE") -> dict[str, Any]:
     account_id = f"{n:012d}"
     return {
         "Id": account_id,
@@ -25,9 +27,13 @@ def _account(n: int, status: str = "ACTIVE") -> dict:
 def test_list_accounts_follows_tokens_through_empty_pages() -> None:
     clients = StubbedClients()
     stub = clients.stub("organizations")
-    stub.add_response("list_accounts", {"Accounts": [_account(n) for n in range(1, 21)], "NextToken": "t1"}, {})
+    stub.add_response(
+        "list_accounts", {"Accounts": [_account(n) for n in range(1, 21)], "NextToken": "t1"}, {}
+    )
     stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t2"}, {"NextToken": "t1"})
-    stub.add_response("list_accounts", {"Accounts": [_account(21), _account(22, "SUSPENDED")]}, {"NextToken": "t2"})
+    stub.add_response(
+        "list_accounts", {"Accounts": [_account(21), _account(22, "SUSPENDED")]}, {"NextToken": "t2"}
+    )
     accounts = organizations.list_accounts(clients.client("organizations"))
     clients.assert_no_pending()
     assert len(accounts) == 22 and accounts[-1]["Status"] == "SUSPENDED"
@@ -38,15 +44,25 @@ def test_the_organization_scope_is_partial_when_scps_are_denied() -> None:
     stub = clients.stub("organizations")
     stub.add_response(
         "describe_organization",
-        {"Organization": {"Id": "o-abcdefghij", "Arn": "arn:aws:organizations::111122223333:organization/o-abcdefghij",
-                          "MasterAccountId": "111122223333", "FeatureSet": "ALL"}},
+        {
+            "Organization": {
+                "Id": "o-abcdefghij",
+                "Arn": "arn:aws:organizations::111122223333:organization/o-abcdefghij",
+                "MasterAccountId": "111122223333",
+                "FeatureSet": "ALL",
+            }
+        },
         {},
     )
     stub.add_response("list_roots", {"Roots": [{"Id": ROOT, "Arn": "arn:root", "Name": "Root"}]}, {})
     stub.add_response("list_accounts_for_parent", {"Accounts": [_account(1)]}, {"ParentId": ROOT})
     stub.add_response(
         "list_organizational_units_for_parent",
-        {"OrganizationalUnits": [{"Id": OU, "Arn": "arn:aws:organizations::1:ou/o-abcdefghij/" + OU, "Name": "Prod"}]},
+        {
+            "OrganizationalUnits": [
+                {"Id": OU, "Arn": "arn:aws:organizations::1:ou/o-abcdefghij/" + OU, "Name": "Prod"}
+            ]
+        },
         {"ParentId": ROOT},
     )
     stub.add_response("list_accounts_for_parent", {"Accounts": [_account(2)]}, {"ParentId": OU})
@@ -64,7 +80,7 @@ def test_the_organization_scope_is_partial_when_scps_are_denied() -> None:
     clients.assert_no_pending()
     assert outcome.result.status is ScopeStatus.PARTIAL
     assert outcome.result.missing_actions == ("organizations:ListPolicies",)
-    by_kind: dict[str, list] = {}
+    by_kind: dict[str, list[Any]] = {}
     for record in outcome.records:
         by_kind.setdefault(record.KIND, []).append(record)
     parents = {a.id: a.parent_id for a in by_kind["organization_accounts"]}

@@ -1,4 +1,4 @@
-"""The SQLite store on a temporary file: schema versioning, derived kind tables, upserts, stale rows, export."""
+"""The SQLite store on a temporary file: schema version, derived kind tables, upserts, stale rows, export."""
 
 from __future__ import annotations
 
@@ -87,21 +87,35 @@ def test_complete_scopes_replace_their_rows_and_failed_ones_keep_them(tmp_path: 
         _write(db, "r2", _outcome(ScopeStatus.DENIED, _user("a")))
         assert sorted(r["name"] for r in db.rows("users")) == ["a", "b"]  # nothing removed
         (scope,) = db.scopes()
-        assert (scope["status"], scope["missing_actions"], scope["data_run_id"]) == ("denied", ["iam:ListUsers"], "r1")
+        assert (scope["status"], scope["missing_actions"], scope["data_run_id"]) == (
+            "denied",
+            ["iam:ListUsers"],
+            "r1",
+        )
 
         _write(db, "r3", _outcome(ScopeStatus.PARTIAL, _user("a")))
         assert sorted(r["name"] for r in db.rows("users")) == ["a", "b"]
 
         _write(db, "r4", _outcome(ScopeStatus.COMPLETE, _user("a")))
         (row,) = list(db.rows("users"))
-        assert (row["name"], row["run_id"], row["tags"], row["raw"]) == ("a", "r4", {"k": "a"}, {"UserName": "a"})
+        assert (row["name"], row["run_id"], row["tags"], row["raw"]) == (
+            "a",
+            "r4",
+            {"k": "a"},
+            {"UserName": "a"},
+        )
         assert db.scopes()[0]["data_run_id"] == "r4"
 
 
 def test_stale_rows_go_only_in_the_completed_scope(tmp_path: Path) -> None:
     other = "222222222222"
     with SqliteStore(tmp_path / "inv.sqlite") as db:
-        _write(db, "r1", _outcome(ScopeStatus.COMPLETE, _user("a")), _outcome(ScopeStatus.COMPLETE, _user("x", other), account=other))
+        _write(
+            db,
+            "r1",
+            _outcome(ScopeStatus.COMPLETE, _user("a")),
+            _outcome(ScopeStatus.COMPLETE, _user("x", other), account=other),
+        )
         _write(db, "r2", _outcome(ScopeStatus.COMPLETE), _outcome(ScopeStatus.FAILED, account=other))
         assert [(r["account_id"], r["name"]) for r in db.rows("users")] == [(other, "x")]
         assert db.counts()["users"] == 1

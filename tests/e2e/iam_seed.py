@@ -8,11 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-DOC = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+DOC = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+)
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
 )
 
@@ -36,24 +40,50 @@ def seed(iam: Any, shape: Shape, workers: int = 8) -> Counter[str]:
         with ThreadPoolExecutor(workers if parallel else 1) as pool:
             list(pool.map(lambda c: getattr(iam, c[0])(**c[1]), calls))
 
-    run([("create_policy", {"PolicyName": f"policy-{i}", "PolicyDocument": DOC}) for i in range(shape.policies)])
+    run(
+        [
+            ("create_policy", {"PolicyName": f"policy-{i}", "PolicyDocument": DOC})
+            for i in range(shape.policies)
+        ]
+    )
     run([("create_group", {"GroupName": f"group-{i}"}) for i in range(shape.groups)])
     run([("create_user", {"UserName": f"user-{i}", "Path": "/people/"}) for i in range(shape.users)])
     # moto's CreateRole is not thread-safe (it scans every role for ID collisions): one at a time.
-    run([("create_role", {"RoleName": f"role-{i}", "AssumeRolePolicyDocument": TRUST}) for i in range(shape.roles)], False)
+    run(
+        [
+            ("create_role", {"RoleName": f"role-{i}", "AssumeRolePolicyDocument": TRUST})
+            for i in range(shape.roles)
+        ],
+        False,
+    )
     truth.update(users=shape.users, groups=shape.groups, roles=shape.roles, policies=shape.policies)
 
-    members = [("add_user_to_group", {"GroupName": "group-0", "UserName": f"user-{i}"}) for i in range(shape.big_group_members)]
-    members += [("add_user_to_group", {"GroupName": f"group-{1 + i % (shape.groups - 1)}", "UserName": f"user-{i}"})
-                for i in range(shape.big_group_members, shape.users)]
+    members = [
+        ("add_user_to_group", {"GroupName": "group-0", "UserName": f"user-{i}"})
+        for i in range(shape.big_group_members)
+    ]
+    members += [
+        ("add_user_to_group", {"GroupName": f"group-{1 + i % (shape.groups - 1)}", "UserName": f"user-{i}"})
+        for i in range(shape.big_group_members, shape.users)
+    ]
     run(members)
     truth["group_memberships"] = len(members)
 
     account = iam.get_user(UserName="user-0")["User"]["Arn"].split(":")[4]
-    inline = [("put_role_policy", {"RoleName": f"role-{i}", "PolicyName": "inline", "PolicyDocument": DOC})
-              for i in range(0, shape.roles, shape.inline_every)]
-    attach = [("attach_role_policy", {"RoleName": f"role-{i}", "PolicyArn": f"arn:aws:iam::{account}:policy/policy-{i % shape.policies}"})
-              for i in range(shape.roles)]
+    inline = [
+        ("put_role_policy", {"RoleName": f"role-{i}", "PolicyName": "inline", "PolicyDocument": DOC})
+        for i in range(0, shape.roles, shape.inline_every)
+    ]
+    attach = [
+        (
+            "attach_role_policy",
+            {
+                "RoleName": f"role-{i}",
+                "PolicyArn": f"arn:aws:iam::{account}:policy/policy-{i % shape.policies}",
+            },
+        )
+        for i in range(shape.roles)
+    ]
     run(inline + attach)
     truth["inline_policies"] = len(inline)
     truth["policy_attachments"] = len(attach)

@@ -18,19 +18,42 @@ pytestmark = pytest.mark.e2e
 
 
 def _policy(*actions: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+        }
+    )
 
 
-def test_missing_actions_are_named_and_nothing_is_lost(local_aws: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_actions_are_named_and_nothing_is_lost(
+    local_aws: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     iam = boto3.client("iam")
     vendor = iam.create_user(UserName="vendor")["User"]["Arn"]
     key = iam.create_access_key(UserName="vendor")["AccessKey"]
     iam.put_user_policy(UserName="vendor", PolicyName="assume", PolicyDocument=_policy("sts:AssumeRole"))
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": vendor}, "Action": "sts:AssumeRole",
-                                                     "Condition": {"StringEquals": {"sts:ExternalId": "Customer-9"}}}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": vendor},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": "Customer-9"}},
+            }
+        ],
+    }
     role = iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    everything = ("iam:GetAccountAuthorizationDetails", "iam:ListAccountAliases", "iam:GetCredentialReport",
-                  "iam:GenerateCredentialReport", "iam:ListAccessKeys", "iam:GetPolicy", "iam:GetPolicyVersion")
+    everything = (
+        "iam:GetAccountAuthorizationDetails",
+        "iam:ListAccountAliases",
+        "iam:GetCredentialReport",
+        "iam:GenerateCredentialReport",
+        "iam:ListAccessKeys",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+    )
     iam.put_role_policy(RoleName="Reader", PolicyName="read", PolicyDocument=_policy(*everything))
     for n in range(3):
         iam.create_user(UserName=f"person-{n}")
@@ -45,7 +68,9 @@ def test_missing_actions_are_named_and_nothing_is_lost(local_aws: LocalAws, tmp_
     # The customer narrows the role: the credential report is no longer allowed.
     local_aws.enforce_iam(False)
     boto3.client("iam", aws_access_key_id="FOOBARKEY", aws_secret_access_key="FOOBARSECRET").put_role_policy(
-        RoleName="Reader", PolicyName="read", PolicyDocument=_policy(*(a for a in everything if "CredentialReport" not in a))
+        RoleName="Reader",
+        PolicyName="read",
+        PolicyDocument=_policy(*(a for a in everything if "CredentialReport" not in a)),
     )
     local_aws.enforce_iam(True)
     out = io.StringIO()

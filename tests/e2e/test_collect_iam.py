@@ -32,7 +32,9 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
     reader = iam.create_role(RoleName="IntegrationReader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     db = tmp_path / "inventory.sqlite"
 
-    code, output = _cli("collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000")
+    code, output = _cli(
+        "collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000"
+    )
     assert code == 0, output
 
     code, output = _cli("summary", "--db", str(db), "--json")
@@ -61,8 +63,13 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
     assert calls[("123456789012", "iam", "GetAccountAuthorizationDetails")] == 1  # moto answers in one page
 
     # A second run reuses nothing stale: same counts, every row seen by the new run.
-    iam.delete_access_key(UserName="user-0", AccessKeyId=iam.list_access_keys(UserName="user-0")["AccessKeyMetadata"][0]["AccessKeyId"])
-    code, output = _cli("collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000")
+    iam.delete_access_key(
+        UserName="user-0",
+        AccessKeyId=iam.list_access_keys(UserName="user-0")["AccessKeyMetadata"][0]["AccessKeyId"],
+    )
+    code, output = _cli(
+        "collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000"
+    )
     assert code == 0, output
     with SqliteStore(db) as store:
         assert store.counts()["access_keys"] == truth["access_keys"] - 1

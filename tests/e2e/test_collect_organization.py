@@ -19,7 +19,9 @@ from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e
 MEMBER_ROLE = "OrganizationAccountAccessRole"  # moto lets the management account assume it in members
-SCP = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]})
+SCP = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}
+)
 
 
 def _cli(*argv: str) -> tuple[int, str, str]:
@@ -57,10 +59,14 @@ def _organization() -> dict[str, Any]:
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         accounts[name] = status["AccountId"]
         org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=parent)
-    policy = org.create_policy(Name="no-users", Description="d", Type="SERVICE_CONTROL_POLICY", Content=SCP)["Policy"]
+    policy = org.create_policy(Name="no-users", Description="d", Type="SERVICE_CONTROL_POLICY", Content=SCP)[
+        "Policy"
+    ]
     org.attach_policy(PolicyId=policy["PolicySummary"]["Id"], TargetId=prod)
     # moto knows no delegated administrator for sso.amazonaws.com; any service shows the listing works.
-    org.register_delegated_administrator(AccountId=accounts["team-b"], ServicePrincipal="guardduty.amazonaws.com")
+    org.register_delegated_administrator(
+        AccountId=accounts["team-b"], ServicePrincipal="guardduty.amazonaws.com"
+    )
     for name, account_id in accounts.items():
         member = _member_iam(account_id)
         member.create_user(UserName=f"{name}-user")
@@ -73,8 +79,20 @@ def test_organization_mode_with_an_ou_filter(local_aws: LocalAws, tmp_path: Path
     iam = boto3.client("iam")
     reader = iam.create_role(RoleName="OrgReader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     db = tmp_path / "org.sqlite"
-    args = ["collect", "--role-arn", reader, "--external-id", "Org-Customer-1", "--organization",
-            "--member-role-name", MEMBER_ROLE, "--exclude-ou", seeded["dev"], "--db", str(db)]
+    args = [
+        "collect",
+        "--role-arn",
+        reader,
+        "--external-id",
+        "Org-Customer-1",
+        "--organization",
+        "--member-role-name",
+        MEMBER_ROLE,
+        "--exclude-ou",
+        seeded["dev"],
+        "--db",
+        str(db),
+    ]
 
     code, out, err = _cli(*args, "--dry-run")
     assert code == 0, err

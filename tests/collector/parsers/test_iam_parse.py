@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ BOUNDARY = c.arn("policy", "boundary")
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
-def _pages() -> list[dict]:
+def _pages() -> list[dict[str, Any]]:
     # Two pages, the way GetAccountAuthorizationDetails splits them: a user's group is on the second page.
     first = {
         "UserDetailList": [
@@ -54,7 +55,9 @@ def _pages() -> list[dict]:
     }
     second = {
         "UserDetailList": [],
-        "GroupDetailList": [c.group("admins", AttachedManagedPolicies=[{"PolicyArn": c.arn("policy", "local")}])],
+        "GroupDetailList": [
+            c.group("admins", AttachedManagedPolicies=[{"PolicyArn": c.arn("policy", "local")}])
+        ],
         "RoleDetailList": [
             c.role(
                 "web",
@@ -72,7 +75,7 @@ def _pages() -> list[dict]:
 
 def test_authorization_details_become_typed_records() -> None:
     details = parse.parse_authorization_details(c.ACCOUNT, _pages())
-    by_type: dict[type, list] = {}
+    by_type: dict[type, list[Any]] = {}
     for record in details.records:
         by_type.setdefault(type(record), []).append(record)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from collector.parsers import organizations as parse
 
 ROOT = "r-ab12"
 PROD, DEV, TEAM = "ou-ab12-prod0001", "ou-ab12-dev00001", "ou-ab12-team0001"
 
 
-def _account(account_id: str, status: str = "ACTIVE") -> dict:
+def _account(account_id: str, status: str = "ACTIVE") -> dict[str, Any]:
     return {
         "Id": account_id,
         "Arn": f"arn:aws:organizations::111111111111:account/o-x/{account_id}",
@@ -52,7 +54,11 @@ def test_include_is_recursive_and_exclude_wins() -> None:
 
 
 def test_only_active_accounts_are_collected() -> None:
-    accounts = [_account("111111111111"), _account("222222222222", "SUSPENDED"), {**_account("3" * 12), "State": "PENDING_CLOSURE"}]
+    accounts = [
+        _account("111111111111"),
+        _account("222222222222", "SUSPENDED"),
+        {**_account("3" * 12), "State": "PENDING_CLOSURE"},
+    ]
     chosen, left = parse.select_accounts(accounts, None, include=[], exclude=[])
     assert [a["Id"] for a in chosen] == ["111111111111"]
     assert dict(left) == {"222222222222": "status SUSPENDED", "333333333333": "status PENDING_CLOSURE"}
@@ -65,5 +71,7 @@ def test_scp_documents_are_parsed() -> None:
     }
     scp = parse.service_control_policy("111111111111", described)
     assert scp.document["Statement"][0]["Effect"] == "Deny" and scp.description == ""
-    (target,) = parse.policy_targets("111111111111", "p-1", [{"TargetId": ROOT, "Arn": "a", "Name": "Root", "Type": "ROOT"}])
+    (target,) = parse.policy_targets(
+        "111111111111", "p-1", [{"TargetId": ROOT, "Arn": "a", "Name": "Root", "Type": "ROOT"}]
+    )
     assert (target.target_id, target.target_type) == (ROOT, "ROOT")
