@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from collector import __version__, registry, validation
 from collector.aws import ConfigurationError
+from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
 from collector.sink import ScopeResult
 from collector.store import SqliteStore, StoreError
@@ -163,7 +164,7 @@ class Progress:
         with self._lock:
             self._done += 1
             account = result.scope.account_id
-            if account in self._per_account and result.status.value != "skipped":
+            if account in self._per_account and result.status is not ScopeStatus.SKIPPED:
                 self._per_account[account] -= 1
                 if self._per_account[account] == 0:
                     self._accounts_done += 1

@@ -19,6 +19,10 @@ from collector.validation import ROLE_ARN_RE
 DISCOVERY = "discovery"  # the service name of discovery's own scope status
 
 
+class DiscoveryError(Exception):
+    """Discovery found something that cannot be right; recorded as the discovery scope's failure."""
+
+
 @dataclass(frozen=True)
 class Discovery:
     accounts: tuple[Account, ...]
@@ -60,6 +64,12 @@ def organization_accounts(
     home = Account(account_of(role_arn), role_arn)
     client = sessions.for_account(home).client("organizations")
     listed = organizations.list_accounts(client)
+    if not listed:
+        # An organization has at least its management account: an empty list is never a real answer.
+        raise DiscoveryError(
+            f"the organization of {home.account_id} listed no account: is {role_arn} in the management "
+            "or a delegated-administrator account, and does the organization exist?"
+        )
     tree = organizations.walk_tree(client) if include_ous or exclude_ous else None
     chosen, left_out = parse_org.select_accounts(listed, tree, include_ous, exclude_ous)
     partition = partition_of(role_arn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from collector import registry
-from collector.fetch import Fetcher, FetchContext, Placement
+from collector.fetch import FetchContext, Fetcher, Placement
 from collector.fetchers import ec2
 from collector.models import GLOBAL, Account, Group, Record, ScopeKey
 from collector.permissions import Feature, FetcherPermissions

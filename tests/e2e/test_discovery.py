@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
 
-from collector.fetch import Fetcher, FetchContext, Placement
+from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Group, Record
 from collector.permissions import Feature, FetcherPermissions
 from collector.runner import RunSettings, discover, prepare
+from collector.store import SqliteStore
 from local_aws.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
@@ -43,3 +46,23 @@ def test_all_regions_come_from_the_account(local_aws: LocalAws) -> None:
         RunSettings(role_arn=role, external_id="abc", regions=("eu-west-1",)), prepared.sessions, (REGIONAL,)
     )
     assert explicit.regions == {"123456789012": ("eu-west-1",)}
+
+
+def test_organization_mode_without_an_organization_is_a_recorded_discovery_failure(
+    local_aws: LocalAws, tmp_path: Path
+) -> None:
+    role = boto3.client("iam").create_role(RoleName="Reader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    db = tmp_path / "inv.sqlite"
+    out = io.StringIO()
+    code = main(
+        ["collect", "--organization", "--role-arn", role, "--external-id", "abc", "--db", str(db)],
+        out=out,
+        err=io.StringIO(),
+    )
+    assert code == 1
+    assert "123456789012/global/discovery failed" in out.getvalue()
+    with SqliteStore(db) as store:
+        (scope,) = store.scopes()
+        # AWS answers AWSOrganizationsNotInUseException; moto lists no account, which is never real either.
+        assert scope["service"] == "discovery" and scope["status"] == "failed"
+        assert "listed no account" in scope["detail"] or "NotInUse" in scope["detail"]
