@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from collector.cli import main
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Group, Record
 from collector.permissions import Feature, FetcherPermissions
