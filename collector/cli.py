@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from collector import __version__, registry, validation
-from collector.aws import ConfigurationError
+from collector.aws import DEFAULT_API_RATE, ConfigurationError
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
 from collector.sink import ScopeResult
@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     collect.add_argument("--workers", type=int, default=8, help="parallel work items (default 8)")
     collect.add_argument(
-        "--api-rate", type=float, default=10.0, help="requests/s per account and API (default 10)"
+        "--api-rate",
+        type=float,
+        default=DEFAULT_API_RATE,
+        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g})",
     )
     collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
