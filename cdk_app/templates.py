@@ -11,21 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, BootstraplessSynthesizer, Stack
+from aws_cdk import BootstraplessSynthesizer
 
 from cdk_app import stacks
 from cdk_app.config import AccountSettings
 from collector import validation
 from collector.validation import InvalidSettingError
-
-# The CLI turns path metadata on; an App built here does not, but say so rather than rely on a default.
-_PLAIN_CONTEXT: Mapping[str, object] = {"aws:cdk:enable-path-metadata": False}
+from constructs_lib.plain_template import plain_template
 
 
 @dataclass(frozen=True)
@@ -43,15 +39,6 @@ VARIANTS: tuple[Variant, ...] = (
         include_identity_center=True,
     ),
 )
-
-
-def plain_template(build: Callable[[App], Stack]) -> dict[str, Any]:
-    """Synthesize the stack that ``build`` adds to a fresh App, bootstrap-free; return its template."""
-    with tempfile.TemporaryDirectory() as outdir:
-        app = App(outdir=outdir, context=dict(_PLAIN_CONTEXT), analytics_reporting=False)
-        stack = build(app)
-        template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
-    return template
 
 
 def variant_template(variant: Variant, trusted_principal: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ The policies come from ``collector.permissions``, the project's only list of gra
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.integration_role import IntegrationRole
+from constructs_lib.plain_template import account_template, plain_template
 from constructs_lib.trust import ExternalId, TrustedPrincipal
 
 __all__ = [
@@ -15,4 +16,6 @@ __all__ = [
     "Feature",
     "IntegrationRole",
     "TrustedPrincipal",
+    "account_template",
+    "plain_template",
 ]

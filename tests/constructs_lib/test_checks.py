@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from constructs_lib.integration_role import NAG_SECURITY_AUDIT, NAG_WILDCARD_RESOURCE
-from tests.constructs_lib.conftest import CASE_NAMES, Matrix
+from tests.constructs_lib.cases import CASE_NAMES, Matrix
 from tests.synth import cfn_lint
 
 pytestmark = pytest.mark.cdk

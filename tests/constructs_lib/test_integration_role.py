@@ -10,7 +10,7 @@ from aws_cdk.assertions import Match, Template
 
 from collector.permissions import DATA_PLANE_DENY, actions_for
 from constructs_lib.policies import MANAGED_POLICIES_PER_ROLE, POLICY_SIZE_LIMIT
-from tests.constructs_lib.conftest import (
+from tests.constructs_lib.cases import (
     BOUNDARY,
     LITERAL_ID,
     VENDOR_ACCOUNT,
