@@ -60,7 +60,8 @@ class IntegrationRole(Construct):
       exceed the 6,144-character policy limit). Attached from the policy side (``ManagedPolicy.Roles``).
     - ``DenyDataPlaneReads``: a customer-managed policy with an explicit Deny of data-plane reads (object
       contents, secret values, parameters, decryption, table items, function code, log events, EC2 password
-      data and console output), which wins over any Allow attached to the role later.
+      data and console output), which wins over any Allow attached to the role later. The read-only
+      policies depend on it, so CloudFormation attaches them only once the Deny is in place.
 
     :param trusted_principal: the vendor's identity; ``TrustedPrincipal.role_arn(...)`` is recommended.
     :param external_id: ``ExternalId.literal(...)``, or ``ExternalId.parameter()`` so that one template
@@ -132,7 +133,14 @@ class IntegrationRole(Construct):
             Tags.of(self.role).add(key, value)
 
         # Attached from the policy side (ManagedPolicy.Roles), which also keeps the role's own properties
-        # short, and works on emulators that ignore Role.ManagedPolicyArns.
+        # short, and works on emulators that ignore Role.ManagedPolicyArns. The Deny comes first: every
+        # read-only policy depends on it, so no Allow of ours is ever attached without it.
+        self.deny_policy = self._managed_policy(
+            "DenyDataPlaneReads",
+            (deny_statement(),),
+            "explicit deny of data-plane reads",
+            None,  # cdk-nag does not flag a Deny on *
+        )
         self.read_only_policies: tuple[iam.ManagedPolicy, ...] = tuple(
             self._managed_policy(
                 f"ReadOnlyPolicy{i}",
@@ -142,12 +150,8 @@ class IntegrationRole(Construct):
             )
             for i, statements in enumerate(documents, start=1)
         )
-        self.deny_policy = self._managed_policy(
-            "DenyDataPlaneReads",
-            (deny_statement(),),
-            "explicit deny of data-plane reads",
-            None,  # cdk-nag does not flag a Deny on *
-        )
+        for policy in self.read_only_policies:
+            policy.node.add_dependency(self.deny_policy)
 
     @property
     def role_arn(self) -> str:

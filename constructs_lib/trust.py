@@ -40,6 +40,10 @@ class TrustedPrincipal:
     kind: str  # "role" | "user" | "account"
     value: str  # the ARN, the account ID, or a Token for either
 
+    def __post_init__(self) -> None:
+        if self.kind not in ("role", "user", "account"):
+            raise InvalidSettingError("TrustedPrincipal.kind", self.kind, "role, user or account")
+
     @staticmethod
     def role_arn(arn: str, setting: str = "TrustedPrincipal.role_arn") -> TrustedPrincipal:
         """Trust exactly this IAM role, e.g. ``arn:aws:iam::111122223333:role/Vendor`` (recommended)."""

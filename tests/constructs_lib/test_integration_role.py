@@ -130,6 +130,15 @@ def test_policies_are_attached_from_the_policy_side(matrix: Matrix, case: Case) 
         assert managed_arns is None
 
 
+def test_read_only_policies_are_attached_only_after_the_deny(matrix: Matrix, case: Case) -> None:
+    policies = resources(matrix.templates[case.name], "AWS::IAM::ManagedPolicy")
+    deny = [k for k, p in policies.items() if "Deny" in json.dumps(p["Properties"]["PolicyDocument"])]
+    assert len(deny) == 1
+    for logical_id, policy in policies.items():
+        if logical_id not in deny:
+            assert policy["DependsOn"] == deny
+
+
 def test_policies_fit_iam_limits(matrix: Matrix, case: Case) -> None:
     template = matrix.templates[case.name]
     policies = resources(template, "AWS::IAM::ManagedPolicy")

@@ -51,6 +51,7 @@ BAD_INPUTS: list[tuple[str, Callable[[Stack], object], str, str]] = [
     ),
     ("user-arn-is-role", lambda s: TrustedPrincipal.user_arn(ROLE), "TrustedPrincipal.user_arn", ROLE),
     ("account-short", lambda s: TrustedPrincipal.account("12345"), "TrustedPrincipal.account", "12345"),
+    ("principal-kind", lambda s: TrustedPrincipal("group", "Vendors"), "TrustedPrincipal.kind", "group"),
     ("from-string-bad", lambda s: TrustedPrincipal.from_string("vendor"), "trustedPrincipal", "vendor"),
     (
         "from-string-token",
