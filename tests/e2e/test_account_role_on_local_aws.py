@@ -17,7 +17,7 @@ EXTERNAL_ID = "Abc123-example"
 DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 
 
-def _vendor_user() -> tuple[str, dict[str, str]]:
+def _vendor_user() -> tuple[str, boto3.Session]:
     """A user of the emulator's account who may call sts:AssumeRole (moto trusts exact ARNs only)."""
     client = boto3.client("iam")
     arn = client.create_user(UserName="vendor")["User"]["Arn"]
@@ -27,11 +27,11 @@ def _vendor_user() -> tuple[str, dict[str, str]]:
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
     }
     client.put_user_policy(UserName="vendor", PolicyName="assume", PolicyDocument=json.dumps(assume))
-    return arn, {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    return arn, boto3.Session(key["AccessKeyId"], key["SecretAccessKey"])
 
 
 def test_template_deploys_and_grants_only_the_catalog_reads(local_aws: LocalAws) -> None:
-    vendor_arn, vendor_keys = _vendor_user()
+    vendor_arn, vendor = _vendor_user()
     template = account_template(trusted_principal=TrustedPrincipal.user_arn(vendor_arn))
     cloudformation = boto3.client("cloudformation")
     cloudformation.create_stack(
@@ -47,7 +47,7 @@ def test_template_deploys_and_grants_only_the_catalog_reads(local_aws: LocalAws)
     assert len(attached) == 2  # the read-only policy and the Deny, attached from the policy side
 
     local_aws.enforce_iam(True)
-    sts = boto3.Session(**vendor_keys).client("sts")
+    sts = vendor.client("sts")
     with pytest.raises(ClientError) as wrong_id:
         sts.assume_role(RoleArn=role_arn, RoleSessionName="collector", ExternalId="Wrong-id")
     assert wrong_id.value.response["Error"]["Code"] in DENIED
