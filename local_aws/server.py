@@ -15,13 +15,25 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from local_aws.cloudtrail_events import ManagementEvent
+from local_aws.protocol import (
+    CLOUDTRAIL_EVENTS_PATH,
+    CLOUDTRAIL_RATE_ENV,
+    CLOUDTRAIL_RECORD_ENV,
+    DOCUMENTED_LOOKUPS_PER_SECOND,
+    RESET_PATH,
+)
+
 HOST = "127.0.0.1"
 READY_PREFIX = "LISTENING "
+
 # Credentials moto accepts for its default account (123456789012); never real ones.
 FAKE_CREDENTIALS: Mapping[str, str] = {
     "AWS_ACCESS_KEY_ID": "FOOBARKEY",
@@ -30,13 +42,21 @@ FAKE_CREDENTIALS: Mapping[str, str] = {
 
 
 def build_app() -> Any:
-    """moto's WSGI application, wrapped by the emulations of APIs that moto does not implement."""
+    """moto's WSGI application, wrapped by the emulations of what moto lacks (outermost last).
+
+    CloudTrail is outermost so that it records calls answered by the other emulations too.
+    """
     from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - heavy import, server process only
         DomainDispatcherApplication,
         create_backend_app,
     )
 
-    return DomainDispatcherApplication(create_backend_app)
+    from local_aws.cloudtrail import CloudTrailEmulation  # noqa: PLC0415 - imports moto
+    from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
+    from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
+
+    app = JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app))
+    return CloudTrailEmulation(IdentityCenterEmulation(app))
 
 
 def serve(port: int) -> None:
@@ -61,8 +81,22 @@ class LocalAws:
     Use as a context manager so the process is stopped on failure too.
     """
 
-    def __init__(self, *, load_aws_managed_policies: bool = False, log_path: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        load_aws_managed_policies: bool = False,
+        cloudtrail_lookups_per_second: float = DOCUMENTED_LOOKUPS_PER_SECOND,
+        record_api_calls: bool = True,
+        log_path: str | None = None,
+    ) -> None:
+        """``load_aws_managed_policies``: AWS-managed policies exist (attachable); costs time per account.
+        ``cloudtrail_lookups_per_second``: LookupEvents rate per account and region (CloudTrail's is 2;
+        ``math.inf`` switches the limit off). ``record_api_calls``: record successful mutating calls as
+        CloudTrail management events.
+        """
         self._load_managed = load_aws_managed_policies
+        self._lookup_rate = cloudtrail_lookups_per_second
+        self._record = record_api_calls
         self._log_path = log_path
         self._proc: subprocess.Popen[str] | None = None
         self.port = 0
@@ -78,6 +112,8 @@ class LocalAws:
     def start(self, timeout: float = 60.0) -> LocalAws:
         env = dict(os.environ)
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self._load_managed else "false"
+        env[CLOUDTRAIL_RATE_ENV] = str(self._lookup_rate)
+        env[CLOUDTRAIL_RECORD_ENV] = "true" if self._record else "false"
         log = open(self._log_path, "a") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "local_aws.server", "--port", "0"],
@@ -120,16 +156,25 @@ class LocalAws:
     ) -> None:
         self.stop()
 
-    def _post(self, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
+    def _request(
+        self, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"
+    ) -> bytes:
         request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
-            self.endpoint_url + path, data=body, method="POST", headers={"Content-Type": content_type}
+            self.endpoint_url + path, data=body, method=method, headers={"Content-Type": content_type}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return bytes(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return bytes(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode(errors="replace")
+            raise RuntimeError(f"local AWS {method} {path}: HTTP {error.code}: {detail}") from error
+
+    def _post(self, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
+        return self._request("POST", path, body, content_type)
 
     def reset(self) -> None:
-        """Forget every resource of every account (and switch IAM enforcement off)."""
-        self._post("/moto-api/reset")
+        """Forget every resource of every account and every CloudTrail event; switch IAM enforcement off."""
+        self._post(RESET_PATH)
         self.enforce_iam(False)
 
     def enforce_iam(self, on: bool = True) -> None:
@@ -158,6 +203,19 @@ class LocalAws:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+    def seed_cloudtrail_events(self, events: Iterable[ManagementEvent]) -> tuple[str, ...]:
+        """Store management events for LookupEvents (each in its account and region); returns their IDs."""
+        payload = {"events": [event.to_wire() for event in events]}
+        answer = json.loads(self._post(CLOUDTRAIL_EVENTS_PATH, json.dumps(payload).encode()))
+        return tuple(answer["eventIds"])
+
+    def cloudtrail_events(self, account_id: str, region: str) -> tuple[ManagementEvent, ...]:
+        """Every stored management event of one account and region, newest first (what LookupEvents serves,
+        including events older than the 90 days it returns)."""
+        query = urllib.parse.urlencode({"accountId": account_id, "region": region})
+        answer = json.loads(self._request("GET", f"{CLOUDTRAIL_EVENTS_PATH}?{query}"))
+        return tuple(ManagementEvent.from_wire(e) for e in answer["events"])
 
     def moto_api(self, path: str, payload: Mapping[str, Any]) -> bytes:
         """POST a JSON payload to one of moto's own /moto-api endpoints."""
