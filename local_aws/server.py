@@ -10,18 +10,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
+import math
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
+from collector.validation import InvalidSettingError
 from local_aws.cloudtrail_events import ManagementEvent
 from local_aws.protocol import (
     CLOUDTRAIL_EVENTS_PATH,
@@ -63,6 +67,8 @@ def serve(port: int) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415
     from werkzeug.serving import make_server  # noqa: PLC0415
 
+    # One log line per request costs time and fills the log; errors are still logged.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
@@ -94,11 +100,18 @@ class LocalAws:
         ``math.inf`` switches the limit off). ``record_api_calls``: record successful mutating calls as
         CloudTrail management events.
         """
+        if not cloudtrail_lookups_per_second > 0:
+            raise InvalidSettingError(
+                "cloudtrail_lookups_per_second",
+                cloudtrail_lookups_per_second,
+                "a rate > 0 (math.inf: no limit)",
+            )
         self._load_managed = load_aws_managed_policies
         self._lookup_rate = cloudtrail_lookups_per_second
         self._record = record_api_calls
         self._log_path = log_path
         self._proc: subprocess.Popen[str] | None = None
+        self._log: IO[str] | None = None
         self.port = 0
 
     @property
@@ -112,9 +125,11 @@ class LocalAws:
     def start(self, timeout: float = 60.0) -> LocalAws:
         env = dict(os.environ)
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self._load_managed else "false"
-        env[CLOUDTRAIL_RATE_ENV] = str(self._lookup_rate)
+        env[CLOUDTRAIL_RATE_ENV] = "inf" if math.isinf(self._lookup_rate) else str(self._lookup_rate)
         env[CLOUDTRAIL_RECORD_ENV] = "true" if self._record else "false"
-        log = open(self._log_path, "a") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
+        # Without a log file, stderr goes to a temporary file so that a failed start can say why.
+        log = open(self._log_path, "a") if self._log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self._log = log
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "local_aws.server", "--port", "0"],
             stdout=subprocess.PIPE,
@@ -131,8 +146,19 @@ class LocalAws:
                 return self
             if not line and self._proc.poll() is not None:
                 break
+        tail = self._log_tail()
         self.stop()
-        raise RuntimeError("the local AWS server did not start (see its log)")
+        raise RuntimeError(f"the local AWS server did not start: {tail}")
+
+    def _log_tail(self, limit: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.flush()
+        if self._log_path:
+            with open(self._log_path) as log:
+                return log.read()[-limit:]
+        self._log.seek(0)
+        return str(self._log.read())[-limit:]
 
     def stop(self) -> None:
         if self._proc is None:
@@ -146,6 +172,9 @@ class LocalAws:
                 self._proc.wait()
         if self._proc.stdout:
             self._proc.stdout.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self._proc = None
 
     def __enter__(self) -> LocalAws:

@@ -105,7 +105,8 @@ class JsonProtocolAuthErrors:
     """Rewrites moto's XML IAM-enforcement errors for JSON-protocol requests into AWS's JSON errors.
 
     Applies to requests with an ``X-Amz-Target`` header and a JSON content type whose response is a 401/403
-    XML ``ErrorResponse``; every other response passes through untouched (and unbuffered).
+    with an XML ``ErrorResponse`` body (moto labels it text/html); every other response passes through
+    untouched, and only 401/403 responses are buffered.
     """
 
     def __init__(self, app: WsgiApp) -> None:
@@ -114,12 +115,11 @@ class JsonProtocolAuthErrors:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if not is_json_protocol(environ):
             return self.app(environ, start_response)
-        held: list[Any] = []
+        held: list[tuple[str, list[tuple[str, str]]]] = []
 
         def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-            if status[:3] in ("401", "403") and "xml" in content_type:
-                held.append(int(status[:3]))
+            if status[:3] in ("401", "403"):
+                held.append((status, headers))
                 return lambda _data: None
             return start_response(status, headers, exc_info)
 
@@ -132,7 +132,9 @@ class JsonProtocolAuthErrors:
             close = getattr(result, "close", None)
             if close:
                 close()
+        status, headers = held[0]
         parsed = parse_xml_error(body)
         if parsed is None:
-            return respond(start_response, held[0], {"message": body.decode(errors="replace")})
-        return json_auth_error(start_response, parsed[0], parsed[1], held[0])
+            start_response(status, headers)
+            return [body]
+        return json_auth_error(start_response, parsed[0], parsed[1], int(status[:3]))
