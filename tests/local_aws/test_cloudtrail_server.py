@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -37,7 +38,7 @@ def seeded(
     return list(local_aws.seed_cloudtrail_events(events))
 
 
-def lookup_code(**kwargs: object) -> tuple[str, int]:
+def lookup_code(**kwargs: Any) -> tuple[str, int]:
     with pytest.raises(ClientError) as raised:
         boto3.client("cloudtrail", config=NO_RETRIES).lookup_events(**kwargs)
     error = raised.value.response
@@ -94,7 +95,7 @@ def test_an_event_has_the_shape_lookup_events_documents(local_aws: LocalAws) -> 
     ],
 )
 def test_documented_errors_are_http_400_with_their_exception(
-    local_aws: LocalAws, request_: dict[str, object], code: str
+    local_aws: LocalAws, request_: dict[str, Any], code: str
 ) -> None:
     assert lookup_code(**request_) == (code, 400)
 
@@ -102,9 +103,9 @@ def test_documented_errors_are_http_400_with_their_exception(
 def test_a_token_with_other_parameters_is_refused(local_aws: LocalAws) -> None:
     seeded(local_aws, 3)
     cloudtrail = boto3.client("cloudtrail", config=PATIENT)
-    by_name = [{"AttributeKey": "EventName", "AttributeValue": "RunInstances"}]
+    by_name: Any = [{"AttributeKey": "EventName", "AttributeValue": "RunInstances"}]
     token = cloudtrail.lookup_events(LookupAttributes=by_name, MaxResults=1)["NextToken"]
-    by_source = [{"AttributeKey": "EventSource", "AttributeValue": "ec2.amazonaws.com"}]
+    by_source: Any = [{"AttributeKey": "EventSource", "AttributeValue": "ec2.amazonaws.com"}]
     with pytest.raises(ClientError) as raised:
         cloudtrail.lookup_events(LookupAttributes=by_source, MaxResults=1, NextToken=token)
     assert raised.value.response["Error"]["Code"] == "InvalidNextTokenException"

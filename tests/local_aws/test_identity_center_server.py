@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -30,10 +32,10 @@ def test_a_permissions_boundary_is_put_read_replaced_and_deleted(local_aws: Loca
     instance, arn = instance_and_permission_set()
     ids = {"InstanceArn": instance, "PermissionSetArn": arn}
     assert error_code(sso.get_permissions_boundary_for_permission_set, **ids) == "ResourceNotFoundException"
-    managed = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+    managed: Any = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
     sso.put_permissions_boundary_to_permission_set(**ids, PermissionsBoundary=managed)
     assert sso.get_permissions_boundary_for_permission_set(**ids)["PermissionsBoundary"] == managed
-    customer = {"CustomerManagedPolicyReference": {"Name": "Boundary", "Path": "/limits/"}}
+    customer: Any = {"CustomerManagedPolicyReference": {"Name": "Boundary", "Path": "/limits/"}}
     sso.put_permissions_boundary_to_permission_set(**ids, PermissionsBoundary=customer)
     assert sso.get_permissions_boundary_for_permission_set(**ids)["PermissionsBoundary"] == customer
     sso.delete_permissions_boundary_from_permission_set(**ids)
@@ -61,7 +63,7 @@ def test_a_boundary_needs_an_existing_permission_set_and_exactly_one_kind(local_
 def test_deleting_a_permission_set_takes_its_boundary_along(local_aws: LocalAws) -> None:
     sso = boto3.client("sso-admin")
     instance, arn = instance_and_permission_set()
-    boundary = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
+    boundary: Any = {"ManagedPolicyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}
     sso.put_permissions_boundary_to_permission_set(
         InstanceArn=instance, PermissionSetArn=arn, PermissionsBoundary=boundary
     )
