@@ -14,3 +14,8 @@ CLOUDTRAIL_RECORD_ENV = "LOCAL_AWS_CLOUDTRAIL_RECORD_API_CALLS"
 CLOUDTRAIL_EVENTS_PATH = "/local-aws/cloudtrail/events"
 # moto's reset; the emulations forget their state on it too.
 RESET_PATH = "/moto-api/reset"
+
+# moto's default account, which its placeholder keys (not real credentials) act as.
+MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
+FAKE_ACCESS_KEY_ID = "FOOBARKEY"
+FAKE_SECRET_ACCESS_KEY = "FOOBARSECRET"  # noqa: S105 - moto's placeholder, not a secret
