@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 
 _L = AccessLevel.LIST
@@ -28,3 +32,28 @@ PERMISSIONS = FetcherPermissions(
         _describe("VpcPeeringConnections", "VPC peering connections."),
     ),
 )
+
+
+# DescribeRegions' OptInStatus values of regions the account can use.
+_ENABLED = frozenset({"opt-in-not-required", "opted-in"})
+
+
+@dataclass(frozen=True)
+class AccountRegions:
+    enabled: tuple[str, ...]
+    not_enabled: tuple[str, ...]  # opt-in regions the account has not enabled: skipped, and recorded
+
+
+def parse_regions(answer: Mapping[str, Any]) -> AccountRegions:
+    enabled: list[str] = []
+    other: list[str] = []
+    for region in answer["Regions"]:
+        (enabled if region.get("OptInStatus", "opt-in-not-required") in _ENABLED else other).append(
+            region["RegionName"]
+        )
+    return AccountRegions(tuple(sorted(enabled)), tuple(sorted(other)))
+
+
+def account_regions(client: Any) -> AccountRegions:
+    """The account's regions, enabled and not (one call; any region's endpoint answers for all)."""
+    return parse_regions(client.describe_regions(AllRegions=True))

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from collector.fetch import FetchContext, Fetcher, Placement, Where
+from collector.models import (
+    DelegatedAdministrator,
+    Organization,
+    OrganizationAccount,
+    OrganizationalUnit,
+    PolicyTarget,
+    Record,
+    ServiceControlPolicy,
+)
+from collector.parsers import organizations as parse
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 
 _L, _R = AccessLevel.LIST, AccessLevel.READ
@@ -44,7 +58,7 @@ PERMISSIONS = FetcherPermissions(
             "organizations:ListDelegatedAdministrators",
             "organizations:ListDelegatedAdministrators",
             _L,
-            "Which member account administers IAM Identity Center, if delegated.",
+            "Which member accounts are delegated administrators (IAM Identity Center may be one).",
         ),
         Permission(
             "organizations:ListPolicies",
@@ -65,4 +79,82 @@ PERMISSIONS = FetcherPermissions(
             "Where each service control policy is attached.",
         ),
     ),
+)
+
+
+SCP = "SERVICE_CONTROL_POLICY"
+Item = dict[str, Any]
+
+
+def _items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
+    """Every item of a paginated listing. Pages may be empty and still carry a NextToken."""
+    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
+
+
+def list_accounts(client: Any) -> list[Item]:
+    """Every account of the organization (at most 20 a page), whatever its status."""
+    return _items(client, "list_accounts", "Accounts")
+
+
+def walk_tree(client: Any) -> parse.OuTree:
+    """The OU tree from the root down: each OU's parent, and each account's parent."""
+    roots = _items(client, "list_roots", "Roots")
+    root_id = roots[0]["Id"]
+    ous: dict[str, Item] = {}
+    ou_parent: dict[str, str] = {}
+    account_parent: dict[str, str] = {}
+    pending = [root_id]
+    while pending:
+        parent = pending.pop()
+        for account in _items(client, "list_accounts_for_parent", "Accounts", ParentId=parent):
+            account_parent[account["Id"]] = parent
+        for ou in _items(
+            client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
+        ):
+            ous[ou["Id"]] = ou
+            ou_parent[ou["Id"]] = parent
+            pending.append(ou["Id"])
+    return parse.OuTree(root_id, ous, ou_parent, account_parent)
+
+
+def describe_organization(client: Any) -> Item:
+    result: Item = client.describe_organization()["Organization"]
+    return result
+
+
+def collect(ctx: FetchContext) -> Iterator[Record]:
+    """The organization as the management account sees it: accounts, OUs, SCPs, delegated administrators."""
+    org = ctx.client("organizations")
+    me = ctx.account.account_id
+    yield parse.organization(me, describe_organization(org))
+    tree = walk_tree(org)
+    for account in list_accounts(org):
+        yield parse.organization_account(me, account, tree.account_parent.get(account["Id"]))
+    yield from tree.organizational_units(me)
+
+    with ctx.part("service_control_policies"):
+        for summary in _items(org, "list_policies", "Policies", Filter=SCP):
+            described = org.describe_policy(PolicyId=summary["Id"])["Policy"]
+            yield parse.service_control_policy(me, described)
+            targets = _items(org, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+            yield from parse.policy_targets(me, summary["Id"], targets)
+
+    with ctx.part("delegated_administrators"):
+        admins = _items(org, "list_delegated_administrators", "DelegatedAdministrators")
+        yield from parse.delegated_administrators(me, admins)
+
+
+FETCHER = Fetcher(
+    permissions=PERMISSIONS,
+    placement=Placement.GLOBAL,
+    kinds=(
+        Organization,
+        OrganizationAccount,
+        OrganizationalUnit,
+        ServiceControlPolicy,
+        PolicyTarget,
+        DelegatedAdministrator,
+    ),
+    collect=collect,
+    where=Where.MANAGEMENT_ACCOUNT,
 )

@@ -1,0 +1,119 @@
+"""The fetcher protocol and the context a fetcher runs in.
+
+A fetcher is declared once (``Fetcher``) in its module under collector/fetchers, next to its PERMISSIONS:
+its calls (I/O only) feed pure parse functions (collector/parsers) that return records. It gets its clients,
+its scope, the previous run's state of its scope and the run-wide cache through ``FetchContext``; it reports a
+fault in one of its sub-parts with ``with ctx.part("name"):``, which records the classified problem and lets
+the fetcher go on with the other parts. A fault outside any part ends the scope (the runner classifies it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from collector.errors import classify
+from collector.models import GLOBAL, Account, Problem, Record, ScopeKey
+
+if TYPE_CHECKING:  # the catalog imports the fetchers, which import this module
+    from collector.permissions import Feature, FetcherPermissions
+
+
+class Placement(StrEnum):
+    """Where a fetcher's scope lives; also the rate-limit unit of the work item that runs it."""
+
+    GLOBAL = "global"  # once per account (IAM, Organizations, Identity Center)
+    REGIONAL = "regional"  # once per account and region (EC2, CloudTrail)
+
+
+class Where(StrEnum):
+    """Which accounts a fetcher runs in."""
+
+    EVERY_ACCOUNT = "every_account"
+    MANAGEMENT_ACCOUNT = "management_account"  # organization mode only
+
+
+class ClientFactory(Protocol):
+    def client(self, service: str, region: str | None = None) -> Any: ...
+
+
+class RunCache:
+    """Run-wide memo shared by every account of a run (e.g. AWS-managed policy documents). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple[str, ...], Any] = {}
+        self.hits = 0
+
+    def get(self, key: tuple[str, ...]) -> Any | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self.hits += 1
+            return found
+
+    def put(self, key: tuple[str, ...], value: Any) -> Any:
+        """Store ``value`` unless present; returns the stored one (so equal documents share one object)."""
+        with self._lock:
+            return self._values.setdefault(key, value)
+
+
+@dataclass
+class FetchContext:
+    """Everything one fetcher sees while it collects one scope."""
+
+    account: Account
+    region: str  # GLOBAL or a region code
+    fetcher: Fetcher
+    clients: ClientFactory
+    run_id: str
+    cache: RunCache
+    prior_state: Mapping[str, str] = field(default_factory=dict)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    problems: list[Problem] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> ScopeKey:
+        return ScopeKey(self.account.account_id, self.region, self.fetcher.name)
+
+    def client(self, service: str) -> Any:
+        """A client in this scope's region (the partition's global region for a GLOBAL scope)."""
+        return self.clients.client(service, None if self.region == GLOBAL else self.region)
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        """Run one sub-part; a fault in it is recorded (classified) and the fetcher goes on."""
+        try:
+            yield
+        except Exception as exc:
+            self.problems.append(classify(exc, part=name, permissions=self.fetcher.permissions.permissions))
+
+    def set_state(self, name: str, value: str) -> None:
+        """State for the next run of this scope (e.g. a high-water mark); kept only if the scope completes."""
+        self.state[name] = value
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    """One fetcher: what it needs (permissions), where it runs, what it produces, and how."""
+
+    permissions: FetcherPermissions
+    placement: Placement
+    kinds: tuple[type[Record], ...]  # every kind it produces: stale rows of these go when the scope completes
+    collect: Callable[[FetchContext], Iterable[Record]]
+    where: Where = Where.EVERY_ACCOUNT
+
+    @property
+    def name(self) -> str:
+        return self.permissions.fetcher
+
+    @property
+    def feature(self) -> Feature:
+        return self.permissions.feature

@@ -1,0 +1,106 @@
+"""The plan: accounts x regions x fetchers -> work items. Pure: no I/O.
+
+A work item is everything one worker does for one rate-limit unit: (account, GLOBAL) for the global services
+(IAM, Organizations, Identity Center), (account, region) for regional ones. The CLI runs items on a thread
+pool; the pipeline runs one item per Lambda invocation; both through ``runner.collect_item``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from collector.fetch import Fetcher, Placement, Where
+from collector.models import GLOBAL, Account, ScopeKey
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    account: Account
+    unit: str  # GLOBAL or a region: the rate-limit unit, and the region of every scope of the item
+    fetchers: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.account.account_id, self.unit)
+
+    def scopes(self) -> tuple[ScopeKey, ...]:
+        return tuple(ScopeKey(self.account.account_id, self.unit, f) for f in self.fetchers)
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as a Step Functions Map item carries it (no ExternalId: that comes from the registry)."""
+        return {"account": self.account.to_json(), "unit": self.unit, "fetchers": list(self.fetchers)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WorkItem:
+        return cls(Account.from_json(data["account"]), str(data["unit"]), tuple(data["fetchers"]))
+
+
+@dataclass(frozen=True)
+class SkippedScope:
+    scope: ScopeKey
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    items: tuple[WorkItem, ...]
+    skipped: tuple[SkippedScope, ...] = ()
+
+    @property
+    def scope_count(self) -> int:
+        return sum(len(i.fetchers) for i in self.items)
+
+    def describe(self) -> list[str]:
+        """Human-readable lines for --dry-run."""
+        accounts = {i.account.account_id for i in self.items}
+        lines = [f"{len(self.items)} work items, {self.scope_count} scopes, {len(accounts)} accounts"]
+        for item in self.items:
+            name = f" ({item.account.name})" if item.account.name else ""
+            lines.append(
+                f"  {item.account.account_id}{name} {item.unit}: {', '.join(item.fetchers)}"
+                f"  [role {item.account.role_arn}]"
+            )
+        lines.extend(f"  skip {s.scope}: {s.reason}" for s in self.skipped)
+        return lines
+
+
+def build_plan(
+    accounts: Sequence[Account],
+    fetchers: Iterable[Fetcher],
+    *,
+    regions: Mapping[str, Sequence[str]],
+    not_enabled: Mapping[str, Sequence[str]] | None = None,
+    organization_account_id: str | None = None,
+) -> Plan:
+    """Work items for every account: one GLOBAL item with the global fetchers, one item per region with
+    the regional ones. ``regions`` maps an account to its regions; ``not_enabled`` lists, per account,
+    opt-in regions it has not enabled (their regional scopes are skipped, and recorded as such).
+    ``organization_account_id`` is where the organization is read (its fetchers run only there)."""
+    chosen = tuple(fetchers)
+    global_fetchers = [f for f in chosen if f.placement is Placement.GLOBAL]
+    regional = [f.name for f in chosen if f.placement is Placement.REGIONAL]
+    items: list[WorkItem] = []
+    skipped: list[SkippedScope] = []
+    for account in accounts:
+        names = tuple(
+            f.name
+            for f in global_fetchers
+            if f.where is Where.EVERY_ACCOUNT or account.account_id == organization_account_id
+        )
+        if names:
+            items.append(WorkItem(account, GLOBAL, names))
+    for account in accounts:
+        if not regional:
+            break
+        for region in sorted(regions.get(account.account_id, ())):
+            items.append(WorkItem(account, region, tuple(regional)))
+        for region in sorted((not_enabled or {}).get(account.account_id, ())):
+            for name in regional:
+                skipped.append(
+                    SkippedScope(
+                        ScopeKey(account.account_id, region, name), "region not enabled in the account"
+                    )
+                )
+    return Plan(tuple(items), tuple(skipped))

@@ -1,0 +1,30 @@
+"""Every fetcher the collector knows, in one tuple. Adding a fetcher is adding its FETCHER here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from collector.fetch import Fetcher
+from collector.fetchers import iam, organizations
+from collector.models import Record
+from collector.validation import InvalidSettingError
+
+FETCHERS: tuple[Fetcher, ...] = (iam.FETCHER, organizations.FETCHER)
+
+
+def by_name() -> dict[str, Fetcher]:
+    return {f.name: f for f in FETCHERS}
+
+
+def select(names: Iterable[str], setting: str = "--fetchers") -> tuple[Fetcher, ...]:
+    """The named fetchers (all when no name is given), in registry order."""
+    wanted = list(names)
+    known = by_name()
+    for name in wanted:
+        if name not in known:
+            raise InvalidSettingError(setting, name, f"one of {', '.join(sorted(known))}")
+    return tuple(f for f in FETCHERS if not wanted or f.name in wanted)
+
+
+def produced_kinds() -> tuple[type[Record], ...]:
+    return tuple(kind for f in FETCHERS for kind in f.kinds)

@@ -1,0 +1,282 @@
+"""Running a collection: discovery, the plan, the work items on a thread pool, the manifest.
+
+``collect_item`` is THE code path that collects one work item: the CLI calls it from its thread pool, the
+pipeline's Lambda calls it once per invocation. A fault in one scope is classified and recorded there and
+never stops the other scopes, items, regions or accounts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from collector import registry
+from collector.aws import DEFAULT_API_RATE, CallRecorder, RateLimiter, Sessions
+from collector.discovery import (
+    DISCOVERY,
+    Discovery,
+    account_of,
+    account_regions,
+    organization_accounts,
+    role_name_of,
+)
+from collector.errors import classify, status_of
+from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache
+from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
+from collector.plan import Plan, WorkItem, build_plan
+from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
+
+ALL_REGIONS = "all"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    """Sortable and unique: the UTC start time and a random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What to collect and how; already validated (collector.validation) by whoever built it."""
+
+    role_arn: str
+    external_id: str
+    organization: bool = False
+    member_role_name: str | None = None  # organization mode; default: the name of role_arn's role
+    regions: tuple[str, ...] | None = None  # None: every enabled region of each account
+    include_ous: tuple[str, ...] = ()
+    exclude_ous: tuple[str, ...] = ()
+    fetchers: tuple[str, ...] = ()  # empty: every fetcher
+    workers: int = 8
+    api_rate: float = DEFAULT_API_RATE
+    profile: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
+        return {
+            "role_arn": self.role_arn,
+            "organization": self.organization,
+            "member_role_name": self.member_role_name,
+            "regions": list(self.regions) if self.regions is not None else ALL_REGIONS,
+            "include_ous": list(self.include_ous),
+            "exclude_ous": list(self.exclude_ous),
+            "fetchers": list(self.fetchers),
+            "workers": self.workers,
+            "api_rate": self.api_rate,
+        }
+
+
+@dataclass
+class ItemEnv:
+    """What collect_item needs besides the item: shared by every item of a run (or built per Lambda).
+
+    ``clients_for`` is normally ``Sessions.for_account`` (assumes the item's role, for the calling thread).
+    """
+
+    clients_for: Callable[[Account], ClientFactory]
+    run_id: str
+    state: StateReader = field(default_factory=NoState)
+    cache: RunCache = field(default_factory=RunCache)
+    fetchers: Mapping[str, Fetcher] = field(default_factory=registry.by_name)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+
+def _check(record: Record, ctx: FetchContext) -> Record:
+    """A record must belong to the scope that produced it: anything else is a fetcher bug, failed loudly."""
+    if record.account_id != ctx.account.account_id or record.region != ctx.region:
+        raise ValueError(
+            f"{ctx.fetcher.name} produced a {record.KIND} record for {record.account_id}/"
+            f"{record.region} inside scope {ctx.scope}"
+        )
+    if type(record) not in ctx.fetcher.kinds:
+        raise ValueError(f"{ctx.fetcher.name} produced an undeclared kind {record.KIND}")
+    return record
+
+
+def collect_scope(ctx: FetchContext) -> ScopeOutcome:
+    """Run one fetcher in one scope; whatever was read before a fault is kept (and written)."""
+    started = now_iso()
+    records: list[Record] = []
+    try:
+        for record in ctx.fetcher.collect(ctx):
+            records.append(_check(record, ctx))
+    except Exception as exc:
+        ctx.problems.append(classify(exc, permissions=ctx.fetcher.permissions.permissions))
+    status = status_of(ctx.problems)
+    result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
+    state = dict(ctx.state) if status is ScopeStatus.COMPLETE else {}
+    return ScopeOutcome(result, tuple(records), ctx.fetcher.kinds, state)
+
+
+def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
+    """Collect every scope of one work item and hand each outcome to the sink."""
+    results: list[ScopeResult] = []
+    clients = env.clients_for(item.account)
+    for name in item.fetchers:
+        fetcher = env.fetchers[name]
+        scope = ScopeKey(item.account.account_id, item.unit, name)
+        ctx = FetchContext(
+            account=item.account,
+            region=item.unit,
+            fetcher=fetcher,
+            clients=clients,
+            run_id=env.run_id,
+            cache=env.cache,
+            prior_state=env.state.read_state(scope),
+            sleep=env.sleep,
+            clock=env.clock,
+        )
+        outcome = collect_scope(ctx)
+        sink.write_scope(env.run_id, outcome)
+        results.append(outcome.result)
+    return tuple(results)
+
+
+# --- the whole run (CLI) ------------------------------------------------------------------------------------
+
+
+def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetcher]) -> Discovery:
+    """Accounts (one, or the organization's) and, when a regional fetcher is selected, their regions."""
+    home = account_of(settings.role_arn)
+    problems: list[tuple[ScopeKey, Problem]] = []
+    left_out: tuple[tuple[str, str], ...] = ()
+    if settings.organization:
+        try:
+            accounts, left_out = organization_accounts(
+                sessions,
+                settings.role_arn,
+                member_role_name=settings.member_role_name or role_name_of(settings.role_arn),
+                include_ous=settings.include_ous,
+                exclude_ous=settings.exclude_ous,
+            )
+        except Exception as exc:
+            problem = classify(exc)
+            return Discovery((), home, (), problems=((ScopeKey(home, GLOBAL, DISCOVERY), problem),))
+    else:
+        accounts = (Account(home, settings.role_arn),)
+    regions: dict[str, tuple[str, ...]] = {}
+    not_enabled: dict[str, tuple[str, ...]] = {}
+    if any(f.placement is Placement.REGIONAL for f in fetchers):
+        if settings.regions is None:
+            regions, not_enabled, found = account_regions(sessions, accounts, settings.workers)
+            problems.extend(found)
+        else:
+            regions = {a.account_id: settings.regions for a in accounts}
+    return Discovery(
+        accounts,
+        home if settings.organization else None,
+        left_out,
+        regions,
+        not_enabled,
+        tuple(problems),
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    run_id: str
+    settings: RunSettings
+    sessions: Sessions
+    fetchers: tuple[Fetcher, ...]
+    discovery: Discovery
+    plan: Plan
+
+
+def prepare(
+    settings: RunSettings,
+    *,
+    run_id: str | None = None,
+    prepare_session: Callable[..., None] | None = None,
+) -> Prepared:
+    """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does)."""
+    run_id = run_id or new_run_id()
+    fetchers = registry.select(settings.fetchers)
+    sessions = Sessions(
+        external_id=settings.external_id,
+        run_id=run_id,
+        profile=settings.profile,
+        recorder=CallRecorder(),
+        limiter=RateLimiter(default_rate=settings.api_rate),
+        max_pool_connections=max(10, settings.workers),
+        prepare_session=prepare_session,
+    )
+    discovery = discover(settings, sessions, fetchers)
+    plan = build_plan(
+        discovery.accounts,
+        fetchers,
+        regions=discovery.regions,
+        not_enabled=discovery.not_enabled,
+        organization_account_id=discovery.organization_account_id,
+    )
+    return Prepared(run_id, settings, sessions, fetchers, discovery, plan)
+
+
+def execute(
+    prepared: Prepared,
+    sink: Sink,
+    *,
+    state: StateReader | None = None,
+    on_scope: Callable[[ScopeResult], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunManifest:
+    """Run the plan on a bounded thread pool; every scope's outcome goes to the sink; returns the manifest."""
+    started = now_iso()
+    sink.start_run(prepared.run_id, started, prepared.settings.to_json())
+    results: list[ScopeResult] = []
+
+    def record(result: ScopeResult) -> None:
+        results.append(result)
+        if on_scope is not None:
+            on_scope(result)
+
+    for scope, problem in prepared.discovery.problems:
+        outcome = ScopeOutcome(ScopeResult(scope, problem.status, (problem,), 0, started, now_iso()), (), ())
+        sink.write_scope(prepared.run_id, outcome)
+        record(outcome.result)
+    for skipped in prepared.plan.skipped:
+        detail = Problem(ScopeStatus.SKIPPED, "", skipped.reason)
+        outcome = ScopeOutcome(
+            ScopeResult(skipped.scope, ScopeStatus.SKIPPED, (detail,), 0, started, started), (), ()
+        )
+        sink.write_scope(prepared.run_id, outcome)
+        record(outcome.result)
+
+    env = ItemEnv(
+        clients_for=prepared.sessions.for_account,
+        run_id=prepared.run_id,
+        state=state or NoState(),
+        fetchers={f.name: f for f in prepared.fetchers},
+        sleep=sleep,
+    )
+    with ThreadPoolExecutor(
+        max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
+    ) as pool:
+        futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
+        for future in as_completed(futures):
+            for result in future.result():
+                record(result)
+
+    manifest = RunManifest(
+        run_id=prepared.run_id,
+        started_at=started,
+        finished_at=now_iso(),
+        settings=prepared.settings.to_json(),
+        scopes=tuple(sorted(results, key=lambda r: r.scope)),
+        api_calls=prepared.sessions.recorder.snapshot(),
+    )
+    sink.finish_run(manifest)
+    return manifest
+
+
+def exit_code(results: Iterable[ScopeResult]) -> int:
+    """0 when every scope is complete (or skipped by design), 1 otherwise."""
+    return 0 if all(r.status.is_ok for r in results) else 1

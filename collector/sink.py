@@ -1,0 +1,112 @@
+"""Where collected scopes go: the sink interface the CLI's SQLite store and the pipeline's S3 writer share.
+
+A sink receives one ``ScopeOutcome`` per scope (its records, its status, the state it leaves for the next run)
+and applies it atomically: records are upserted; stale rows of the scope's kinds are removed only when the
+scope is complete; a denied or failed scope keeps what earlier runs had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from collector.aws import ApiCallCount
+from collector.models import Problem, Record, ScopeKey, ScopeStatus
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    """A scope's outcome without its records: what the manifest, the progress display and summary show."""
+
+    scope: ScopeKey
+    status: ScopeStatus
+    problems: tuple[Problem, ...] = ()
+    record_count: int = 0
+    started_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def detail(self) -> str:
+        return "; ".join(p.describe() for p in self.problems)
+
+    @property
+    def missing_actions(self) -> tuple[str, ...]:
+        return tuple(sorted({p.missing_action for p in self.problems if p.missing_action}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_id": self.scope.account_id,
+            "region": self.scope.region,
+            "service": self.scope.service,
+            "status": self.status.value,
+            "detail": self.detail,
+            "missing_actions": list(self.missing_actions),
+            "record_count": self.record_count,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+
+@dataclass(frozen=True)
+class ScopeOutcome:
+    result: ScopeResult
+    records: tuple[Record, ...]
+    kinds: tuple[type[Record], ...]  # every kind the scope's fetcher produces (for stale-row removal)
+    state: Mapping[str, str] = field(default_factory=dict)  # kept only when the scope is complete
+
+
+@dataclass(frozen=True)
+class RunManifest:
+    run_id: str
+    started_at: str
+    finished_at: str
+    settings: Mapping[str, Any]
+    scopes: tuple[ScopeResult, ...]
+    api_calls: tuple[ApiCallCount, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(s.status.is_ok for s in self.scopes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "settings": dict(self.settings),
+            "complete": self.complete,
+            "scopes": [s.to_json() for s in self.scopes],
+            "api_calls": [
+                {
+                    "account_id": c.account_id,
+                    "service": c.service,
+                    "operation": c.operation,
+                    "calls": c.calls,
+                    "throttled": c.throttled,
+                }
+                for c in self.api_calls
+            ],
+            "total_api_calls": sum(c.calls for c in self.api_calls),
+        }
+
+
+class Sink(Protocol):
+    def start_run(self, run_id: str, started_at: str, settings: Mapping[str, Any]) -> None: ...
+
+    def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None: ...
+
+    def finish_run(self, manifest: RunManifest) -> None: ...
+
+
+class StateReader(Protocol):
+    def read_state(self, scope: ScopeKey) -> Mapping[str, str]:
+        """What the last complete run of this scope left for the next (e.g. a high-water mark)."""
+        ...
+
+
+class NoState:
+    """A StateReader for a first run, or for a sink that keeps no state."""
+
+    def read_state(self, scope: ScopeKey) -> Mapping[str, str]:
+        return {}

@@ -1,0 +1,463 @@
+"""The embedded SQLite store: a Sink for collection, and the queries behind `summary` and `export`.
+
+- One writer: collection threads hand scope outcomes to a single writer thread through a bounded queue, and
+  each outcome is applied in one transaction.
+- The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
+  (runs, scopes, history, API calls, state). The per-kind tables are derived from the record types in
+  collector/models.py: created when missing, new columns added when a record gains a field. So a new entity
+  kind needs no SQL. (Changing a record's KEY needs a migration.)
+- Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
+  it). Stale rows are removed only for a scope that completed in this run.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import collector.registry  # noqa: F401 - imports every fetcher, so that every record kind is declared
+from collector.models import Record, ScopeKey, ScopeStatus, json_text, record_types
+from collector.sink import RunManifest, ScopeOutcome
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the core tables.
+    """
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        settings_json TEXT NOT NULL,
+        complete INTEGER,
+        manifest_json TEXT
+    );
+    CREATE TABLE scopes (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        service TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        missing_actions TEXT NOT NULL,
+        record_count INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        data_run_id TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, service)
+    );
+    CREATE TABLE scope_history (
+        run_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        service TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        missing_actions TEXT NOT NULL,
+        record_count INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, account_id, region, service)
+    );
+    CREATE TABLE api_calls (
+        run_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        service TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        throttled INTEGER NOT NULL,
+        PRIMARY KEY (run_id, account_id, service, operation)
+    );
+    CREATE TABLE scope_state (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        service TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, service, name)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be used (newer schema, not a database)."""
+
+
+# --- kind tables, derived from the record types ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str  # TEXT or INTEGER
+    codec: str  # "text", "int", "bool" or "json": how a value is written and read back
+
+
+def _column(name: str, annotation: object) -> Column:
+    text = str(annotation)
+    if "JsonValue" in text:
+        return Column(name, "TEXT", "json")
+    if text.startswith("bool"):
+        return Column(name, "INTEGER", "bool")
+    if text.startswith("int"):
+        return Column(name, "INTEGER", "int")
+    if text.startswith("str"):
+        return Column(name, "TEXT", "text")
+    raise TypeError(f"record field {name}: unsupported type {text} (use str, int, bool or JsonValue)")
+
+
+@dataclass(frozen=True)
+class KindTable:
+    """How one record type maps to its table."""
+
+    record_type: type[Record]
+    columns: tuple[Column, ...]  # the record's own fields
+
+    @classmethod
+    def of(cls, record_type: type[Record]) -> KindTable:
+        declared = {f.name: f.type for f in fields(record_type)}
+        own = tuple(_column(name, declared[name]) for name in record_type.columns())
+        return cls(record_type, own)
+
+    @property
+    def name(self) -> str:
+        return self.record_type.KIND
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("account_id", "region", *self.record_type.KEY)
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return ("account_id", "region", *(c.name for c in self.columns), "raw_json", "run_id")
+
+    def create_sql(self) -> str:
+        cols = ["account_id TEXT NOT NULL", "region TEXT NOT NULL"]
+        cols += [f'"{c.name}" {c.sql_type}' for c in self.columns]
+        cols += ["raw_json TEXT", "run_id TEXT NOT NULL", f"PRIMARY KEY ({', '.join(self.key)})"]
+        return f'CREATE TABLE IF NOT EXISTS "{self.name}" ({", ".join(cols)})'
+
+    def upsert_sql(self) -> str:
+        names = ", ".join(f'"{c}"' for c in self.all_columns)
+        marks = ", ".join("?" for _ in self.all_columns)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in self.all_columns if c not in self.key)
+        return (
+            f'INSERT INTO "{self.name}" ({names}) VALUES ({marks}) '  # noqa: S608 - names from record types
+            f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+        )
+
+    def row(self, record: Record, run_id: str) -> tuple[Any, ...]:
+        values: list[Any] = [record.account_id, record.region]
+        for column in self.columns:
+            value = getattr(record, column.name)
+            values.append(json_text(value) if column.codec == "json" else value)
+        values.append(None if record.raw is None else json_text(record.raw))
+        values.append(run_id)
+        return tuple(values)
+
+    def decode(self, row: sqlite3.Row) -> dict[str, Any]:
+        """A stored row as JSON-ready data (what export writes)."""
+        out: dict[str, Any] = {"account_id": row["account_id"], "region": row["region"]}
+        for column in self.columns:
+            value = row[column.name]
+            if value is not None and column.codec == "json":
+                value = json.loads(value)
+            elif value is not None and column.codec == "bool":
+                value = bool(value)
+            out[column.name] = value
+        out["run_id"] = row["run_id"]
+        out["raw"] = json.loads(row["raw_json"]) if row["raw_json"] is not None else None
+        return out
+
+
+def kind_tables() -> dict[str, KindTable]:
+    return {t.KIND: KindTable.of(t) for t in record_types()}
+
+
+# --- the store ---------------------------------------------------------------------------------------------
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations the database lacks, then reconcile the kind tables with the record types."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {version}, newer than this collector's {SCHEMA_VERSION}: "
+            "upgrade the collector"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    for table in kind_tables().values():
+        conn.execute(table.create_sql())
+        present = {r["name"] for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
+        for column in table.columns:
+            if column.name not in present:
+                conn.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.sql_type}')
+
+
+_STOP = object()
+
+
+class SqliteStore:
+    """The collector's database. As a context manager, closing waits for the writer and re-raises errors."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            with closing(_connect(self.path)) as conn:
+                migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
+        self._tables = kind_tables()
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=16)
+        self._writer: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -- the writer thread --
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
+            self._writer.start()
+
+    def _write_loop(self) -> None:
+        conn = _connect(self.path)
+        try:
+            while True:
+                job = self._queue.get()
+                try:
+                    if job is _STOP:
+                        return
+                    if self._error is None:
+                        self._transaction(conn, job)
+                except BaseException as exc:
+                    self._error = exc
+                finally:
+                    self._queue.task_done()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, job: Callable[[sqlite3.Connection], None]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            job(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _submit(self, job: Callable[[sqlite3.Connection], None]) -> None:
+        self._raise_writer_error()
+        self._ensure_writer()
+        self._queue.put(job)
+
+    def _raise_writer_error(self) -> None:
+        if self._error is not None:
+            raise StoreError(f"writing to {self.path} failed: {self._error}") from self._error
+
+    def flush(self) -> None:
+        """Wait until every submitted outcome is written."""
+        if self._writer is not None:
+            self._queue.join()
+        self._raise_writer_error()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._queue.put(_STOP)
+            self._writer.join()
+            self._writer = None
+        self._raise_writer_error()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- Sink --
+
+    def start_run(self, run_id: str, started_at: str, settings: Mapping[str, Any]) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO runs (run_id, started_at, settings_json) VALUES (?, ?, ?)",
+                (run_id, started_at, json_text(dict(settings))),
+            )
+
+        self._submit(job)
+
+    def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None:
+        self._submit(lambda conn: self._apply(conn, run_id, outcome))
+
+    def _apply(self, conn: sqlite3.Connection, run_id: str, outcome: ScopeOutcome) -> None:
+        result = outcome.result
+        scope = result.scope
+        by_kind: dict[str, list[tuple[Any, ...]]] = {}
+        for record in outcome.records:
+            table = self._tables[record.KIND]
+            by_kind.setdefault(record.KIND, []).append(table.row(record, run_id))
+        for kind, rows in by_kind.items():
+            conn.executemany(self._tables[kind].upsert_sql(), rows)
+        complete = result.status is ScopeStatus.COMPLETE
+        if complete:
+            for produced in outcome.kinds:
+                conn.execute(
+                    f'DELETE FROM "{produced.KIND}" WHERE account_id = ? AND region = ? AND run_id <> ?',  # noqa: S608
+                    (scope.account_id, scope.region, run_id),
+                )
+            conn.execute(
+                "DELETE FROM scope_state WHERE account_id = ? AND region = ? AND service = ?",
+                (scope.account_id, scope.region, scope.service),
+            )
+            conn.executemany(
+                "INSERT INTO scope_state VALUES (?, ?, ?, ?, ?, ?)",
+                [(*_scope_tuple(scope), k, v, run_id) for k, v in outcome.state.items()],
+            )
+        status_row = (
+            result.status.value,
+            result.detail,
+            json.dumps(list(result.missing_actions)),
+            result.record_count,
+        )
+        conn.execute(
+            "INSERT INTO scopes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (account_id, region, service) DO UPDATE SET status = excluded.status, "
+            "detail = excluded.detail, missing_actions = excluded.missing_actions, "
+            "record_count = excluded.record_count, run_id = excluded.run_id, "
+            "data_run_id = COALESCE(excluded.data_run_id, scopes.data_run_id), "
+            "started_at = excluded.started_at, finished_at = excluded.finished_at",
+            (
+                *_scope_tuple(scope),
+                *status_row,
+                run_id,
+                run_id if complete else None,
+                result.started_at,
+                result.finished_at,
+            ),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO scope_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, *_scope_tuple(scope), *status_row, result.started_at, result.finished_at),
+        )
+
+    def finish_run(self, manifest: RunManifest) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO api_calls VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (manifest.run_id, c.account_id, c.service, c.operation, c.calls, c.throttled)
+                    for c in manifest.api_calls
+                ],
+            )
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, complete = ?, manifest_json = ? WHERE run_id = ?",
+                (
+                    manifest.finished_at,
+                    int(manifest.complete),
+                    json_text(manifest.to_json()),
+                    manifest.run_id,
+                ),
+            )
+
+        self._submit(job)
+        self.flush()
+
+    # -- StateReader --
+
+    def read_state(self, scope: ScopeKey) -> Mapping[str, str]:
+        with closing(_connect(self.path)) as conn:
+            rows = conn.execute(
+                "SELECT name, value FROM scope_state WHERE account_id = ? AND region = ? AND service = ?",
+                _scope_tuple(scope),
+            ).fetchall()
+        return {r["name"]: r["value"] for r in rows}
+
+    # -- queries --
+
+    def _read(self) -> sqlite3.Connection:
+        return _connect(self.path)
+
+    def counts(self) -> dict[str, int]:
+        with closing(self._read()) as conn:
+            return {
+                kind: int(conn.execute(f'SELECT COUNT(*) FROM "{kind}"').fetchone()[0])  # noqa: S608
+                for kind in sorted(self._tables)
+            }
+
+    def scopes(self) -> list[dict[str, Any]]:
+        with closing(self._read()) as conn:
+            rows = conn.execute("SELECT * FROM scopes ORDER BY account_id, region, service").fetchall()
+        out = []
+        for row in rows:
+            item = dict(row)
+            item["missing_actions"] = json.loads(item["missing_actions"])
+            out.append(item)
+        return out
+
+    def runs(self) -> list[dict[str, Any]]:
+        with closing(self._read()) as conn:
+            rows = conn.execute(
+                "SELECT run_id, started_at, finished_at, complete FROM runs ORDER BY started_at"
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def api_calls(self, run_id: str) -> dict[tuple[str, str, str], int]:
+        with closing(self._read()) as conn:
+            rows = conn.execute("SELECT * FROM api_calls WHERE run_id = ?", (run_id,)).fetchall()
+        return {(r["account_id"], r["service"], r["operation"]): int(r["calls"]) for r in rows}
+
+    def rows(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every stored row of one kind, decoded, in key order."""
+        table = self._tables[kind]
+        order = ", ".join(table.key)
+        with closing(self._read()) as conn:
+            for row in conn.execute(f'SELECT * FROM "{kind}" ORDER BY {order}'):  # noqa: S608
+                yield table.decode(row)
+
+    def export(self, out_dir: str | Path) -> dict[str, int]:
+        """JSON Lines, one file per kind (``<kind>.jsonl``) plus ``scopes.jsonl``; returns lines per file."""
+        target = Path(out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        written: dict[str, int] = {}
+        for kind in sorted(self._tables):
+            written[kind] = _write_lines(target / f"{kind}.jsonl", self.rows(kind))
+        written["scopes"] = _write_lines(target / "scopes.jsonl", iter(self.scopes()))
+        return written
+
+
+def _write_lines(path: Path, items: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for item in items:
+            handle.write(json.dumps(item, sort_keys=True, separators=(",", ":")) + "\n")
+            count += 1
+    return count
+
+
+def _scope_tuple(scope: ScopeKey) -> tuple[str, str, str]:
+    return (scope.account_id, scope.region, scope.service)

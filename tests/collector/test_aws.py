@@ -1,0 +1,172 @@
+"""Sessions, retries, credential refresh, the call recorder, rate limits and error classification, offline."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from collector import aws, errors
+from collector.aws import CallRecorder, RateLimiter, Sessions, TokenBucket
+from collector.models import Account, ScopeStatus
+from tests.collector.canned import ACCOUNT
+from tests.collector.stubs import ROLE_ARN, assume_role_xml, error_xml, http_answers, iam_xml
+
+ALIASES = iam_xml(
+    "ListAccountAliases",
+    "<IsTruncated>false</IsTruncated><AccountAliases><member>main</member></AccountAliases>",
+)
+
+
+@pytest.fixture(autouse=True)
+def _offline(offline_aws: None) -> None:
+    pass
+
+
+def _sessions(sts: list[tuple[int, str]], iam: list[tuple[int, str]], sent: list[str]) -> Sessions:
+    sts_handler, iam_handler = http_answers(sts), http_answers(iam)
+
+    def capture_sts(request, **kwargs):
+        sent.append(request.body.decode() if isinstance(request.body, bytes) else str(request.body))
+        return sts_handler(request, **kwargs)
+
+    def prepare(session) -> None:
+        session.register("before-send.sts", capture_sts)
+        session.register("before-send.iam", iam_handler)
+
+    return Sessions(
+        external_id="Customer-ExternalId-1", run_id="20260101T000000Z-abc123", prepare_session=prepare
+    )
+
+
+def test_throttling_is_retried_by_the_one_config_and_counted() -> None:
+    sent: list[str] = []
+    later = datetime.now(UTC) + timedelta(hours=1)
+    sessions = _sessions(
+        [(200, assume_role_xml(later))],
+        [
+            (400, error_xml("Throttling", "Rate exceeded")),
+            (400, error_xml("Throttling", "Rate exceeded")),
+            (200, ALIASES),
+        ],
+        sent,
+    )
+    client = sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam")
+    assert client.meta.config.retries == {"mode": aws.RETRY_MODE, "total_max_attempts": aws.MAX_ATTEMPTS}
+
+    assert client.list_account_aliases()["AccountAliases"] == ["main"]
+
+    counts = {(c.service, c.operation): c for c in sessions.recorder.snapshot()}
+    assert counts[("iam", "ListAccountAliases")].calls == 1
+    assert counts[("iam", "ListAccountAliases")].throttled == 2
+    assert counts[("sts", "AssumeRole")].calls == 1
+
+
+def test_role_is_assumed_with_the_external_id_and_an_attributable_session_name() -> None:
+    sent: list[str] = []
+    sessions = _sessions(
+        [(200, assume_role_xml(datetime.now(UTC) + timedelta(hours=1)))], [(200, ALIASES)], sent
+    )
+    sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam").list_account_aliases()
+    (body,) = sent
+    params = dict(urllib.parse.parse_qsl(body))
+    assert params["RoleArn"] == ROLE_ARN and params["ExternalId"] == "Customer-ExternalId-1"
+    assert params["RoleSessionName"] == "aws-readonly-collector@20260101T000000Z-abc123"
+    assert (
+        aws.session_name("x" * 100) == aws.session_name("x" * 100) and len(aws.session_name("x" * 100)) == 64
+    )
+
+
+def test_credentials_are_refreshed_before_they_expire_and_shared_by_threads() -> None:
+    sent: list[str] = []
+    soon = datetime.now(UTC) + timedelta(minutes=5)  # inside botocore's mandatory refresh window
+    later = datetime.now(UTC) + timedelta(hours=1)
+    sessions = _sessions(
+        [(200, assume_role_xml(soon)), (200, assume_role_xml(later))], [(200, ALIASES)] * 3, sent
+    )
+    account = Account(ACCOUNT, ROLE_ARN)
+    for _ in range(3):
+        sessions.for_account(account).client("iam").list_account_aliases()
+    assert len(sent) == 2  # assumed, refreshed once (5 minutes left), then valid for an hour
+    assert sessions.credentials(ROLE_ARN) is sessions.credentials(ROLE_ARN)
+
+
+def test_a_denied_assume_role_names_sts_assume_role() -> None:
+    sessions = _sessions(
+        [(403, error_xml("AccessDenied", "not authorized to perform sts:AssumeRole"))], [], []
+    )
+    with pytest.raises(ClientError) as raised:
+        sessions.for_account(Account(ACCOUNT, ROLE_ARN)).client("iam").list_account_aliases()
+    problem = errors.classify(raised.value)
+    assert problem.status is ScopeStatus.DENIED and problem.missing_action == "sts:AssumeRole"
+
+
+def test_no_base_credentials_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(aws.ConfigurationError, match="no AWS credentials"):
+        Sessions(external_id="ab", run_id="r")
+    with pytest.raises(aws.ConfigurationError, match="--profile"):
+        Sessions(external_id="ab", run_id="r", profile="no-such-profile")
+
+
+def test_token_bucket_spaces_requests_beyond_the_burst() -> None:
+    slept: list[float] = []
+    bucket = TokenBucket(2.0, 2, clock=lambda: 100.0, sleep=slept.append)
+    waits = [bucket.acquire() for _ in range(5)]
+    assert waits == [0.0, 0.0, 0.5, 1.0, 1.5]
+    assert slept == [0.5, 1.0, 1.5]
+
+
+def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> None:
+    limiter = RateLimiter(default_rate=7.0)
+    a = limiter.bucket("111111111111", "us-east-1", "iam", "GetAccountAuthorizationDetails")
+    assert a is limiter.bucket("111111111111", "us-east-1", "iam", "GetAccountAuthorizationDetails")
+    assert a is not limiter.bucket("222222222222", "us-east-1", "iam", "GetAccountAuthorizationDetails")
+    assert a.rate == 7.0
+    assert limiter.bucket("111111111111", "eu-west-1", "cloudtrail", "LookupEvents").rate == 2.0
+
+
+def test_recorder_is_thread_safe() -> None:
+    recorder = CallRecorder()
+
+    def hammer() -> None:
+        for _ in range(1000):
+            recorder.count("a", "iam", "X")
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (count,) = recorder.snapshot()
+    assert count.calls == 4000 and recorder.total() == 4000
+
+
+@pytest.mark.parametrize(
+    ("operation", "action"),
+    [
+        ("GetAccountAuthorizationDetails", "iam:GetAccountAuthorizationDetails"),
+        ("ListAccounts", "organizations:ListAccounts"),
+        ("ListInstances", "sso:ListInstances"),  # the API is sso-admin, the action sso
+        ("DescribeRegions", "ec2:DescribeRegions"),
+        ("AssumeRole", "sts:AssumeRole"),
+    ],
+)
+def test_denied_operations_map_to_their_catalog_action(operation: str, action: str) -> None:
+    error = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, operation)
+    problem = errors.classify(error, part="x")
+    assert (problem.status, problem.missing_action, problem.part) == (ScopeStatus.DENIED, action, "x")
+
+
+def test_other_faults_are_failed_with_the_error() -> None:
+    throttled = errors.classify(
+        ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "ListUsers")
+    )
+    assert throttled.status is ScopeStatus.FAILED and "throttled" in throttled.message
+    bug = errors.classify(KeyError("Arn"))
+    assert bug.status is ScopeStatus.FAILED and "KeyError" in bug.message
