@@ -57,8 +57,8 @@ templates: install
 permissions-doc: $(VENV)/.installed
 	$(BIN)/python -m collector.permissions_doc --out docs/permissions.md
 
-demo: templates
-	@for f in templates/*.json; do echo "== $$f"; cat $$f; echo; done
+demo: install
+	$(BIN)/python -m local_aws.demo
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from local_aws.cloudtrail_events import ManagementEvent
@@ -28,6 +29,35 @@ FAKE_CREDENTIALS: Mapping[str, str] = {
     "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
     "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
 }
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """Long-term credentials of an IAM user of the local AWS (never real ones, still never printed)."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+
+    def environment(self) -> dict[str, str]:
+        return {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+
+
+def isolated_environment(endpoint_url: str, key: AccessKey, region: str, scratch: str) -> dict[str, str]:
+    """This process's environment for a child process that must reach the local AWS only: every ``AWS_``
+    variable of the caller (profiles, real keys) is dropped and its configuration files are hidden."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            **key.environment(),
+            "AWS_CONFIG_FILE": os.path.join(scratch, "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(scratch, "no-aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    return env
 
 
 class LocalAwsClient:

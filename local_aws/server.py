@@ -39,12 +39,14 @@ def build_app() -> Any:
         create_backend_app,
     )
 
+    from local_aws import moto_fixes  # noqa: PLC0415
     from local_aws.cloudtrail import CloudTrailEmulation  # noqa: PLC0415 - imports moto
     from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
     from local_aws.moto_tuning import share_aws_managed_policy_data  # noqa: PLC0415
     from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
 
     share_aws_managed_policy_data()
+    moto_fixes.apply()
     app = JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app))
     return CloudTrailEmulation(IdentityCenterEmulation(app))
 

@@ -4,6 +4,7 @@
 account (or region) for tests that need less.
 """
 
+from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator, create_administrator
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.iam import seed_iam
@@ -41,12 +42,14 @@ from local_aws.seed.truth import (
 from local_aws.seed.vendor import VENDOR_ACCOUNT_ID, VendorPrincipal, create_vendor_principal
 
 __all__ = [
+    "ADMINISTRATOR_USER_NAME",
     "SSO_ROLE_PREFIX",
     "VENDOR_ACCOUNT_ID",
     "AccessKeyTruth",
     "AccountSession",
     "AccountSpec",
     "AccountTruth",
+    "Administrator",
     "AssignmentTruth",
     "AwsManagedPoliciesMissingError",
     "CloudTrailSpec",
@@ -71,6 +74,7 @@ __all__ = [
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
+    "create_administrator",
     "create_organization",
     "create_vendor_principal",
     "management_session",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import boto3
 
+from local_aws.client import AccessKey
 from local_aws.seed.sessions import AccountSession, account_session
 
 VENDOR_ACCOUNT_ID = "999988887777"
@@ -21,6 +22,10 @@ class VendorPrincipal:
     user_arn: str
     access_key_id: str
     secret_access_key: str = field(repr=False)  # a local emulator's key, still never printed
+
+    @property
+    def key(self) -> AccessKey:
+        return AccessKey(self.access_key_id, self.secret_access_key)
 
     def session(self) -> boto3.Session:
         return boto3.Session(

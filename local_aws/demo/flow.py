@@ -1,0 +1,199 @@
+"""The demo, one function per step:
+
+1. start the local AWS (a moto server process on 127.0.0.1, stopped by its PID at the end, on Ctrl-C and on
+   failure too);
+2. seed a small, realistic customer organization, the customer's administrator and the vendor's principal,
+   then switch IAM enforcement on: from here every request is checked against the caller's policies;
+3. deploy the integration as the customer's administrator: ``cdk bootstrap``, ``cdk deploy`` of the
+   project's app in the management account, the member template through the StackSet API;
+4. collect as the vendor: the collector's CLI in its own process, with only the vendor principal's access
+   key and the ExternalId, in organization mode;
+5. print what was collected and where the database is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from local_aws.client import isolated_environment
+from local_aws.demo.summary import render_summary
+from local_aws.deploy import DeployedIntegration, deploy_organization_integration
+from local_aws.seed import (
+    Administrator,
+    OrganizationSpec,
+    SeededOrganization,
+    VendorPrincipal,
+    create_administrator,
+    create_vendor_principal,
+    seed_organization,
+)
+from local_aws.server import LocalAws
+
+DEFAULT_OUT = Path(".demo")
+STEPS = 5
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    """Everything seeded before IAM enforcement is switched on."""
+
+    organization: SeededOrganization
+    administrator: Administrator
+    vendor: VendorPrincipal
+
+
+class Steps:
+    """Prints ``[n/5] title`` when a step starts and its wall time when it ends."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self._number = 0
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        self._number += 1
+        print(f"\n[{self._number}/{STEPS}] {title}", flush=True)
+        began = time.monotonic()
+        yield
+        print(f"      done in {time.monotonic() - began:.1f} s", flush=True)
+
+    def total(self) -> float:
+        return time.monotonic() - self.started
+
+
+def start_local_aws(out: Path) -> LocalAws:
+    """The moto server with the AWS-managed policies the demo organization attaches; its log in ``out``."""
+    aws = LocalAws(load_aws_managed_policies=True, log_path=str(out / "local-aws.log")).start()
+    print(f"      moto server (PID {aws.pid}) at {aws.endpoint_url}, IAM enforcement off while seeding")
+    return aws
+
+
+def seed_customer(aws: LocalAws) -> DemoCustomer:
+    """The demo organization, its administrator (management account) and the vendor (its own account)."""
+    organization = seed_organization(
+        aws, OrganizationSpec.demo(), progress=lambda line: print("      " + line)
+    )
+    management = organization.organization.management_account_id
+    administrator = create_administrator(aws.endpoint_url, management)
+    vendor = create_vendor_principal(aws.endpoint_url)
+    aws.enforce_iam(True)
+    counts = organization.counts()
+    print(
+        f"      organization {organization.organization.organization_id}: "
+        f"{counts['accounts']} accounts in {counts['organizational_units']} OUs, "
+        f"{counts['users']} IAM users, {counts['roles']} roles, {counts['ec2_instances']} EC2 instances in "
+        f"{len(organization.regions)} regions, {counts['identity_store_users']} Identity Center users, "
+        f"{counts['cloudtrail_events']} CloudTrail events"
+    )
+    print(f"      customer administrator {administrator.user_arn}")
+    print(f"      vendor principal {vendor.user_arn} (may only call sts:AssumeRole)")
+    print("      IAM enforcement is now on: every request is checked against its caller's policies")
+    return DemoCustomer(organization, administrator, vendor)
+
+
+def deploy_integration(
+    aws: LocalAws, customer: DemoCustomer, external_id: str, out: Path
+) -> DeployedIntegration:
+    """As the customer's administrator, with the project's CDK CLI and the StackSet API."""
+    integration = deploy_organization_integration(
+        aws.endpoint_url,
+        organization=customer.organization.organization,
+        vendor_principal_arn=customer.vendor.user_arn,
+        external_id=external_id,
+        administrator=customer.administrator.key,
+        workdir=out / "cdk",
+    )
+    print(f"      cdk deploy: management account role {integration.management_role_arn}")
+    for account, region, status in integration.member_stacks:
+        print(f"      StackSet instance {account} {region}: {status}")
+    return integration
+
+
+def collector_command(integration: DeployedIntegration, regions: Sequence[str], db: Path) -> list[str]:
+    """What the vendor runs (the ExternalId comes from COLLECTOR_EXTERNAL_ID, out of the command line)."""
+    return [
+        "aws-readonly-collector",
+        "collect",
+        "--organization",
+        "--role-arn",
+        integration.management_role_arn,
+        "--regions",
+        ",".join(regions),
+        "--db",
+        str(db),
+    ]
+
+
+def collect_as_vendor(
+    aws: LocalAws, customer: DemoCustomer, integration: DeployedIntegration, external_id: str, db: Path
+) -> int:
+    """The collector's CLI in a process of its own whose only credentials are the vendor principal's."""
+    command = collector_command(integration, customer.organization.regions, db)
+    print("      COLLECTOR_EXTERNAL_ID=... " + " ".join(command))
+    env = isolated_environment(aws.endpoint_url, customer.vendor.key, "us-east-1", str(db.parent))
+    env["COLLECTOR_EXTERNAL_ID"] = external_id
+    argv = [sys.executable, "-m", "collector", *command[1:]]
+    return subprocess.run(argv, env=env, check=False).returncode  # noqa: S603 - our own CLI
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, _frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)  # unwinds like Ctrl-C: the server is stopped on the way out
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run(out: Path) -> int:
+    """All five steps; returns the collector's exit code (0: every scope complete)."""
+    _stop_on_sigterm()
+    if out.exists():
+        shutil.rmtree(out)  # a fresh demo every time: nothing left from an earlier one
+    out.mkdir(parents=True)
+    db = (out / "inventory.sqlite").resolve()
+    external_id = "demo-" + secrets.token_hex(8)  # the vendor's unique value for this customer
+    steps = Steps()
+    with steps.step("Starting the local AWS"):
+        aws = start_local_aws(out)
+    with aws:
+        with steps.step("Seeding the customer's organization, its administrator and the vendor"):
+            customer = seed_customer(aws)
+        with steps.step("Deploying the integration as the customer: cdk bootstrap, cdk deploy, StackSet"):
+            integration = deploy_integration(aws, customer, external_id, out)
+        with steps.step("Collecting as the vendor: only its principal's key and the ExternalId"):
+            code = collect_as_vendor(aws, customer, integration, external_id, db)
+        with steps.step("What the vendor now knows"):
+            print(render_summary(db))
+    print(f"\nThe local AWS (PID {aws.pid or 'stopped'}) is stopped; the demo took {steps.total():.0f} s.")
+    print(f"Inventory: {db}")
+    print(f"  aws-readonly-collector summary --db {db}")
+    print(f"  aws-readonly-collector export --db {db} --out {out.resolve() / 'export'}")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="make demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"work directory, replaced on each run (default {DEFAULT_OUT})",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return run(args.out)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the local AWS is stopped", file=sys.stderr)
+        return 130

@@ -1,0 +1,207 @@
+"""A readable summary of a collector database: the organization's accounts, what was collected per service,
+the latest CloudTrail events and the status of every scope.
+
+Reads only what the collector stored (``collector.store``); kinds that a database does not hold are left
+out, so the summary follows the fetchers the collector has.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from collector.store import SqliteStore
+
+# (heading, ((kind, label), ...)): the order and words of the summary.
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Organization",
+        (
+            ("organization_accounts", "accounts"),
+            ("organizational_units", "OUs"),
+            ("service_control_policies", "SCPs"),
+            ("delegated_administrators", "delegated administrators"),
+        ),
+    ),
+    (
+        "IAM",
+        (
+            ("users", "users"),
+            ("groups", "groups"),
+            ("group_memberships", "group memberships"),
+            ("roles", "roles"),
+            ("policies", "customer-managed policies"),
+            ("aws_managed_policies", "AWS-managed policies in use"),
+            ("inline_policies", "inline policies"),
+            ("policy_attachments", "attachments and boundaries"),
+            ("access_keys", "access keys"),
+            ("instance_profiles", "instance profiles"),
+        ),
+    ),
+    (
+        "IAM Identity Center",
+        (
+            ("sso_instances", "instances"),
+            ("permission_sets", "permission sets"),
+            ("permission_set_policies", "permission set policies"),
+            ("account_assignments", "account assignments"),
+            ("identity_store_users", "users"),
+            ("identity_store_groups", "groups"),
+            ("identity_store_memberships", "group memberships"),
+            ("permission_set_roles", "permission sets mapped to IAM roles"),
+        ),
+    ),
+    (
+        "EC2 and network",
+        (
+            ("ec2_instances", "instances"),
+            ("vpcs", "VPCs"),
+            ("subnets", "subnets"),
+            ("security_groups", "security groups"),
+            ("security_group_rules", "security group rules"),
+            ("network_interfaces", "network interfaces"),
+            ("route_tables", "route tables"),
+            ("internet_gateways", "internet gateways"),
+            ("nat_gateways", "NAT gateways"),
+            ("vpc_peering_connections", "VPC peerings"),
+        ),
+    ),
+    ("CloudTrail", (("cloudtrail_events", "management events"),)),
+)
+# Per-account columns: (kind, header).
+ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("users", "users"),
+    ("roles", "roles"),
+    ("access_keys", "keys"),
+    ("ec2_instances", "instances"),
+    ("cloudtrail_events", "events"),
+)
+LATEST_EVENTS = 5
+_WIDTH = 110
+
+
+def _wrap(heading: str, parts: Sequence[str]) -> list[str]:
+    lines: list[str] = []
+    line = f"  {heading:<20}"
+    for index, part in enumerate(parts):
+        piece = part if index == 0 else " · " + part
+        if len(line) + len(piece) > _WIDTH and index:
+            lines.append(line)
+            line = " " * 22 + part
+        else:
+            line += piece
+    lines.append(line)
+    return lines
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    rows = [list(header), *(list(r) for r in rows)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _per_account(store: SqliteStore, kind: str, counts: Mapping[str, int]) -> Counter[str]:
+    if not counts.get(kind):
+        return Counter()
+    return Counter(row["account_id"] for row in store.rows(kind))
+
+
+def _accounts(
+    store: SqliteStore, counts: Mapping[str, int], scopes: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    names: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    if counts.get("organization_accounts"):
+        ou_paths = {ou["id"]: ou["path"] for ou in store.rows("organizational_units")}
+        for account in store.rows("organization_accounts"):
+            names[account["id"]] = account["name"]
+            paths[account["id"]] = ou_paths.get(account["parent_id"], "Root")
+    columns = [(kind, header) for kind, header in ACCOUNT_COLUMNS if kind in counts]
+    per_kind = {kind: _per_account(store, kind, counts) for kind, _ in columns}
+    ok = Counter(s["account_id"] for s in scopes if s["status"] in ("complete", "skipped"))
+    total = Counter(s["account_id"] for s in scopes)
+    accounts = sorted(set(total) | set(names))
+    rows = [
+        [
+            account,
+            names.get(account, ""),
+            paths.get(account, ""),
+            *(str(per_kind[kind][account]) for kind, _ in columns),
+            f"{ok[account]}/{total[account]}",
+        ]
+        for account in accounts
+    ]
+    header = ["account", "name", "OU", *(h for _, h in columns), "scopes ok"]
+    return ["Accounts", *_table(header, rows)]
+
+
+def _sections(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
+    lines = ["Collected"]
+    shown: set[str] = set()
+    for heading, kinds in SECTIONS:
+        parts = [f"{counts[kind]} {label}" for kind, label in kinds if kind in counts]
+        shown.update(kind for kind, _ in kinds)
+        if parts:
+            lines += _wrap(heading, parts)
+    if counts.get("access_keys"):
+        status = Counter(key["status"] for key in store.rows("access_keys"))
+        never = sum(1 for key in store.rows("access_keys") if not key["last_used_date"])
+        keys = f"{status['Active']} active, {status['Inactive']} inactive, {never} never used"
+        lines.append(f"  {'':<20}access keys: {keys}")
+    others = [f"{count} {kind}" for kind, count in counts.items() if kind not in shown and count]
+    if others:
+        lines += _wrap("Other", others)
+    return lines
+
+
+def _latest_events(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
+    if not counts.get("cloudtrail_events"):
+        return []
+    events = sorted(store.rows("cloudtrail_events"), key=lambda e: e["event_time"], reverse=True)
+    rows = [
+        [
+            e["event_time"],
+            e["account_id"],
+            e["aws_region"] or e["region"],
+            e["username"] or "",
+            e["event_name"],
+        ]
+        for e in events[:LATEST_EVENTS]
+    ]
+    return [
+        f"Latest CloudTrail events (of {len(events)})",
+        *_table(["time", "account", "region", "who", "event"], rows),
+    ]
+
+
+def _scopes(scopes: Sequence[Mapping[str, Any]]) -> list[str]:
+    by_status = Counter(s["status"] for s in scopes)
+    services = sorted({s["service"] for s in scopes})
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(by_status.items()))
+    lines = [
+        f"Scopes (account x region x service): {len(scopes)}: {summary}",
+        f"  services: {', '.join(services)}",
+    ]
+    for scope in scopes:
+        if scope["status"] != "complete":
+            where = f"{scope['account_id']}/{scope['region']}/{scope['service']}"
+            lines.append(f"  {where} {scope['status']}: {scope['detail']}")
+    return lines
+
+
+def render_summary(db: Path) -> str:
+    with SqliteStore(db) as store:
+        counts = store.counts()
+        scopes = store.scopes()
+        blocks = [
+            _accounts(store, counts, scopes),
+            _sections(store, counts),
+            _latest_events(store, counts),
+            _scopes(scopes),
+        ]
+    return "\n\n".join("\n".join(block) for block in blocks if block)
