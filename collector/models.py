@@ -538,6 +538,8 @@ class NatGateway(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class VpcPeeringConnection(Record):
+    """Both regions of a cross-region peering list it; an account keeps it once, in its own side's region."""
+
     KIND = "vpc_peering_connections"
     KEY = ("vpc_peering_connection_id",)
     vpc_peering_connection_id: str

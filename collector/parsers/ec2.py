@@ -242,8 +242,19 @@ def nat_gateways(scope: Scope, items: Iterable[Item]) -> Iterator[NatGateway]:
         )
 
 
+def peering_side(scope: Scope, item: Item) -> bool:
+    """Whether this (account, region) keeps the peering: both regions of a cross-region peering list it, so
+    an account keeps it once, in the region of its own side (the requester's when it owns both)."""
+    requester = item.get("RequesterVpcInfo") or {}
+    accepter = item.get("AccepterVpcInfo") or {}
+    own = requester if requester.get("OwnerId", scope.account_id) == scope.account_id else accepter
+    return own.get("Region", scope.region) == scope.region
+
+
 def vpc_peering_connections(scope: Scope, items: Iterable[Item]) -> Iterator[VpcPeeringConnection]:
     for item in items:
+        if not peering_side(scope, item):
+            continue
         requester = item.get("RequesterVpcInfo") or {}
         accepter = item.get("AccepterVpcInfo") or {}
         yield VpcPeeringConnection(

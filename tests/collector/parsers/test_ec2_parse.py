@@ -98,3 +98,16 @@ def test_route_tables_gateways_and_peering() -> None:
     assert nat.create_time == "2024-03-04T05:06:07+00:00"
     (pcx,) = parse.vpc_peering_connections(SCOPE, [c.peering()])
     assert (pcx.status, pcx.accepter_owner_id, pcx.accepter_region) == ("active", "444455556666", "us-east-1")
+
+
+def test_a_cross_region_peering_is_kept_once_per_account_in_its_own_sides_region() -> None:
+    same_account = c.peering()  # requester in eu-west-1, accepter in us-east-1 of another account
+    same_account["AccepterVpcInfo"]["OwnerId"] = ACCOUNT
+    assert len(list(parse.vpc_peering_connections(SCOPE, [same_account]))) == 1
+    in_virginia = parse.Scope(ACCOUNT, "us-east-1")
+    assert list(parse.vpc_peering_connections(in_virginia, [same_account])) == []
+    # Across accounts, each account keeps its own side: the accepter's account in the accepter's region.
+    cross = c.peering()
+    accepter = parse.Scope("444455556666", "us-east-1")
+    assert len(list(parse.vpc_peering_connections(accepter, [cross]))) == 1
+    assert list(parse.vpc_peering_connections(parse.Scope("444455556666", "eu-west-1"), [cross])) == []
