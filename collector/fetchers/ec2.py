@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import botocore.session
+from botocore.exceptions import BotoCoreError
 
 from collector.aws import partition_of
 from collector.fetch import FetchContext, Fetcher, Placement
@@ -60,19 +64,43 @@ class AccountRegions:
     not_enabled: tuple[str, ...]  # opt-in regions the account has not enabled: skipped, and recorded
 
 
-def parse_regions(answer: Mapping[str, Any]) -> AccountRegions:
+def parse_regions(
+    answer: Mapping[str, Any], partition_of_region: Callable[[str], str] | None = None, partition: str = "aws"
+) -> AccountRegions:
+    """The enabled and not enabled regions of the account's partition. Regions of another partition are not
+    the account's (AWS never lists them; moto's DescribeRegions lists every partition's)."""
     enabled: list[str] = []
     other: list[str] = []
     for region in answer["Regions"]:
-        (enabled if region.get("OptInStatus", "opt-in-not-required") in _ENABLED else other).append(
-            region["RegionName"]
-        )
+        name = region["RegionName"]
+        if partition_of_region is not None and partition_of_region(name) != partition:
+            continue
+        (enabled if region.get("OptInStatus", "opt-in-not-required") in _ENABLED else other).append(name)
     return AccountRegions(tuple(sorted(enabled)), tuple(sorted(other)))
+
+
+@functools.cache
+def _endpoints() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@functools.cache
+def region_partition(region: str) -> str | None:
+    """The partition botocore's endpoint data puts a region in; None for a name it cannot place."""
+    try:
+        return str(_endpoints().get_partition_for_region(region))
+    except BotoCoreError:
+        return None
 
 
 def account_regions(client: Any) -> AccountRegions:
     """The account's regions, enabled and not (one call; any region's endpoint answers for all)."""
-    return parse_regions(client.describe_regions(AllRegions=True))
+    partition = client.meta.partition
+
+    def in_partition(region: str) -> str:
+        return region_partition(region) or partition  # an unknown (new) region is kept
+
+    return parse_regions(client.describe_regions(AllRegions=True), in_partition, partition)
 
 
 # --- the regional inventory ------------------------------------------------------------------------------

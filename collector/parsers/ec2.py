@@ -248,7 +248,7 @@ def peering_side(scope: Scope, item: Item) -> bool:
     requester = item.get("RequesterVpcInfo") or {}
     accepter = item.get("AccepterVpcInfo") or {}
     own = requester if requester.get("OwnerId", scope.account_id) == scope.account_id else accepter
-    return own.get("Region", scope.region) == scope.region
+    return bool(own.get("Region", scope.region) == scope.region)
 
 
 def vpc_peering_connections(scope: Scope, items: Iterable[Item]) -> Iterator[VpcPeeringConnection]:

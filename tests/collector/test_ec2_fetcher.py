@@ -186,3 +186,19 @@ def test_opt_in_regions_not_enabled_are_skipped_and_recorded(offline_aws: None, 
         ("af-south-1", "skipped", "region not enabled in the account")
     }
     assert {s["account_id"] for s in scopes} == {ACCOUNT}
+
+
+def test_regions_of_another_partition_are_not_the_accounts() -> None:
+    """moto's DescribeRegions lists China and GovCloud regions too; AWS never does for an account."""
+    answer = {
+        "Regions": [
+            {"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"},
+            {"RegionName": "cn-north-1", "OptInStatus": "opt-in-not-required"},
+            {"RegionName": "us-gov-west-1", "OptInStatus": "opt-in-not-required"},
+            {"RegionName": "me-central-1", "OptInStatus": "not-opted-in"},
+        ]
+    }
+    regions = ec2.parse_regions(answer, lambda r: ec2.region_partition(r) or "aws", "aws")
+    assert regions.enabled == ("us-east-1",) and regions.not_enabled == ("me-central-1",)
+    china = ec2.parse_regions(answer, lambda r: ec2.region_partition(r) or "aws-cn", "aws-cn")
+    assert china.enabled == ("cn-north-1",) and china.not_enabled == ()
