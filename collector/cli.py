@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from collector import __version__, registry, validation
-from collector.aws import DEFAULT_API_RATE, ConfigurationError
+from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationError
 from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-rate",
         type=float,
         default=DEFAULT_API_RATE,
-        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; LookupEvents: 2)",
+        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; "
+        f"CloudTrail LookupEvents: always {LOOKUP_EVENTS_RATE:g})",
     )
     collect.add_argument(
         "--cloudtrail-lookback-days",

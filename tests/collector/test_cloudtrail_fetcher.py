@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from collector.aws import RateLimiter, Sessions
+from collector.aws import LOOKUP_EVENTS_RATE, RateLimiter, Sessions
 from collector.fetch import FetchOptions
 from collector.fetchers import cloudtrail
 from collector.models import Account, ScopeStatus
@@ -196,7 +196,8 @@ def test_a_throttled_page_is_retried_with_the_same_token_never_skipped(offline_a
         session.register("before-send.sts", sts)
         session.register("before-send.cloudtrail", lookup)
 
-    limiter = RateLimiter()
+    paced: list[float] = []
+    limiter = RateLimiter(clock=lambda: 0.0, sleep=paced.append)  # a frozen clock: every wait is recorded
     sessions = Sessions(external_id="Customer-1", run_id="r", limiter=limiter, prepare_session=fake_aws)
     clients = sessions.for_account(Account(ACCOUNT, ROLE_ARN))
     outcome = collect_scope(context(cloudtrail.FETCHER, clients, clock=FakeClock(T0), region=REGION))
@@ -207,4 +208,6 @@ def test_a_throttled_page_is_retried_with_the_same_token_never_skipped(offline_a
     assert len({(r["StartTime"], r["EndTime"]) for r in requests}) == 1  # one window for every page
     (counted,) = [x for x in sessions.recorder.snapshot() if x.service == "cloudtrail"]
     assert (counted.calls, counted.throttled) == (2, 2)
-    assert limiter.bucket(ACCOUNT, REGION, "cloudtrail", "LookupEvents").rate == 2.0
+    assert limiter.bucket(ACCOUNT, REGION, "cloudtrail", "LookupEvents").rate == LOOKUP_EVENTS_RATE
+    # Four HTTP attempts (retries too) each took a token from the bucket (burst 1.9): three had to wait.
+    assert len(paced) == 3 and paced == sorted(paced)
