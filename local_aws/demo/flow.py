@@ -22,35 +22,17 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from local_aws.client import isolated_environment
 from local_aws.demo.summary import render_summary
 from local_aws.deploy import DeployedIntegration, deploy_organization_integration
-from local_aws.seed import (
-    Administrator,
-    OrganizationSpec,
-    SeededOrganization,
-    VendorPrincipal,
-    create_administrator,
-    create_vendor_principal,
-    seed_organization,
-)
+from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
 from local_aws.server import LocalAws
 
 DEFAULT_OUT = Path(".demo")
 STEPS = 5
-
-
-@dataclass(frozen=True)
-class DemoCustomer:
-    """Everything seeded before IAM enforcement is switched on."""
-
-    organization: SeededOrganization
-    administrator: Administrator
-    vendor: VendorPrincipal
 
 
 class Steps:
@@ -79,15 +61,12 @@ def start_local_aws(out: Path) -> LocalAws:
     return aws
 
 
-def seed_customer(aws: LocalAws) -> DemoCustomer:
-    """The demo organization, its administrator (management account) and the vendor (its own account)."""
-    organization = seed_organization(
-        aws, OrganizationSpec.demo(), progress=lambda line: print("      " + line)
-    )
-    management = organization.organization.management_account_id
-    administrator = create_administrator(aws.endpoint_url, management)
-    vendor = create_vendor_principal(aws.endpoint_url)
+def seed(aws: LocalAws) -> SeededCustomer:
+    """The demo organization, its administrator (management account) and the vendor (its own account);
+    then IAM enforcement on."""
+    customer = seed_customer(aws, OrganizationSpec.demo(), progress=lambda line: print("      " + line))
     aws.enforce_iam(True)
+    organization = customer.organization
     counts = organization.counts()
     print(
         f"      organization {organization.organization.organization_id}: "
@@ -96,14 +75,14 @@ def seed_customer(aws: LocalAws) -> DemoCustomer:
         f"{len(organization.regions)} regions, {counts['identity_store_users']} Identity Center users, "
         f"{counts['cloudtrail_events']} CloudTrail events"
     )
-    print(f"      customer administrator {administrator.user_arn}")
-    print(f"      vendor principal {vendor.user_arn} (may only call sts:AssumeRole)")
+    print(f"      customer administrator {customer.administrator.user_arn}")
+    print(f"      vendor principal {customer.vendor.user_arn} (may only call sts:AssumeRole)")
     print("      IAM enforcement is now on: every request is checked against its caller's policies")
-    return DemoCustomer(organization, administrator, vendor)
+    return customer
 
 
 def deploy_integration(
-    aws: LocalAws, customer: DemoCustomer, external_id: str, out: Path
+    aws: LocalAws, customer: SeededCustomer, external_id: str, out: Path
 ) -> DeployedIntegration:
     """As the customer's administrator, with the project's CDK CLI and the StackSet API."""
     integration = deploy_organization_integration(
@@ -136,7 +115,7 @@ def collector_command(integration: DeployedIntegration, regions: Sequence[str], 
 
 
 def collect_as_vendor(
-    aws: LocalAws, customer: DemoCustomer, integration: DeployedIntegration, external_id: str, db: Path
+    aws: LocalAws, customer: SeededCustomer, integration: DeployedIntegration, external_id: str, db: Path
 ) -> int:
     """The collector's CLI in a process of its own whose only credentials are the vendor principal's."""
     command = collector_command(integration, customer.organization.regions, db)
@@ -167,7 +146,7 @@ def run(out: Path) -> int:
         aws = start_local_aws(out)
     with aws:
         with steps.step("Seeding the customer's organization, its administrator and the vendor"):
-            customer = seed_customer(aws)
+            customer = seed(aws)
         with steps.step("Deploying the integration as the customer: cdk bootstrap, cdk deploy, StackSet"):
             integration = deploy_integration(aws, customer, external_id, out)
         with steps.step("Collecting as the vendor: only its principal's key and the ExternalId"):

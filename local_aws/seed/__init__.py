@@ -6,6 +6,7 @@ account (or region) for tests that need less.
 
 from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator, create_administrator
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
+from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
@@ -70,6 +71,7 @@ __all__ = [
     "PolicyAttachment",
     "ProvisionedRoleTruth",
     "RoleTruth",
+    "SeededCustomer",
     "SeededOrganization",
     "VendorPrincipal",
     "account_session",
@@ -81,6 +83,7 @@ __all__ = [
     "member_session",
     "peer_vpcs",
     "seed_cloudtrail",
+    "seed_customer",
     "seed_ec2",
     "seed_iam",
     "seed_identity_center",

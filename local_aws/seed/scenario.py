@@ -23,7 +23,7 @@ from local_aws.seed.truth import Ec2RegionTruth, IamTruth, RoleTruth, SeededOrga
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
     return None
 
 
@@ -61,7 +61,7 @@ def _access_role(account_id: str, management_account_id: str) -> IamTruth:
 
 
 def seed_organization(
-    aws: LocalAwsClient, spec: OrganizationSpec | None = None, *, progress: Progress = _quiet
+    aws: LocalAwsClient, spec: OrganizationSpec | None = None, *, progress: Progress = quiet
 ) -> SeededOrganization:
     """Seed ``spec`` (default: the demo organization) into a freshly reset local AWS; returns the truth."""
     spec = spec or OrganizationSpec.demo()
