@@ -54,11 +54,9 @@ class Steps:
         return time.monotonic() - self.started
 
 
-def start_local_aws(out: Path) -> LocalAws:
-    """The moto server with the AWS-managed policies the demo organization attaches; its log in ``out``."""
-    aws = LocalAws(load_aws_managed_policies=True, log_path=str(out / "local-aws.log")).start()
+def start_local_aws(aws: LocalAws) -> None:
+    aws.start()
     print(f"      moto server (PID {aws.pid}) at {aws.endpoint_url}, IAM enforcement off while seeding")
-    return aws
 
 
 def seed(aws: LocalAws) -> SeededCustomer:
@@ -142,9 +140,11 @@ def run(out: Path) -> int:
     db = (out / "inventory.sqlite").resolve()
     external_id = "demo-" + secrets.token_hex(8)  # the vendor's unique value for this customer
     steps = Steps()
-    with steps.step("Starting the local AWS"):
-        aws = start_local_aws(out)
-    with aws:
+    # The AWS-managed policies the demo organization attaches must exist; the server logs into ``out``.
+    aws = LocalAws(load_aws_managed_policies=True, log_path=str(out / "local-aws.log"))
+    try:  # from before the process exists: a signal during the start still stops it
+        with steps.step("Starting the local AWS"):
+            start_local_aws(aws)
         with steps.step("Seeding the customer's organization, its administrator and the vendor"):
             customer = seed(aws)
         with steps.step("Deploying the integration as the customer: cdk bootstrap, cdk deploy, StackSet"):
@@ -153,7 +153,9 @@ def run(out: Path) -> int:
             code = collect_as_vendor(aws, customer, integration, external_id, db)
         with steps.step("What the vendor now knows"):
             print(render_summary(db))
-    print(f"\nThe local AWS (PID {aws.pid or 'stopped'}) is stopped; the demo took {steps.total():.0f} s.")
+    finally:
+        aws.stop()
+    print(f"\nThe local AWS is stopped; the demo took {steps.total():.0f} s.")
     print(f"Inventory: {db}")
     print(f"  aws-readonly-collector summary --db {db}")
     print(f"  aws-readonly-collector export --db {db} --out {out.resolve() / 'export'}")
