@@ -19,15 +19,18 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Organization",
         (
+            ("organizations", "organization"),
             ("organization_accounts", "accounts"),
             ("organizational_units", "OUs"),
             ("service_control_policies", "SCPs"),
+            ("service_control_policy_targets", "SCP targets"),
             ("delegated_administrators", "delegated administrators"),
         ),
     ),
     (
         "IAM",
         (
+            ("accounts", "accounts"),
             ("users", "users"),
             ("groups", "groups"),
             ("group_memberships", "group memberships"),
@@ -37,6 +40,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("inline_policies", "inline policies"),
             ("policy_attachments", "attachments and boundaries"),
             ("access_keys", "access keys"),
+            ("user_credentials", "credential report rows"),
             ("instance_profiles", "instance profiles"),
         ),
     ),
@@ -140,19 +144,25 @@ def _accounts(
     return ["Accounts", *_table(header, rows)]
 
 
+def _access_keys(store: SqliteStore) -> str:
+    keys = list(store.rows("access_keys"))
+    active = sum(1 for key in keys if key["status"] == "Active")
+    never = sum(1 for key in keys if not key["last_used_date"])
+    return f"{len(keys)} access keys ({active} active, {never} never used)"
+
+
 def _sections(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     lines = ["Collected"]
     shown: set[str] = set()
     for heading, kinds in SECTIONS:
-        parts = [f"{counts[kind]} {label}" for kind, label in kinds if kind in counts]
+        parts = [
+            _access_keys(store) if kind == "access_keys" else f"{counts[kind]} {label}"
+            for kind, label in kinds
+            if kind in counts
+        ]
         shown.update(kind for kind, _ in kinds)
         if parts:
             lines += _wrap(heading, parts)
-    if counts.get("access_keys"):
-        status = Counter(key["status"] for key in store.rows("access_keys"))
-        never = sum(1 for key in store.rows("access_keys") if not key["last_used_date"])
-        keys = f"{status['Active']} active, {status['Inactive']} inactive, {never} never used"
-        lines.append(f"  {'':<20}access keys: {keys}")
     others = [f"{count} {kind}" for kind, count in counts.items() if kind not in shown and count]
     if others:
         lines += _wrap("Other", others)
@@ -165,7 +175,7 @@ def _latest_events(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     events = sorted(store.rows("cloudtrail_events"), key=lambda e: e["event_time"], reverse=True)
     rows = [
         [
-            e["event_time"],
+            e["event_time"][:19].replace("T", " "),
             e["account_id"],
             e["aws_region"] or e["region"],
             e["username"] or "",
