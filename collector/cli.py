@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from collector import __version__, registry, validation
+from collector import __version__, cli_customers, cli_doctor, customers, registry, validation
 from collector.aws import DEFAULT_API_RATE, ConfigurationError
+from collector.customer_store import CustomerStore
+from collector.customers import Method, customer_name
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
 from collector.sink import ScopeResult
@@ -25,7 +27,7 @@ from collector.store import SqliteStore, StoreError
 from collector.validation import InvalidSettingError
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
-EXTERNAL_ID_ENV = "COLLECTOR_EXTERNAL_ID"
+EXTERNAL_ID_ENV = customers.EXTERNAL_ID_ENV
 DEFAULT_DB = "inventory.sqlite"
 log = logging.getLogger("collector")
 
@@ -51,11 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     collect = commands.add_parser("collect", help="assume the integration role(s) and collect the inventory")
     collect.add_argument(
-        "--role-arn", required=True, help="the integration role (management role with --organization)"
+        "--customer", help="a recorded customer (`customers add`): its role(s), ExternalId and profile"
+    )
+    collect.add_argument(
+        "--role-arn", help="the integration role (management role with --organization), unless --customer"
     )
     collect.add_argument(
         "--external-id",
-        default=os.environ.get(EXTERNAL_ID_ENV),
         help=f"the customer's sts:ExternalId (or set {EXTERNAL_ID_ENV}, which keeps it out of shell history)",
     )
     collect.add_argument(
@@ -96,25 +100,56 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="JSON Lines, one file per entity kind")
     export.add_argument("--db", default=DEFAULT_DB)
     export.add_argument("--out", required=True, help="directory to write <kind>.jsonl files into")
+
+    cli_customers.add_parsers(commands, DEFAULT_DB)
+    cli_doctor.add_parser(commands, DEFAULT_DB)
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> RunSettings:
     """Validated settings; InvalidSettingError names the option, the value and what it expects."""
+    if args.customer is not None:
+        for option, value in (
+            ("--role-arn", args.role_arn),
+            ("--external-id", args.external_id),
+            ("--organization", args.organization or None),
+            ("--member-role-name", args.member_role_name),
+        ):
+            if value is not None:
+                raise InvalidSettingError(
+                    option, value, "nothing with --customer (the customer record has it)"
+                )
+        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        organization = customer.method is Method.ORGANIZATION
+        return cli_customers.run_settings(customer, **_run_options(args, organization=organization))
+    if args.role_arn is None:
+        raise InvalidSettingError("--role-arn", None, "the integration role's ARN (or --customer NAME)")
     role_arn = validation.role_arn(args.role_arn, "--role-arn")
-    if args.external_id is None:
+    given = args.external_id if args.external_id is not None else os.environ.get(EXTERNAL_ID_ENV)
+    if given is None:
         raise InvalidSettingError(
             "--external-id", None, f"the customer's ExternalId (or set {EXTERNAL_ID_ENV})"
         )
-    external_id = validation.external_id(args.external_id, "--external-id")
+    external_id = validation.external_id(given, "--external-id")
     member_role = args.member_role_name
     if member_role is not None:
         if not args.organization:
             raise InvalidSettingError("--member-role-name", member_role, "to be used with --organization")
         validation.role_name(member_role, "--member-role-name")
+    return RunSettings(
+        role_arn=role_arn,
+        external_id=external_id,
+        organization=args.organization,
+        member_role_name=member_role,
+        **_run_options(args, organization=args.organization),
+    )
+
+
+def _run_options(args: argparse.Namespace, *, organization: bool) -> dict[str, Any]:
+    """The RunSettings fields that do not say whose roles to assume."""
     include = tuple(validation.root_or_ou_id(v, "--include-ou") for v in _split(args.include_ou))
     exclude = tuple(validation.root_or_ou_id(v, "--exclude-ou") for v in _split(args.exclude_ou))
-    if (include or exclude) and not args.organization:
+    if (include or exclude) and not organization:
         raise InvalidSettingError(
             "--include-ou/--exclude-ou", include or exclude, "to be used with --organization"
         )
@@ -129,19 +164,15 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         raise InvalidSettingError("--workers", args.workers, "a number from 1 to 64")
     if not args.api_rate > 0:
         raise InvalidSettingError("--api-rate", args.api_rate, "a positive number of requests per second")
-    return RunSettings(
-        role_arn=role_arn,
-        external_id=external_id,
-        organization=args.organization,
-        member_role_name=member_role,
-        regions=regions,
-        include_ous=include,
-        exclude_ous=exclude,
-        fetchers=fetchers,
-        workers=args.workers,
-        api_rate=args.api_rate,
-        profile=args.profile,
-    )
+    return {
+        "regions": regions,
+        "include_ous": include,
+        "exclude_ous": exclude,
+        "fetchers": fetchers,
+        "workers": args.workers,
+        "api_rate": args.api_rate,
+        "profile": args.profile,
+    }
 
 
 class Progress:
@@ -259,7 +290,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"collect": cmd_collect, "summary": cmd_summary, "export": cmd_export}
+COMMANDS = {
+    "collect": cmd_collect,
+    "summary": cmd_summary,
+    "export": cmd_export,
+    "customers": cli_customers.cmd_customers,
+    "doctor": cli_doctor.cmd_doctor,
+}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -58,6 +58,8 @@ class RunSettings:
     workers: int = 8
     api_rate: float = DEFAULT_API_RATE
     profile: str | None = None
+    # More accounts, each through its own role (the legacy method's listed accounts), collected like role_arn.
+    more_role_arns: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
@@ -71,6 +73,7 @@ class RunSettings:
             "fetchers": list(self.fetchers),
             "workers": self.workers,
             "api_rate": self.api_rate,
+            "more_role_arns": list(self.more_role_arns),
         }
 
 
@@ -162,7 +165,10 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problem = classify(exc)
             return Discovery((), home, (), problems=((ScopeKey(home, GLOBAL, DISCOVERY), problem),))
     else:
-        accounts = (Account(home, settings.role_arn),)
+        accounts = (
+            Account(home, settings.role_arn),
+            *(Account(account_of(arn), arn) for arn in settings.more_role_arns),
+        )
     regions: dict[str, tuple[str, ...]] = {}
     not_enabled: dict[str, tuple[str, ...]] = {}
     if any(f.placement is Placement.REGIONAL for f in fetchers):

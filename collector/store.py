@@ -3,9 +3,10 @@
 - One writer: collection threads hand scope outcomes to a single writer thread through a bounded queue, and
   each outcome is applied in one transaction.
 - The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
-  (runs, scopes, history, API calls, state). The per-kind tables are derived from the record types in
-  collector/models.py: created when missing, new columns added when a record gains a field. So a new entity
-  kind needs no SQL. (Changing a record's KEY needs a migration.)
+  (runs, scopes, history, API calls, state; then the vendor's customers, collector/customer_store.py). The
+  per-kind tables are derived from the record types in collector/models.py: created when missing, new
+  columns added when a record gains a field. So a new entity kind needs no SQL. (Changing a record's KEY
+  needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
 """
@@ -81,6 +82,28 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL,
         run_id TEXT NOT NULL,
         PRIMARY KEY (account_id, region, service, name)
+    );
+    """,
+    # 2: the vendor's customers and their ExternalIds (collector/customer_store.py).
+    """
+    CREATE TABLE customers (
+        name TEXT PRIMARY KEY,
+        method TEXT NOT NULL,
+        external_id TEXT NOT NULL UNIQUE,
+        previous_external_id TEXT,
+        created_at TEXT NOT NULL,
+        external_id_created_at TEXT NOT NULL,
+        trusted_principal TEXT,
+        account_id TEXT,
+        role_name TEXT NOT NULL,
+        role_arn TEXT,
+        account_ids TEXT NOT NULL,
+        organizational_unit_ids TEXT NOT NULL,
+        identity_center_region TEXT,
+        identity_center_account_id TEXT,
+        include_identity_center INTEGER NOT NULL,
+        profile TEXT,
+        partition TEXT NOT NULL
     );
     """,
 )
@@ -185,7 +208,7 @@ def kind_tables() -> dict[str, KindTable]:
 # --- the store ---------------------------------------------------------------------------------------------
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -229,7 +252,7 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
-            with closing(_connect(self.path)) as conn:
+            with closing(connect(self.path)) as conn:
                 migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
@@ -246,7 +269,7 @@ class SqliteStore:
             self._writer.start()
 
     def _write_loop(self) -> None:
-        conn = _connect(self.path)
+        conn = connect(self.path)
         try:
             while True:
                 job = self._queue.get()
@@ -390,7 +413,7 @@ class SqliteStore:
     # -- StateReader --
 
     def read_state(self, scope: ScopeKey) -> Mapping[str, str]:
-        with closing(_connect(self.path)) as conn:
+        with closing(connect(self.path)) as conn:
             rows = conn.execute(
                 "SELECT name, value FROM scope_state WHERE account_id = ? AND region = ? AND service = ?",
                 _scope_tuple(scope),
@@ -400,7 +423,7 @@ class SqliteStore:
     # -- queries --
 
     def _read(self) -> sqlite3.Connection:
-        return _connect(self.path)
+        return connect(self.path)
 
     def counts(self) -> dict[str, int]:
         with closing(self._read()) as conn:
