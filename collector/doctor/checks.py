@@ -5,9 +5,8 @@ Per account:
    still wants the previous one: the customer has not redeployed).
 2. ``no-external-id`` / ``wrong-external-id``: the same AssumeRole without an ExternalId and with a fresh
    random one must be refused. Either succeeding means the trust policy is open to the confused deputy:
-   critical. One exception, stated in the finding: AWS always refuses a missing ExternalId when the policy
-   requires it, but some endpoints (moto) do not enforce that; when the trust policy was read and requires
-   the ExternalId, that success is a note about the endpoint, not about the role.
+   critical. (These attempts are what AWS itself decides; an emulator must evaluate trust policies as AWS
+   does for them to mean anything: local_aws.trust.)
 3. ``trust-policy``: the trust policy read where the role permits it (``iam:GetRole`` is not in the catalog,
    so only where the customer granted it, e.g. with SecurityAudit; otherwise the catalog's
    ``GetAccountAuthorizationDetails``) and analysed (collector.doctor.trust).
@@ -44,7 +43,10 @@ from collector.parsers.common import document
 from collector.permissions import DEFAULT_FEATURES, Feature
 
 DOCTOR_SESSION = "aws-readonly-collector-doctor"
-ASSUME_SECONDS = 900  # the shortest session AWS allows: doctor's checks take seconds
+# The attempts without / with a wrong ExternalId ask for the shortest session AWS allows (credentials that
+# should not exist are dropped at once). The role's own session keeps the collector's duration: botocore
+# refreshes credentials within 15 minutes of expiry, so a 15-minute session would be renewed on every call.
+PROBE_ASSUME_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,6 @@ class Doctor:
             external_id=settings.external_id,
             run_id=run_id,
             profile=settings.profile,
-            role_duration_seconds=ASSUME_SECONDS,
             prepare_session=prepare_session,
         )
         self._sts: dict[str, Any] = {}
@@ -132,7 +133,7 @@ class Doctor:
         params: dict[str, Any] = {
             "RoleArn": role_arn,
             "RoleSessionName": DOCTOR_SESSION,
-            "DurationSeconds": ASSUME_SECONDS,
+            "DurationSeconds": PROBE_ASSUME_SECONDS,
         }
         if external_id is not None:
             params["ExternalId"] = external_id
@@ -166,13 +167,10 @@ class Doctor:
 
         without = self._attempt(target.role_arn, None)
         wrong = self._attempt(target.role_arn, wrong_external_id(s.external_id, s.previous_external_id))
-        analysis: trust.TrustAnalysis | None = None
+        findings.append(_refusal_finding(target, "no-external-id", without))
+        findings.append(_refusal_finding(target, "wrong-external-id", wrong))
         if not isinstance(clients, Exception):
-            analysis, trust_finding = self._trust_policy(target, clients)
-            findings.append(trust_finding)
-
-        findings.append(self._refusal_finding(target, "no-external-id", without, analysis))
-        findings.append(self._refusal_finding(target, "wrong-external-id", wrong, None))
+            findings.append(self._trust_policy(target, clients))
 
         if isinstance(clients, Exception):
             return findings
@@ -233,37 +231,10 @@ class Doctor:
             return exc
         return None
 
-    @staticmethod
-    def _refusal_finding(
-        target: Target, check: str, failure: Exception | None, analysis: trust.TrustAnalysis | None
-    ) -> Finding:
-        what = "without an ExternalId" if check == "no-external-id" else "with a wrong ExternalId"
-        if failure is not None:
-            if _denied(failure):
-                return Finding(target.account_id, check, Outcome.OK, f"refused {what}")
-            return Finding(target.account_id, check, Outcome.PROBLEM, f"could not check: {_why(failure)}")
-        if check == "no-external-id" and analysis is not None and analysis.requires_external_id:
-            return Finding(
-                target.account_id,
-                check,
-                Outcome.NOTE,
-                f"assumed {what}, although the trust policy requires the ExternalId: this endpoint does not "
-                "enforce a missing ExternalId (AWS does; moto does not)",
-            )
-        return Finding(
-            target.account_id,
-            check,
-            Outcome.CRITICAL,
-            f"assumed {what}: the trust policy is open to the confused deputy; the customer must redeploy "
-            "with the sts:ExternalId condition",
-        )
-
-    def _trust_policy(
-        self, target: Target, clients: AccountClients
-    ) -> tuple[trust.TrustAnalysis | None, Finding]:
+    def _trust_policy(self, target: Target, clients: AccountClients) -> Finding:
         document, source = self._read_trust(target, clients)
         if document is None:
-            return None, Finding(
+            return Finding(
                 target.account_id,
                 "trust-policy",
                 Outcome.NOTE,
@@ -276,7 +247,7 @@ class Doctor:
             outcome = Outcome.PROBLEM
         else:
             outcome = Outcome.NOTE if analysis.findings else Outcome.OK
-        return analysis, Finding(
+        return Finding(
             target.account_id, "trust-policy", outcome, f"{trust.summary(analysis)} (read with {source})"
         )
 
@@ -461,6 +432,21 @@ class Doctor:
             for found in results:
                 findings.extend(found)
         return Report(s.subject, tuple(findings), self.sessions.recorder.total())
+
+
+def _refusal_finding(target: Target, check: str, failure: Exception | None) -> Finding:
+    what = "without an ExternalId" if check == "no-external-id" else "with a wrong ExternalId"
+    if failure is None:
+        return Finding(
+            target.account_id,
+            check,
+            Outcome.CRITICAL,
+            f"assumed {what}: the trust policy is open to the confused deputy; the customer must redeploy "
+            "with the sts:ExternalId condition",
+        )
+    if _denied(failure):
+        return Finding(target.account_id, check, Outcome.OK, f"refused {what}")
+    return Finding(target.account_id, check, Outcome.PROBLEM, f"could not check: {_why(failure)}")
 
 
 def _permissions_finding(
