@@ -308,9 +308,9 @@ class Doctor:
             if instances:
                 found = instances[0]
                 where = (
-                    "recorded region"
+                    "the recorded region"
                     if recorded
-                    else "not recorded: `customers update --identity-center-region`"
+                    else f"found by searching; record it: --identity-center-region {candidate}"
                 )
                 return candidate, Finding(
                     target.account_id,

@@ -142,6 +142,7 @@ def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool 
     """A call about the permission set found earlier: a one-item page, in the role's own account."""
 
     def probe(env: ProbeEnv) -> object:
+        client = env.sso("sso-admin")
         params: dict[str, object] = {
             "InstanceArn": env.need("instance", "Identity Center instance"),
             "PermissionSetArn": env.need("permission_set", "permission set"),
@@ -150,14 +151,16 @@ def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool 
             params["MaxResults"] = 1
         if in_account:
             params["AccountId"] = env.account_id
-        return getattr(env.sso("sso-admin"), operation)(**params)
+        return getattr(client, operation)(**params)
 
     return probe
 
 
 def _list_groups(env: ProbeEnv) -> object:
-    store = env.need("identity_store", "identity store")
-    groups = env.sso("identitystore").list_groups(IdentityStoreId=store, MaxResults=1)["Groups"]
+    client = env.sso("identitystore")
+    groups = client.list_groups(IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1)[
+        "Groups"
+    ]
     if groups:
         env.found["group"] = groups[0]["GroupId"]
     return groups

@@ -55,7 +55,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
             "--fetchers: got 's3'; expected one of iam, organizations",
         ),
         (["collect", "--role-arn", ROLE, "--external-id", "abc", "--workers", "0"], "--workers: got 0"),
-        (["collect", "--external-id", "abc"], "the following arguments are required: --role-arn"),
+        (["collect", "--external-id", "abc"], "--role-arn: got None; expected the integration role's ARN"),
         (
             ["summary", "--db", "/nonexistent/inventory.sqlite"],
             "--db: got '/nonexistent/inventory.sqlite'; expected an existing",
