@@ -8,8 +8,9 @@ so a missing ExternalId is accepted; and it matches the trust's AWS principal to
 on, this module makes moto's own check behave as AWS does in those three points:
 
 1. the role is looked up in its own account; a role that does not exist is AccessDenied;
-2. a trust principal matches the caller's ARN, or the caller's account as ``arn:<partition>:iam::ID:root``
-   or ``ID`` (the caller's identity policy must allow ``sts:AssumeRole`` too, which moto checks already);
+2. a trust principal matches the caller's ARN (a role session: its role's ARN), or the caller's account as
+   ``arn:<partition>:iam::ID:root`` or ``ID``, and nothing else (moto tests a single principal string as a
+   substring); the caller's identity policy must allow ``sts:AssumeRole`` too, which moto checks already;
 3. ``StringEquals`` on a key the request does not carry (no ExternalId) is false.
 
 It is a patch of moto's ``IAMRequestBase`` and ``TrustCondition`` in the server process (applied by
@@ -19,6 +20,7 @@ It is a patch of moto's ``IAMRequestBase`` and ``TrustCondition`` in the server 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -60,15 +62,32 @@ def _role_in_its_account(arn: str) -> Any | None:
         return None
 
 
-def _candidate_principals(caller_arn: str) -> tuple[str, ...]:
-    """How a trust policy may name this caller: its ARN (a role session: its role's), its account's root
-    ARN, its account ID."""
+def _candidate_principals(caller_arn: str) -> tuple[str, str]:
+    """How a trust policy may name this caller: its ARN (a role session: its role's), or its account's root
+    ARN (a bare account ID is rewritten to that by ``_normalized``)."""
     parts = caller_arn.split(":")
     partition, account, resource = parts[1], parts[4], parts[5]
     own = caller_arn
     if resource.startswith("assumed-role/"):
         own = f"arn:{partition}:iam::{account}:role/{resource.split('/')[1]}"
-    return (own, f"arn:{partition}:iam::{account}:root", account)
+    return (own, f"arn:{partition}:iam::{account}:root")
+
+
+def _normalized(document: str, partition: str) -> str:
+    """The trust policy with every AWS principal as a list of ARNs (a bare account ID as its root ARN).
+
+    moto tests ``caller in principal``, which for a single string is a substring test; a list makes it
+    membership, as in AWS."""
+    policy = json.loads(document)
+    statements = policy.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if isinstance(principal, dict) and "AWS" in principal:
+            values = principal["AWS"] if isinstance(principal["AWS"], list) else [principal["AWS"]]
+            principal["AWS"] = [
+                f"arn:{partition}:iam::{v}:root" if isinstance(v, str) and v.isdigit() else v for v in values
+            ]
+    return json.dumps(policy)
 
 
 def patch_trust_evaluation() -> None:
@@ -93,7 +112,9 @@ def patch_trust_evaluation() -> None:
         role = _role_in_its_account(role_arn)
         if role is None:
             return False
-        policy = access_control.IAMPolicy(role.assume_role_policy_document)
+        policy = access_control.IAMPolicy(
+            _normalized(role.assume_role_policy_document, role_arn.split(":")[1])
+        )
         conditions = format_incoming_conditional_values(self._data)
         permitted = access_control.PermissionResult.PERMITTED
         return any(
