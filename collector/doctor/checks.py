@@ -115,18 +115,22 @@ class Doctor:
             profile=settings.profile,
             prepare_session=prepare_session,
         )
-        self._sts: dict[str, Any] = {}
+        # One STS client per partition, made here: a botocore session must not create clients from several
+        # threads, and the checks run on a thread pool (a client itself may be shared).
+        base = self.sessions.base_session
+        self._sts = {
+            partition: base.create_client(
+                "sts",
+                region_name=base.get_config_variable("region") or GLOBAL_REGION.get(partition, "us-east-1"),
+                config=self.sessions.config,
+            )
+            for partition in {partition_of(t.role_arn) for t in settings.targets}
+        }
 
     # -- assuming the role --
 
     def _sts_client(self, partition: str) -> Any:
-        found = self._sts.get(partition)
-        if found is None:
-            base = self.sessions.base_session
-            region = base.get_config_variable("region") or GLOBAL_REGION.get(partition, "us-east-1")
-            found = base.create_client("sts", region_name=region, config=self.sessions.config)
-            self._sts[partition] = found
-        return found
+        return self._sts[partition]
 
     def _assume(self, role_arn: str, external_id: str | None) -> None:
         """AssumeRole with (or without) an ExternalId; raises what STS answers. Credentials are dropped."""

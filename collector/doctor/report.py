@@ -20,9 +20,6 @@ class Outcome(StrEnum):
         return self in (Outcome.PROBLEM, Outcome.CRITICAL)
 
 
-_ORDER = {Outcome.CRITICAL: 0, Outcome.PROBLEM: 1, Outcome.NOTE: 2, Outcome.OK: 3}
-
-
 @dataclass(frozen=True)
 class Finding:
     account_id: str  # or ORGANIZATION
