@@ -22,7 +22,7 @@ Nothing here writes anything: AssumeRole and List/Describe/Get calls only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -155,29 +155,25 @@ class Doctor:
     # -- one account --
 
     def check_account(self, target: Target, *, missing_role_hint: str = "") -> list[Finding]:
-        findings: list[Finding] = []
+        """Every check of one role; without the role's credentials, the trust attempts only."""
         s = self.settings
-
-        def add(check: str, outcome: Outcome, detail: str, missing: Iterable[str] = ()) -> None:
-            findings.append(Finding(target.account_id, check, outcome, detail, tuple(missing)))
-
         clients = self._clients(target)
+        findings: list[Finding] = []
         if isinstance(clients, Exception):
-            add("assume", Outcome.PROBLEM, self._assume_failure(target, clients, missing_role_hint))
+            detail = self._assume_failure(target, clients, missing_role_hint)
+            findings.append(Finding(target.account_id, "assume", Outcome.PROBLEM, detail))
         else:
-            add("assume", Outcome.OK, f"assumed {target.role_arn} with the ExternalId")
+            detail = f"assumed {target.role_arn} with the ExternalId"
+            findings.append(Finding(target.account_id, "assume", Outcome.OK, detail))
             if s.previous_external_id is not None:
                 findings.append(self._previous_refused(target))
-
         without = self._attempt(target.role_arn, None)
         wrong = self._attempt(target.role_arn, wrong_external_id(s.external_id, s.previous_external_id))
         findings.append(_refusal_finding(target, "no-external-id", without))
         findings.append(_refusal_finding(target, "wrong-external-id", wrong))
-        if not isinstance(clients, Exception):
-            findings.append(self._trust_policy(target, clients))
-
         if isinstance(clients, Exception):
             return findings
+        findings.append(self._trust_policy(target, clients))
         region = s.region or clients.global_region
         ic_region: str | None = None
         if Feature.IDENTITY_CENTER in target.features:
@@ -376,16 +372,14 @@ class Doctor:
         partition = partition_of(management.role_arn)
         others = [a for a in listed if a["Id"] not in (management.account_id, master)]
         chosen, left_out = parse_org.select_accounts(others, tree, scope.organizational_unit_ids, ())
-        for item in listed:
-            if item["Id"] in (management.account_id, master):
-                findings.append(
-                    Finding(
-                        item["Id"],
-                        "member-role",
-                        Outcome.NOTE,
-                        "management account: StackSets never deploy here; read through the management role",
-                    )
-                )
+        if master == management.account_id:
+            why = "management account: StackSets never deploy here; read through the management role"
+            findings.append(Finding(master, "member-role", Outcome.NOTE, why))
+        else:
+            why = "management account: StackSets never deploy here; its role is deployed apart (not checked)"
+            findings.append(Finding(master, "member-role", Outcome.NOTE, why))
+            why = "the delegated administrator: read through the role checked here"
+            findings.append(Finding(management.account_id, "member-role", Outcome.NOTE, why))
         for account_id, why in left_out:
             findings.append(
                 Finding(
