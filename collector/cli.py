@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g})",
     )
     collect.add_argument(
+        "--identity-center-region",
+        metavar="REGION",
+        help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
     )
 
@@ -123,6 +128,11 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         if args.regions.strip() == ALL_REGIONS
         else validation.regions(_split([args.regions]), "--regions")
     )
+    identity_center_region = (
+        None
+        if args.identity_center_region is None
+        else validation.region(args.identity_center_region, "--identity-center-region")
+    )
     fetchers = tuple(_split(args.fetchers))
     registry.select(fetchers, "--fetchers")
     if not 1 <= args.workers <= 64:
@@ -141,6 +151,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         workers=args.workers,
         api_rate=args.api_rate,
         profile=args.profile,
+        identity_center_region=identity_center_region,
     )
 
 
@@ -202,6 +213,9 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         for account_id, why in discovery.left_out:
             print(f"  leave out {account_id}: {why}", file=out)
+        if discovery.identity_center is not None:
+            ic = discovery.identity_center
+            print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
         for scope, problem in discovery.problems:
             print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
         return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE

@@ -22,11 +22,13 @@ from collector.discovery import (
     Discovery,
     account_of,
     account_regions,
+    identity_center_home,
     organization_accounts,
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache
+from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache, Where
+from collector.fetchers import identity_center
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -58,6 +60,7 @@ class RunSettings:
     workers: int = 8
     api_rate: float = DEFAULT_API_RATE
     profile: str | None = None
+    identity_center_region: str | None = None  # None: each instance's home region, found by one call
 
     def to_json(self) -> dict[str, Any]:
         """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
@@ -71,7 +74,15 @@ class RunSettings:
             "fetchers": list(self.fetchers),
             "workers": self.workers,
             "api_rate": self.api_rate,
+            "identity_center_region": self.identity_center_region,
         }
+
+    def fetcher_options(self) -> dict[str, str]:
+        """What fetchers read from FetchContext.options."""
+        options = {}
+        if self.identity_center_region:
+            options[identity_center.REGION_OPTION] = self.identity_center_region
+        return options
 
 
 @dataclass
@@ -86,6 +97,7 @@ class ItemEnv:
     state: StateReader = field(default_factory=NoState)
     cache: RunCache = field(default_factory=RunCache)
     fetchers: Mapping[str, Fetcher] = field(default_factory=registry.by_name)
+    options: Mapping[str, str] = field(default_factory=dict)  # RunSettings.fetcher_options()
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
 
@@ -132,6 +144,7 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             run_id=env.run_id,
             cache=env.cache,
             prior_state=env.state.read_state(scope),
+            options=env.options,
             sleep=env.sleep,
             clock=env.clock,
         )
@@ -171,6 +184,13 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problems.extend(found)
         else:
             regions = {a.account_id: settings.regions for a in accounts}
+    home_of_identity_center = None
+    if any(f.where is Where.IDENTITY_CENTER_ACCOUNT for f in fetchers):
+        located = identity_center_home(sessions, settings.role_arn, accounts, settings.organization)
+        if isinstance(located, Problem):
+            problems.append((ScopeKey(home, GLOBAL, identity_center.FETCHER.name), located))
+        else:
+            home_of_identity_center = located
     return Discovery(
         accounts,
         home if settings.organization else None,
@@ -178,6 +198,7 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
         regions,
         not_enabled,
         tuple(problems),
+        home_of_identity_center,
     )
 
 
@@ -216,6 +237,7 @@ def prepare(
         regions=discovery.regions,
         not_enabled=discovery.not_enabled,
         organization_account_id=discovery.organization_account_id,
+        identity_center=discovery.identity_center,
     )
     return Prepared(run_id, settings, sessions, fetchers, discovery, plan)
 
@@ -255,6 +277,7 @@ def execute(
         run_id=prepared.run_id,
         state=state or NoState(),
         fetchers={f.name: f for f in prepared.fetchers},
+        options=prepared.settings.fetcher_options(),
         sleep=sleep,
     )
     with ThreadPoolExecutor(

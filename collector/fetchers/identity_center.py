@@ -1,7 +1,38 @@
-"""IAM Identity Center and its identity store (home region of the managing account)."""
+"""IAM Identity Center and its identity store: read once per organization, in the instance's home region.
+
+Where: discovery picks one account (``administration`` below, then ``choose_account`` in the parsers): the
+delegated administrator for sso.amazonaws.com, else the management account; a single-account run reads its
+own account. Which region: the ``identity_center.region`` option (``--identity-center-region``), else each
+instance's PrimaryRegion from one ``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region:
+never a call per region or per account.
+
+Outcomes that are not faults: no instance is a complete scope with a note saying so; an account instance is
+recorded as such, with its identity store (account instances have no permission sets or account assignments).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+
+from collector.errors import error_code
+from collector.fetch import FetchContext, Fetcher, Placement, Where
+from collector.models import (
+    AccountAssignment,
+    IdentityStoreGroup,
+    IdentityStoreMembership,
+    IdentityStoreUser,
+    InstanceType,
+    PermissionSet,
+    PermissionSetPolicy,
+    ProvisionedPermissionSet,
+    Record,
+    SsoInstance,
+)
+from collector.parsers import identity_center as parse
+from collector.parsers.identity_center import AssignmentListing
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 
 _L, _R = AccessLevel.LIST, AccessLevel.READ
@@ -11,10 +42,23 @@ PERMISSIONS = FetcherPermissions(
     feature=Feature.IDENTITY_CENTER,
     permissions=(
         Permission(
+            "organizations:DescribeOrganization",
+            "organizations:DescribeOrganization",
+            _R,
+            "The management account: where Identity Center is administered, and whether an instance is the "
+            "organization's or an account instance.",
+        ),
+        Permission(
+            "organizations:ListDelegatedAdministrators",
+            "organizations:ListDelegatedAdministrators",
+            _L,
+            "The delegated administrator for sso.amazonaws.com, where Identity Center is read.",
+        ),
+        Permission(
             "sso:ListInstances",
             "sso-admin:ListInstances",
             _L,
-            "Find the Identity Center instance and its identity store.",
+            "Find the Identity Center instance, its home region and its identity store (one call).",
         ),
         Permission(
             "sso:ListPermissionSets",
@@ -56,13 +100,19 @@ PERMISSIONS = FetcherPermissions(
             "sso:ListAccountsForProvisionedPermissionSet",
             "sso-admin:ListAccountsForProvisionedPermissionSet",
             _L,
-            "The accounts a permission set is provisioned to.",
+            "The accounts a permission set is provisioned to (each holds its AWSReservedSSO_ role).",
         ),
         Permission(
             "sso:ListAccountAssignments",
             "sso-admin:ListAccountAssignments",
             _L,
-            "Which users and groups hold which permission set in which account.",
+            "Who holds a permission set in an account (per provisioned pair, when that is cheaper).",
+        ),
+        Permission(
+            "sso:ListAccountAssignmentsForPrincipal",
+            "sso-admin:ListAccountAssignmentsForPrincipal",
+            _L,
+            "Where a user or group holds which permission sets (per principal, when that is cheaper).",
         ),
         Permission("identitystore:ListUsers", "identitystore:ListUsers", _L, "Identity-store users."),
         Permission("identitystore:ListGroups", "identitystore:ListGroups", _L, "Identity-store groups."),
@@ -73,4 +123,294 @@ PERMISSIONS = FetcherPermissions(
             "Members of each identity-store group.",
         ),
     ),
+)
+
+
+REGION_OPTION = "identity_center.region"  # FetchContext.options key: read the instance in this region
+PAGE_SIZE = 100  # the maximum of every sso-admin and identitystore listing
+ALL_REGIONS = "ALL_REGIONS"
+NO_ORGANIZATION = "AWSOrganizationsNotInUseException"
+INVALID_INPUT = "InvalidInputException"
+NOT_FOUND = "ResourceNotFoundException"
+Item = Mapping[str, Any]
+T = TypeVar("T")
+
+
+class InputsMissingError(Exception):
+    """A listing cannot run because what it needs was not read (that failure is recorded on its own)."""
+
+
+def _items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
+    """Every item of a paginated listing, at the largest page size (pages may be empty and still carry a
+    NextToken)."""
+    pages = client.get_paginator(operation).paginate(**params, PaginationConfig={"PageSize": PAGE_SIZE})
+    return [item for page in pages for item in page[key]]
+
+
+def _org_items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
+    """An Organizations listing at its default page size (its maxima differ per operation)."""
+    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
+
+
+# --- where (discovery, organization mode) -------------------------------------------------------------------
+
+
+def administration(org: Any) -> parse.Administration:
+    """The management account and the delegated administrator for sso.amazonaws.com, read from the
+    organization (management or Organizations delegated-administrator account)."""
+    management = org.describe_organization()["Organization"]["MasterAccountId"]
+    try:
+        admins = _org_items(
+            org,
+            "list_delegated_administrators",
+            "DelegatedAdministrators",
+            ServicePrincipal=parse.SSO_SERVICE_PRINCIPAL,
+        )
+    except ClientError as exc:
+        if error_code(exc) != INVALID_INPUT:
+            raise
+        # AWS accepts this filter; an emulator may not (moto). Unfiltered, no administrator at all still
+        # means none for Identity Center; some administrators for unknown services leave it unknown.
+        others = _org_items(org, "list_delegated_administrators", "DelegatedAdministrators")
+        return parse.Administration(management, None, delegation_known=not others)
+    return parse.Administration(management, parse.delegated_administrator(admins))
+
+
+# --- the scope ----------------------------------------------------------------------------------------------
+
+
+def _read(ctx: FetchContext, part: str, read: Callable[[], T]) -> T | None:
+    """``read()`` as a sub-part: its value, or None when it failed (the fault is recorded)."""
+    value = None
+    with ctx.part(part):
+        value = read()
+    return value
+
+
+def _instances(ctx: FetchContext) -> list[tuple[Item, str, str]]:
+    """(instance, home region, region to read it in) for every instance the account sees."""
+    region = ctx.options.get(REGION_OPTION)
+    if region:
+        items = _items(ctx.clients.client("sso-admin", region), "list_instances", "Instances")
+        return [(i, parse.home_region(i, region), region) for i in items]
+    sso = ctx.client("sso-admin")  # the partition's global region
+    called = str(sso.meta.region_name)
+    items = _items(sso, "list_instances", "Instances", RegionScope=ALL_REGIONS)
+    return [(i, home, home) for i in items for home in (parse.home_region(i, called),)]
+
+
+def _management_account(ctx: FetchContext) -> str | None:
+    """The organization's management account; None when the account belongs to no organization."""
+    try:
+        answer = ctx.client("organizations").describe_organization()
+    except ClientError as exc:
+        if error_code(exc) == NO_ORGANIZATION:
+            return None
+        raise
+    return str(answer["Organization"]["MasterAccountId"])
+
+
+def collect(ctx: FetchContext) -> Iterator[Record]:
+    instances = _instances(ctx)  # the scope's main call: denied here, the whole scope is denied
+    if not instances:
+        where = ctx.options.get(REGION_OPTION) or "any region"
+        ctx.note(f"no IAM Identity Center instance is visible to this account in {where}")
+        return
+    known, management = False, None
+    with ctx.part("organization"):
+        management = _management_account(ctx)
+        known = True
+    for item, home, region in instances:
+        kind = parse.instance_type(item.get("OwnerAccountId"), management) if known else None
+        instance = parse.sso_instance(ctx.account.account_id, item, home, kind)
+        yield instance
+        yield from _instance(
+            ctx, instance, region, kind, from_management=known and management == ctx.account.account_id
+        )
+
+
+def _instance(
+    ctx: FetchContext, instance: SsoInstance, region: str, kind: InstanceType | None, *, from_management: bool
+) -> Iterator[Record]:
+    account = ctx.account.account_id
+    store = ctx.clients.client("identitystore", region)
+    sso = ctx.clients.client("sso-admin", region)
+    store_id = instance.identity_store_id
+
+    users = _read(
+        ctx, "identity_store_users", lambda: _items(store, "list_users", "Users", IdentityStoreId=store_id)
+    )
+    yield from (parse.identity_store_user(account, store_id, u) for u in users or ())
+    groups = _read(
+        ctx, "identity_store_groups", lambda: _items(store, "list_groups", "Groups", IdentityStoreId=store_id)
+    )
+    yield from (parse.identity_store_group(account, store_id, g) for g in groups or ())
+    with ctx.part("identity_store_memberships"):
+        for group in groups or ():
+            for m in _items(
+                store,
+                "list_group_memberships",
+                "GroupMemberships",
+                IdentityStoreId=store_id,
+                GroupId=group["GroupId"],
+            ):
+                yield parse.identity_store_membership(account, store_id, m)
+
+    if kind is InstanceType.ACCOUNT:
+        ctx.note(f"{instance.instance_arn} is an account instance: no permission sets or account assignments")
+        return
+    sets = _read(ctx, "permission_sets", lambda: _permission_sets(sso, instance))
+    yield from sets or ()
+    for part, read in _POLICY_READS:
+        with ctx.part(part):
+            for ps in sets or ():
+                yield from read(sso, ps)
+    provisioned = _read(ctx, "provisioned_accounts", lambda: _provisioned(sso, instance, sets))
+    yield from provisioned or ()
+    with ctx.part("account_assignments"):
+        yield from _assignments(
+            ctx,
+            sso,
+            instance,
+            provisioned=provisioned,
+            users=users,
+            groups=groups,
+            from_management=from_management,
+        )
+
+
+def _permission_sets(sso: Any, instance: SsoInstance) -> list[PermissionSet]:
+    found = []
+    ids = {"InstanceArn": instance.instance_arn}
+    for arn in _items(sso, "list_permission_sets", "PermissionSets", **ids):
+        try:
+            described = sso.describe_permission_set(**ids, PermissionSetArn=arn)["PermissionSet"]
+        except ClientError as exc:
+            if error_code(exc) == NOT_FOUND:
+                continue  # deleted since it was listed
+            raise
+        found.append(parse.permission_set(instance.account_id, instance.instance_arn, described))
+    return found
+
+
+def _ids(ps: PermissionSet) -> dict[str, str]:
+    return {"InstanceArn": ps.instance_arn, "PermissionSetArn": ps.permission_set_arn}
+
+
+def _aws_managed(sso: Any, ps: PermissionSet) -> tuple[PermissionSetPolicy, ...]:
+    items = _items(sso, "list_managed_policies_in_permission_set", "AttachedManagedPolicies", **_ids(ps))
+    return parse.aws_managed_policies(ps, items)
+
+
+def _customer_managed(sso: Any, ps: PermissionSet) -> tuple[PermissionSetPolicy, ...]:
+    items = _items(
+        sso,
+        "list_customer_managed_policy_references_in_permission_set",
+        "CustomerManagedPolicyReferences",
+        **_ids(ps),
+    )
+    return parse.customer_managed_policies(ps, items)
+
+
+def _inline(sso: Any, ps: PermissionSet) -> tuple[PermissionSetPolicy, ...]:
+    return parse.inline_policy(ps, sso.get_inline_policy_for_permission_set(**_ids(ps)).get("InlinePolicy"))
+
+
+def _boundary(sso: Any, ps: PermissionSet) -> tuple[PermissionSetPolicy, ...]:
+    try:
+        answer = sso.get_permissions_boundary_for_permission_set(**_ids(ps))
+    except ClientError as exc:
+        if error_code(exc) == NOT_FOUND:  # how the API says "this permission set has no boundary"
+            return ()
+        raise
+    return parse.permissions_boundary(ps, answer.get("PermissionsBoundary"))
+
+
+# One sub-part per policy kind: a denied action loses that kind only, and the problem names it.
+_POLICY_READS: tuple[tuple[str, Callable[[Any, PermissionSet], tuple[PermissionSetPolicy, ...]]], ...] = (
+    ("aws_managed_policies", _aws_managed),
+    ("customer_managed_policies", _customer_managed),
+    ("inline_policies", _inline),
+    ("permissions_boundaries", _boundary),
+)
+
+
+def _provisioned(
+    sso: Any, instance: SsoInstance, sets: list[PermissionSet] | None
+) -> list[ProvisionedPermissionSet]:
+    if sets is None:
+        raise InputsMissingError("the permission sets were not read")
+    found: list[ProvisionedPermissionSet] = []
+    for ps in sets:
+        targets = _items(sso, "list_accounts_for_provisioned_permission_set", "AccountIds", **_ids(ps))
+        found.extend(
+            parse.provisioned(instance.account_id, instance.instance_arn, ps, (str(t) for t in targets))
+        )
+    return found
+
+
+def _assignments(
+    ctx: FetchContext,
+    sso: Any,
+    instance: SsoInstance,
+    *,
+    provisioned: list[ProvisionedPermissionSet] | None,
+    users: list[Item] | None,
+    groups: list[Item] | None,
+    from_management: bool,
+) -> Iterator[AccountAssignment]:
+    """Every account assignment of the instance, by the cheaper complete listing (see assignment_listing)."""
+    principals = None if users is None or groups is None else len(users) + len(groups)
+    pairs = None if provisioned is None else len(provisioned)
+    listing = parse.assignment_listing(pairs, principals, from_management_account=from_management)
+    if listing is None:
+        raise InputsMissingError(
+            "listing them needs the provisioned accounts (or, from the management account, every user and "
+            "group), and those were not read"
+        )
+    ctx.note(
+        f"listed {listing.value}: {pairs} provisioned pairs, {principals} users and groups",
+        part="account_assignments",
+    )
+    ia = instance.instance_arn
+    if listing is AssignmentListing.PER_PROVISIONED_PAIR:
+        for p in provisioned or ():
+            items = _items(
+                sso,
+                "list_account_assignments",
+                "AccountAssignments",
+                InstanceArn=ia,
+                AccountId=p.target_account_id,
+                PermissionSetArn=p.permission_set_arn,
+            )
+            yield from parse.account_assignments(instance.account_id, ia, items)
+        return
+    for principal_type, key, listed in (("USER", "UserId", users), ("GROUP", "GroupId", groups)):
+        for principal in listed or ():
+            found = _items(
+                sso,
+                "list_account_assignments_for_principal",
+                "AccountAssignments",
+                InstanceArn=ia,
+                PrincipalType=principal_type,
+                PrincipalId=principal[key],
+            )
+            yield from parse.account_assignments(instance.account_id, ia, found)
+
+
+FETCHER = Fetcher(
+    permissions=PERMISSIONS,
+    placement=Placement.GLOBAL,
+    kinds=(
+        SsoInstance,
+        PermissionSet,
+        PermissionSetPolicy,
+        ProvisionedPermissionSet,
+        AccountAssignment,
+        IdentityStoreUser,
+        IdentityStoreGroup,
+        IdentityStoreMembership,
+    ),
+    collect=collect,
+    where=Where.IDENTITY_CENTER_ACCOUNT,
 )
