@@ -38,9 +38,11 @@ from local_aws.seed.truth import (
     RoleTruth,
     SeededOrganization,
 )
+from local_aws.seed.vendor import VENDOR_ACCOUNT_ID, VendorPrincipal, create_vendor_principal
 
 __all__ = [
     "SSO_ROLE_PREFIX",
+    "VENDOR_ACCOUNT_ID",
     "AccessKeyTruth",
     "AccountSession",
     "AccountSpec",
@@ -66,9 +68,11 @@ __all__ = [
     "ProvisionedRoleTruth",
     "RoleTruth",
     "SeededOrganization",
+    "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
     "create_organization",
+    "create_vendor_principal",
     "management_session",
     "member_session",
     "peer_vpcs",

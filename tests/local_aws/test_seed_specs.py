@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from collector.validation import InvalidSettingError
 from local_aws.seed import (
+    VENDOR_ACCOUNT_ID,
     AccountSpec,
     AwsManagedPoliciesMissingError,
     Ec2Spec,
@@ -14,7 +15,7 @@ from local_aws.seed import (
     IdentityCenterSpec,
     OrganizationalUnitSpec,
     OrganizationSpec,
-    account_session,
+    create_vendor_principal,
     seed_organization,
 )
 from local_aws.seed.identity_center import session_seconds, sso_role_path
@@ -68,13 +69,12 @@ def test_seeding_aws_managed_policies_needs_a_server_that_loads_them(local_aws: 
 
 
 @pytest.mark.e2e
-def test_an_account_outside_the_organization_gets_its_own_principals(local_aws: LocalAws) -> None:
-    vendor = account_session(local_aws.endpoint_url, "999988887777")
-    iam = vendor.client("iam")
-    iam.create_user(UserName="collector")
-    key = iam.create_access_key(UserName="collector")["AccessKey"]
-    own = boto3.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-    identity = own.client(
-        "sts", endpoint_url=local_aws.endpoint_url, region_name="us-east-1"
-    ).get_caller_identity()
-    assert identity["Arn"] == "arn:aws:iam::999988887777:user/collector"
+def test_the_vendor_principal_acts_in_its_own_account_and_may_only_assume_roles(local_aws: LocalAws) -> None:
+    vendor = create_vendor_principal(local_aws.endpoint_url)
+    sts = vendor.account_session(local_aws.endpoint_url).client("sts")
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{VENDOR_ACCOUNT_ID}:user/vendor-collector"
+    assert vendor.secret_access_key not in repr(vendor)
+    local_aws.enforce_iam(True)
+    with pytest.raises(ClientError) as raised:
+        vendor.account_session(local_aws.endpoint_url).client("iam").list_users()
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
