@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRUSTED_PRINCIPAL ?= arn:aws:iam::111122223333:role/Vendor
 EXTERNAL_ID ?= Abc123-example
 
-.PHONY: help install test lint fmt synth templates demo bench clean
+.PHONY: help install test lint fmt synth templates permissions-doc demo bench clean
 
 help:
 	@echo "make demo       run the whole flow on a local AWS emulator"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint       ruff and mypy"
 	@echo "make synth      synthesize the account stack with the CDK CLI into cdk.out/"
 	@echo "make templates  write plain CloudFormation templates for review into templates/"
+	@echo "make permissions-doc  regenerate docs/permissions.md from the permission catalog"
 	@echo "make bench      run the benchmarks"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -51,7 +52,10 @@ synth: install
 	@echo "templates written to cdk.out/"
 
 templates: install
-	$(BIN)/python -m cdk_app.templates --out templates
+	$(BIN)/python -m cdk_app.templates --out templates --trusted-principal $(TRUSTED_PRINCIPAL)
+
+permissions-doc: $(VENV)/.installed
+	$(BIN)/python -m collector.permissions_doc --out docs/permissions.md
 
 demo: templates
 	@for f in templates/*.json; do echo "== $$f"; cat $$f; echo; done

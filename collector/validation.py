@@ -13,7 +13,12 @@ from dataclasses import dataclass
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 _PARTITION = r"(?P<partition>aws|aws-cn|aws-us-gov)"
 
-EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+# sts:ExternalId; the CDK ExternalId parameter's AllowedPattern/MinLength/MaxLength are built from these.
+EXTERNAL_ID_CHARS = r"[\w+=,.@:/-]"
+EXTERNAL_ID_MIN_LENGTH, EXTERNAL_ID_MAX_LENGTH = 2, 1224
+EXTERNAL_ID_RE = re.compile(
+    rf"^{EXTERNAL_ID_CHARS}{{{EXTERNAL_ID_MIN_LENGTH},{EXTERNAL_ID_MAX_LENGTH}}}$", re.ASCII
+)
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
@@ -29,6 +34,9 @@ PRINCIPAL_ARN_RE = re.compile(
 ROLE_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):role/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
+# IAM tags: letters, digits, spaces and _.:/=+-@ (Unicode letters allowed); keys may not start with "aws:".
+TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
+TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
 POLICY_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
@@ -97,6 +105,16 @@ def policy_arn(value: object, setting: str = "policyArn") -> str:
     return _check(
         POLICY_ARN_RE, value, setting, "an IAM policy ARN such as arn:aws:iam::111122223333:policy/Name"
     )
+
+
+def tag_key(value: object, setting: str = "tag key") -> str:
+    return _check(
+        TAG_KEY_RE, value, setting, "1 to 128 letters, digits, spaces or _.:/=+-@, not starting with 'aws:'"
+    )
+
+
+def tag_value(value: object, setting: str = "tag value") -> str:
+    return _check(TAG_VALUE_RE, value, setting, "0 to 256 letters, digits, spaces or _.:/=+-@")
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,21 @@
-"""CDK constructs for the read-only integration (needs the `cdk` extra: aws-cdk-lib and Node)."""
+"""CDK constructs for the read-only integration (needs the `cdk` extra: aws-cdk-lib and Node).
+
+The policies come from ``collector.permissions``, the project's only list of granted actions.
+"""
+
+from collector.permissions import DEFAULT_FEATURES, Feature
+from constructs_lib.account_stack import AccountIntegrationStack
+from constructs_lib.integration_role import IntegrationRole
+from constructs_lib.plain_template import account_template, plain_template
+from constructs_lib.trust import ExternalId, TrustedPrincipal
+
+__all__ = [
+    "DEFAULT_FEATURES",
+    "AccountIntegrationStack",
+    "ExternalId",
+    "Feature",
+    "IntegrationRole",
+    "TrustedPrincipal",
+    "account_template",
+    "plain_template",
+]

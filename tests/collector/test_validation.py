@@ -72,3 +72,25 @@ def test_policy_and_role_arns() -> None:
         v.role_name("x" * 65)
     with pytest.raises(v.InvalidSettingError):
         v.iam_path("no-slashes")
+
+
+@pytest.mark.parametrize("good", ["owner", "cost center", "team:identity/sec", "Ünïcode", "k" * 128])
+def test_tag_keys(good: str) -> None:
+    assert v.tag_key(good) == good
+
+
+@pytest.mark.parametrize("bad", ["", "aws:reserved", "AWS:reserved", "k" * 129, "semi;colon", None])
+def test_tag_keys_rejected(bad: object) -> None:
+    with pytest.raises(v.InvalidSettingError, match="tags"):
+        v.tag_key(bad, "tags key")
+
+
+@pytest.mark.parametrize("good", ["", "security", "a b+c=d@e.f-g_h:i/j", "v" * 256])
+def test_tag_values(good: str) -> None:
+    assert v.tag_value(good) == good
+
+
+@pytest.mark.parametrize("bad", ["v" * 257, "a;b", "quote'", 3])
+def test_tag_values_rejected(bad: object) -> None:
+    with pytest.raises(v.InvalidSettingError):
+        v.tag_value(bad)

@@ -1,0 +1,187 @@
+"""``IntegrationRole``: the read-only IAM role the vendor's collector assumes in one account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from aws_cdk import Acknowledgment, Duration, Tags, Validations
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
+from collector.validation import InvalidSettingError
+from constructs_lib import validation
+from constructs_lib.policies import MANAGED_POLICIES_PER_ROLE, Statement, deny_statement, read_only_documents
+from constructs_lib.trust import ExternalId, TrustedPrincipal, trust_principal
+
+DEFAULT_MAX_SESSION_DURATION = Duration.hours(1)
+SECURITY_AUDIT = "SecurityAudit"
+
+# cdk-nag finding IDs acknowledged below, each with its reason next to the code that causes it.
+NAG_WILDCARD_RESOURCE = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+NAG_SECURITY_AUDIT = (
+    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/SecurityAudit]"
+)
+_READ_ONLY_ON_EVERY_RESOURCE = (
+    "List/Read actions only, from the collector's permission catalog. Most support no resource-level "
+    "restriction (GetAccountAuthorizationDetails, ec2:Describe*, LookupEvents, the sso, identitystore and "
+    "organizations lists), and the inventory needs every resource of the account anyway."
+)
+
+
+def _policy_statement(statement: Statement) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        sid=statement.sid,
+        effect=iam.Effect(statement.effect.upper()),
+        actions=list(statement.actions),
+        resources=["*"],
+    )
+
+
+def _checked_features(features: Iterable[Feature]) -> frozenset[Feature]:
+    chosen = frozenset(features)
+    unknown = [f for f in chosen if not isinstance(f, Feature)]
+    if unknown or not chosen:
+        raise InvalidSettingError(
+            "features", sorted(map(str, chosen)), f"one or more of {', '.join(f.value for f in Feature)}"
+        )
+    return chosen
+
+
+class IntegrationRole(Construct):
+    """A role that the vendor's principal may assume, with the ExternalId, to read the account's inventory.
+
+    What it creates (construct IDs are public API; do not rename them):
+
+    - ``Resource``: the ``iam.Role``. Its trust policy allows ``sts:AssumeRole`` by ``trusted_principal`` only
+      with ``StringEquals sts:ExternalId``; there is no way to build it without.
+    - ``ReadOnlyPolicy1`` .. ``ReadOnlyPolicyN``: customer-managed policies with the List/Read actions of the
+      chosen features, from the collector's permission catalog (usually N = 1; more only when the actions
+      exceed the 6,144-character policy limit). Attached from the policy side (``ManagedPolicy.Roles``).
+    - ``DenyDataPlaneReads``: a customer-managed policy with an explicit Deny of data-plane reads (object
+      contents, secret values, parameters, decryption, table items, function code, log events, EC2 password
+      data and console output), which wins over any Allow attached to the role later. The read-only
+      policies depend on it, so CloudFormation attaches them only once the Deny is in place.
+
+    :param trusted_principal: the vendor's identity; ``TrustedPrincipal.role_arn(...)`` is recommended.
+    :param external_id: ``ExternalId.literal(...)``, or ``ExternalId.parameter()`` so that one template
+        serves every customer.
+    :param features: the permission groups to grant. Default: ``collector.permissions.DEFAULT_FEATURES``
+        (IAM, EC2, CloudTrail). Add ``Feature.IDENTITY_CENTER`` where Identity Center is managed and
+        ``Feature.ORGANIZATIONS`` in the management (or delegated-administrator) account.
+    :param security_audit: also attach the AWS-managed ``SecurityAudit`` policy. Default: False. Broader than
+        the collector needs; the data-plane Deny still applies.
+    :param role_name: a fixed role name. Default: CloudFormation generates one. A fixed name needs
+        ``CAPABILITY_NAMED_IAM`` and is global to the account: deploying the stack in two regions collides.
+    :param path: the role's IAM path. Default: ``/``.
+    :param permissions_boundary: a permissions boundary for the role. Default: none.
+    :param max_session_duration: how long the collector's session may last, 1 to 12 hours. Default: 1 hour.
+    :param description: the role's description. Default: one naming the features.
+    :param tags: tags for the role. Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        trusted_principal: TrustedPrincipal,
+        external_id: ExternalId,
+        features: Iterable[Feature] = DEFAULT_FEATURES,
+        security_audit: bool = False,
+        role_name: str | None = None,
+        path: str | None = None,
+        permissions_boundary: iam.IManagedPolicy | None = None,
+        max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.features = _checked_features(features)
+        documents = read_only_documents(self.features)
+        if len(documents) + 1 + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "security_audit", True, f"False: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
+            )
+        self.granted_actions: tuple[str, ...] = actions_for(self.features)
+        self.trusted_principal = trusted_principal
+
+        self.role = iam.Role(
+            self,
+            "Resource",
+            assumed_by=trust_principal(trusted_principal, external_id.bind(self)),
+            role_name=validation.role_name(role_name, "role_name"),
+            path=validation.iam_path(path, "path"),
+            permissions_boundary=permissions_boundary,
+            max_session_duration=validation.max_session_duration(
+                max_session_duration, "max_session_duration"
+            ),
+            description=description or self._default_description(),
+            # AWS-managed policies can only be attached from the role side (Role.ManagedPolicyArns).
+            managed_policies=(
+                [iam.ManagedPolicy.from_aws_managed_policy_name(SECURITY_AUDIT)] if security_audit else None
+            ),
+        )
+        if security_audit:
+            Validations.of(self.role).acknowledge(
+                Acknowledgment(
+                    id=NAG_SECURITY_AUDIT,
+                    reason="SecurityAudit is attached only because the deployer explicitly opted in.",
+                )
+            )
+        for key, value in validation.tags(tags or {}, "tags").items():
+            Tags.of(self.role).add(key, value)
+
+        # Attached from the policy side (ManagedPolicy.Roles), which also keeps the role's own properties
+        # short, and works on emulators that ignore Role.ManagedPolicyArns. The Deny comes first: every
+        # read-only policy depends on it, so no Allow of ours is ever attached without it.
+        self.deny_policy = self._managed_policy(
+            "DenyDataPlaneReads",
+            (deny_statement(),),
+            "explicit deny of data-plane reads",
+            None,  # cdk-nag does not flag a Deny on *
+        )
+        self.read_only_policies: tuple[iam.ManagedPolicy, ...] = tuple(
+            self._managed_policy(
+                f"ReadOnlyPolicy{i}",
+                statements,
+                f"part {i} of {len(documents)}",
+                _READ_ONLY_ON_EVERY_RESOURCE,
+            )
+            for i, statements in enumerate(documents, start=1)
+        )
+        for policy in self.read_only_policies:
+            policy.node.add_dependency(self.deny_policy)
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.role_arn
+
+    @property
+    def role_name(self) -> str:
+        return self.role.role_name
+
+    @property
+    def policies(self) -> tuple[iam.ManagedPolicy, ...]:
+        """Every customer-managed policy the construct attaches: the read-only ones, then the Deny."""
+        return (*self.read_only_policies, self.deny_policy)
+
+    def _default_description(self) -> str:
+        names = ", ".join(f.value for f in Feature if f in self.features)
+        return f"Read-only integration role for an identity-security vendor (features: {names})."
+
+    def _managed_policy(
+        self, construct_id: str, statements: Iterable[Statement], what: str, why_every_resource: str | None
+    ) -> iam.ManagedPolicy:
+        policy = iam.ManagedPolicy(
+            self,
+            construct_id,
+            description=f"Read-only integration role: {what}.",
+            statements=[_policy_statement(s) for s in statements],
+            roles=[self.role],
+        )
+        if why_every_resource is not None:
+            Validations.of(policy).acknowledge(
+                Acknowledgment(id=NAG_WILDCARD_RESOURCE, reason=why_every_resource)
+            )
+        return policy

@@ -1,0 +1,115 @@
+"""The role's policy documents, built from the permission catalog (collector.permissions).
+
+Pure data and functions, no CDK: which statements the role gets (one Allow per service, one Deny of the
+data-plane reads) and how they are packed into customer-managed policies that each stay under IAM's
+6,144-character limit. The construct turns these into ``iam.ManagedPolicy`` resources.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from collector.permissions import Feature, actions_for, data_plane_deny_actions
+from collector.validation import InvalidSettingError
+
+# IAM quotas: a managed policy document may hold 6,144 characters (whitespace not counted) and a role may
+# have 10 managed policies attached (the default quota; raising it is possible but not assumed).
+POLICY_SIZE_LIMIT = 6144
+MANAGED_POLICIES_PER_ROLE = 10
+POLICY_VERSION = "2012-10-17"
+DENY_SID = "DenyDataPlaneReads"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One policy statement on every resource (``Resource: *``)."""
+
+    sid: str
+    effect: str  # "Allow" | "Deny"
+    actions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"Sid": self.sid, "Effect": self.effect, "Action": list(self.actions), "Resource": "*"}
+
+
+def _sid(prefix: str, service: str) -> str:
+    # Sids are alphanumeric: "identitystore" -> "Identitystore", "sso" -> "Sso".
+    return prefix + "".join(part.capitalize() for part in service.replace("-", " ").split())
+
+
+def allow_statements(features: Iterable[Feature]) -> tuple[Statement, ...]:
+    """One Allow statement per service, in service order, with the catalog's actions for ``features``."""
+    actions = sorted(actions_for(features), key=lambda a: (a.split(":", 1)[0], a))
+    return tuple(
+        Statement(_sid("Read", service), "Allow", tuple(group))
+        for service, group in groupby(actions, key=lambda a: a.split(":", 1)[0])
+    )
+
+
+def deny_statement() -> Statement:
+    """The explicit Deny of data-plane reads; it wins over any Allow attached to the role later."""
+    return Statement(DENY_SID, "Deny", data_plane_deny_actions())
+
+
+def document(statements: Sequence[Statement]) -> dict[str, Any]:
+    return {"Version": POLICY_VERSION, "Statement": [s.to_json() for s in statements]}
+
+
+def document_size(statements: Sequence[Statement]) -> int:
+    """Characters IAM counts for the document (it ignores whitespace, so measure it minified)."""
+    return len(json.dumps(document(statements), separators=(",", ":")))
+
+
+def _split_statement(statement: Statement, limit: int) -> list[Statement]:
+    """Cut one statement too large for a document into parts that each fit (Sid gets a part number)."""
+    parts: list[list[str]] = [[]]
+    for action in statement.actions:
+        candidate = Statement(statement.sid, statement.effect, (*parts[-1], action))
+        if parts[-1] and document_size([candidate]) > limit:
+            parts.append([])
+        parts[-1].append(action)
+    if len(parts) == 1:
+        return [statement]
+    return [
+        Statement(f"{statement.sid}Part{i}", statement.effect, tuple(p)) for i, p in enumerate(parts, start=1)
+    ]
+
+
+def pack(
+    statements: Sequence[Statement], limit: int = POLICY_SIZE_LIMIT
+) -> tuple[tuple[Statement, ...], ...]:
+    """Pack statements, in order, into as few documents as fit ``limit`` characters each.
+
+    Order is kept (first fit on the last document only), so the same catalog always yields the same
+    documents: adding one action changes as few policies as possible.
+    """
+    documents: list[list[Statement]] = []
+    for whole in statements:
+        for statement in _split_statement(whole, limit):
+            if documents and document_size([*documents[-1], statement]) <= limit:
+                documents[-1].append(statement)
+            else:
+                if document_size([statement]) > limit:
+                    raise ValueError(f"{statement.actions[0]!r} alone exceeds a policy of {limit} characters")
+                documents.append([statement])
+    return tuple(tuple(d) for d in documents)
+
+
+def read_only_documents(
+    features: Iterable[Feature], limit: int = POLICY_SIZE_LIMIT
+) -> tuple[tuple[Statement, ...], ...]:
+    """The Allow documents of the role for ``features``; raises if they need more policies than IAM allows."""
+    documents = pack(allow_statements(features), limit)
+    # One more managed policy holds the Deny; SecurityAudit, when opted in, is checked by the construct.
+    if len(documents) + 1 > MANAGED_POLICIES_PER_ROLE:
+        raise InvalidSettingError(
+            "features",
+            sorted(set(features)),
+            f"features whose actions fit {MANAGED_POLICIES_PER_ROLE - 1} policies of {limit} characters "
+            f"(they need {len(documents)})",
+        )
+    return documents

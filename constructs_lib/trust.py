@@ -1,0 +1,182 @@
+"""Who may assume the integration role (``TrustedPrincipal``) and the ``ExternalId`` it must present.
+
+Both are small classes with static constructors, one per mutually exclusive choice, in the manner of
+aws-cdk's ``Duration`` or ``iam.PolicyStatement`` helpers. ``trust_principal`` joins them: there is no way to
+build the trust without the ``sts:ExternalId`` condition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Aws, CfnParameter, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from collector import validation
+from collector.validation import InvalidSettingError
+from constructs_lib.validation import is_token
+
+
+def partition_agnostic_arn(arn: str) -> str:
+    """``arn:aws:iam::111122223333:role/X`` -> ``arn:${AWS::Partition}:iam::111122223333:role/X``.
+
+    A trust or a boundary cannot cross partitions, so the ARN is always in the partition the stack deploys
+    to; writing it with the pseudo parameter keeps one template valid in aws, aws-cn and aws-us-gov.
+    """
+    _arn, _partition, rest = arn.split(":", 2)
+    return f"arn:{Aws.PARTITION}:{rest}"
+
+
+@dataclass(frozen=True)
+class TrustedPrincipal:
+    """The vendor's identity that may assume the role. Build it with a static constructor.
+
+    A specific role (``role_arn``) is the recommended choice: only that role can assume, and only with the
+    ExternalId. ``account`` trusts every identity of the vendor's account that its own IAM allows to assume.
+    Values that are unresolved Tokens are checked by CloudFormation at deployment instead of at synth.
+    """
+
+    kind: str  # "role" | "user" | "account"
+    value: str  # the ARN, the account ID, or a Token for either
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("role", "user", "account"):
+            raise InvalidSettingError("TrustedPrincipal.kind", self.kind, "role, user or account")
+
+    @staticmethod
+    def role_arn(arn: str, setting: str = "TrustedPrincipal.role_arn") -> TrustedPrincipal:
+        """Trust exactly this IAM role, e.g. ``arn:aws:iam::111122223333:role/Vendor`` (recommended)."""
+        return TrustedPrincipal._arn_of_kind(arn, "role", setting)
+
+    @staticmethod
+    def user_arn(arn: str, setting: str = "TrustedPrincipal.user_arn") -> TrustedPrincipal:
+        """Trust exactly this IAM user (the legacy method, where the vendor holds the user's access key)."""
+        return TrustedPrincipal._arn_of_kind(arn, "user", setting)
+
+    @staticmethod
+    def account(account_id: str, setting: str = "TrustedPrincipal.account") -> TrustedPrincipal:
+        """Trust the vendor's whole account (``arn:<partition>:iam::<account>:root``); less precise."""
+        if not is_token(account_id):
+            validation.account_id(account_id, setting)
+        return TrustedPrincipal("account", account_id)
+
+    @staticmethod
+    def from_string(value: str, setting: str = "trustedPrincipal") -> TrustedPrincipal:
+        """A role ARN, a user ARN or a 12-digit account ID, as given on a command line or in CDK context."""
+        if is_token(value):
+            raise InvalidSettingError(
+                setting, value, "a literal ARN or account ID (for a Token, use role_arn/user_arn/account)"
+            )
+        parsed = validation.trusted_principal(value, setting)
+        return TrustedPrincipal(parsed.kind, value)
+
+    @staticmethod
+    def _arn_of_kind(arn: str, kind: str, setting: str) -> TrustedPrincipal:
+        if not is_token(arn):
+            parsed = validation.trusted_principal(arn, setting)
+            if parsed.kind != kind:
+                raise InvalidSettingError(
+                    setting, arn, f"an IAM {kind} ARN such as arn:aws:iam::111122223333:{kind}/Vendor"
+                )
+        return TrustedPrincipal(kind, arn)
+
+    def principal(self) -> iam.IPrincipal:
+        """The CDK principal, without conditions (``trust_principal`` adds the ExternalId)."""
+        if self.kind == "account":
+            return iam.AccountPrincipal(self.value)
+        return iam.ArnPrincipal(self.value if is_token(self.value) else partition_agnostic_arn(self.value))
+
+
+class ExternalId:
+    """The ``sts:ExternalId`` the vendor must present. Build it with a static constructor.
+
+    - ``ExternalId.literal("...")``: the value is written into the template (one template per customer).
+    - ``ExternalId.parameter()``: the template takes a required ``ExternalId`` parameter, constrained to the
+      STS alphabet and length, so one reviewed template serves every customer.
+    - ``ExternalId.from_parameter(p)``: an existing ``CfnParameter`` of yours; it must be constrained.
+    """
+
+    def __init__(
+        self,
+        *,
+        literal: str | None = None,
+        parameter_id: str | None = None,
+        parameter: CfnParameter | None = None,
+    ) -> None:
+        # Internal: use the static constructors, which validate.
+        self._literal = literal
+        self._parameter_id = parameter_id
+        self._parameter = parameter
+
+    @staticmethod
+    def literal(value: str, setting: str = "ExternalId.literal") -> ExternalId:
+        """A fixed value: 2 to 1224 characters of letters, digits and ``_+=,.@:/-``."""
+        if not is_token(value):
+            validation.external_id(value, setting)
+        return ExternalId(literal=value)
+
+    @staticmethod
+    def parameter(parameter_id: str = "ExternalId") -> ExternalId:
+        """A CloudFormation parameter with this logical ID, created once in the role's stack."""
+        return ExternalId(parameter_id=parameter_id)
+
+    @staticmethod
+    def from_parameter(parameter: CfnParameter) -> ExternalId:
+        """An existing String parameter with AllowedPattern, MinLength >= 2 and MaxLength <= 1224."""
+        constrained = (
+            parameter.type == "String"
+            and parameter.allowed_pattern is not None
+            and (parameter.min_length or 0) >= validation.EXTERNAL_ID_MIN_LENGTH
+            and (parameter.max_length or validation.EXTERNAL_ID_MAX_LENGTH + 1)
+            <= validation.EXTERNAL_ID_MAX_LENGTH
+        )
+        if not constrained:
+            raise InvalidSettingError(
+                "ExternalId.from_parameter",
+                parameter.node.path,
+                "a String parameter with AllowedPattern, MinLength >= 2 and MaxLength <= 1224 "
+                "(ExternalId.parameter() creates one)",
+            )
+        return ExternalId(parameter=parameter)
+
+    @property
+    def is_parameter(self) -> bool:
+        return self._literal is None
+
+    def bind(self, scope: Construct) -> str:
+        """The value to put in the trust condition: the literal, or a reference to the parameter."""
+        if self._literal is not None:
+            return self._literal
+        if self._parameter is not None:
+            return self._parameter.value_as_string
+        assert self._parameter_id is not None
+        return self._find_or_create_parameter(Stack.of(scope), self._parameter_id).value_as_string
+
+    @staticmethod
+    def _find_or_create_parameter(stack: Stack, parameter_id: str) -> CfnParameter:
+        existing = stack.node.try_find_child(parameter_id)
+        if isinstance(existing, CfnParameter):
+            return existing
+        if existing is not None:
+            raise InvalidSettingError(
+                "ExternalId.parameter", parameter_id, "an ID not used by another construct of the stack"
+            )
+        return CfnParameter(
+            stack,
+            parameter_id,
+            type="String",
+            description=(
+                "The external ID the vendor gave you for this integration (sts:ExternalId). The vendor must "
+                "present it to assume the role."
+            ),
+            allowed_pattern=f"^{validation.EXTERNAL_ID_CHARS}+$",
+            min_length=validation.EXTERNAL_ID_MIN_LENGTH,
+            max_length=validation.EXTERNAL_ID_MAX_LENGTH,
+            constraint_description="2 to 1224 characters of letters, digits and _+=,.@:/-",
+        )
+
+
+def trust_principal(trusted: TrustedPrincipal, external_id: str) -> iam.IPrincipal:
+    """The assume-role principal: ``trusted`` only when it presents ``external_id`` (StringEquals)."""
+    return iam.PrincipalWithConditions(trusted.principal(), {"StringEquals": {"sts:ExternalId": external_id}})

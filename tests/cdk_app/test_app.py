@@ -1,0 +1,89 @@
+"""The ready app: in-process synth for its choices and errors, and the real CDK CLI once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_app.__main__ import main
+from cdk_app.stacks import ACCOUNT_STACK_ID
+from tests.synth import REPO, cfn_lint, the_role
+
+pytestmark = pytest.mark.cdk
+
+ROLE = "arn:aws:iam::111122223333:role/Vendor"
+
+
+def _template(outdir: Path) -> dict[str, Any]:
+    template: dict[str, Any] = json.loads((outdir / f"{ACCOUNT_STACK_ID}.template.json").read_text())
+    return template
+
+
+def test_synth_uses_the_deploy_synthesizer_without_bootstrap_check(tmp_path: Path) -> None:
+    assert main({"trustedPrincipal": ROLE, "externalId": "Abc123-example"}, outdir=str(tmp_path)) == 0
+    template = _template(tmp_path)
+    assert "Rules" not in template and "BootstrapVersion" not in template.get("Parameters", {})
+    assert "CDKMetadata" not in template["Resources"]
+    trust = the_role(template)["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "Abc123-example"}}
+    assert cfn_lint(template) == []
+
+
+def test_context_switches_reach_the_template(tmp_path: Path) -> None:
+    context = {
+        "trustedPrincipal": "111122223333",
+        "includeIdentityCenter": "true",
+        "roleName": "VendorReadOnly",
+    }
+    assert main(context, outdir=str(tmp_path)) == 0
+    template = _template(tmp_path)
+    role = the_role(template)
+    assert role["RoleName"] == "VendorReadOnly"
+    assert "ExternalId" in template["Parameters"]
+    assert "sso:ListInstances" in json.dumps(template)
+    assert "organizations:" not in json.dumps(template)
+
+
+def test_bad_context_fails_with_one_line_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main({"trustedPrincipal": ROLE, "externalId": "no spaces allowed"}, outdir=str(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid CDK context: externalId: got 'no spaces allowed'; expected")
+    assert not (tmp_path / f"{ACCOUNT_STACK_ID}.template.json").exists()
+
+
+def test_the_real_cdk_cli_synthesizes_the_documented_command(tmp_path: Path) -> None:
+    # The README's command, as a fresh clone runs it (cdk.json runs .venv/bin/python -m cdk_app).
+    command = [
+        "node_modules/.bin/cdk",
+        "synth",
+        "-c",
+        f"trustedPrincipal={ROLE}",
+        "-c",
+        "externalId=Abc123-example",
+        "--output",
+        str(tmp_path),
+        "--no-notices",
+        "--quiet",
+    ]
+    env = {
+        **os.environ,
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    result = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    template = _template(tmp_path)
+    assert the_role(template)["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "Abc123-example"}
+    }
+    assert set(template["Outputs"]) == {"RoleArn", "RoleName"}
+    assert cfn_lint(template) == []

@@ -1,0 +1,53 @@
+"""`make templates`: plain, bootstrap-free, metadata-free templates that cfn-lint accepts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_app import templates
+from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
+from tests.synth import HARD_CODED_PARTITION, actions, cfn_lint, policy_statements, the_role
+
+pytestmark = pytest.mark.cdk
+
+ROLE = "arn:aws:iam::111122223333:role/Vendor"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("templates")
+    assert templates.main(["--out", str(out), "--trusted-principal", ROLE]) == 0
+    return {p.name: json.loads(p.read_text()) for p in sorted(out.glob("*.json"))}
+
+
+def test_one_file_per_variant(written: dict[str, dict[str, Any]]) -> None:
+    assert list(written) == sorted(v.file_name for v in templates.VARIANTS)
+
+
+@pytest.mark.parametrize("variant", templates.VARIANTS, ids=lambda v: v.file_name)
+def test_plain_template(written: dict[str, dict[str, Any]], variant: templates.Variant) -> None:
+    template = written[variant.file_name]
+    assert set(template) == {"Description", "Parameters", "Resources", "Outputs"}
+    assert list(template["Parameters"]) == ["ExternalId"]  # no BootstrapVersion, no Rules
+    assert all("Metadata" not in r for r in template["Resources"].values())
+    assert {r["Type"] for r in template["Resources"].values()} == {
+        "AWS::IAM::Role",
+        "AWS::IAM::ManagedPolicy",
+    }
+    assert not HARD_CODED_PARTITION.search(json.dumps(template))
+    trust = the_role(template)["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
+    features = DEFAULT_FEATURES | ({Feature.IDENTITY_CENTER} if variant.include_identity_center else set())
+    granted = sorted(a for s in policy_statements(template, "Allow") for a in actions(s))
+    assert granted == sorted(actions_for(features))
+    assert cfn_lint(template) == []
+
+
+def test_bad_principal_fails_before_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert templates.main(["--out", str(tmp_path / "t"), "--trusted-principal", "vendor"]) == 2
+    assert "--trusted-principal: got 'vendor'" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()
