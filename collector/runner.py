@@ -184,8 +184,13 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problems.extend(found)
         else:
             regions = {a.account_id: settings.regions for a in accounts}
+    # Identity Center is an opt-in feature of the role: organization mode reads it in the one account that
+    # administers it; a single account only when --fetchers names it.
     home_of_identity_center = None
-    if any(f.where is Where.IDENTITY_CENTER_ACCOUNT for f in fetchers):
+    if any(
+        f.where is Where.IDENTITY_CENTER_ACCOUNT and (settings.organization or f.name in settings.fetchers)
+        for f in fetchers
+    ):
         located = identity_center_home(sessions, settings.role_arn, accounts, settings.organization)
         if isinstance(located, Problem):
             problems.append((ScopeKey(home, GLOBAL, identity_center.FETCHER.name), located))

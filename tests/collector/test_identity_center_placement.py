@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from collector import registry
+from collector.aws import Sessions
 from collector.errors import status_of
 from collector.models import (
     GLOBAL,
@@ -22,6 +25,7 @@ from collector.models import (
 )
 from collector.parsers.identity_center import IdentityCenterHome
 from collector.plan import build_plan
+from collector.runner import RunSettings, discover
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 
@@ -56,6 +60,21 @@ def test_identity_center_in_an_account_left_out_is_a_skipped_scope_that_says_why
     (skipped,) = plan.skipped
     assert skipped.scope == ScopeKey(B.account_id, GLOBAL, "identity_center")
     assert "does not collect" in skipped.reason
+
+
+@pytest.mark.usefixtures("offline_aws")
+def test_a_single_account_reads_identity_center_only_when_asked_by_name() -> None:
+    # Identity Center is an opt-in feature of the role: by default a single account's role lacks it.
+    sessions = Sessions(external_id="abc-123", run_id="r")
+    default = discover(RunSettings(role_arn=A.role_arn, external_id="abc-123"), sessions, registry.FETCHERS)
+    assert default.identity_center is None and default.problems == ()
+    named = RunSettings(role_arn=A.role_arn, external_id="abc-123", fetchers=("iam", "identity_center"))
+    found = discover(named, sessions, registry.select(named.fetchers))
+    assert found.identity_center == IdentityCenterHome(A.account_id, True, "the collected account")
+    plan = build_plan(
+        found.accounts, registry.select(named.fetchers), regions={}, identity_center=found.identity_center
+    )
+    assert [i.fetchers for i in plan.items] == [("iam", "identity_center")]
 
 
 def test_notes_never_change_a_scope_status() -> None:
