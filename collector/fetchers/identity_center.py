@@ -13,7 +13,8 @@ recorded as such, with its identity store (account instances have no permission 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -140,11 +141,18 @@ class InputsMissingError(Exception):
     """A listing cannot run because what it needs was not read (that failure is recorded on its own)."""
 
 
-def _items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
-    """Every item of a paginated listing, at the largest page size (pages may be empty and still carry a
-    NextToken)."""
+def _pages_into(found: list[Item], client: Any, operation: str, key: str, **params: Any) -> None:
+    """Append every item of a paginated listing, page by page, at the largest page size (pages may be
+    empty and still carry a NextToken): a fault on a later page keeps the earlier ones."""
     pages = client.get_paginator(operation).paginate(**params, PaginationConfig={"PageSize": PAGE_SIZE})
-    return [item for page in pages for item in page[key]]
+    for page in pages:
+        found.extend(page[key])
+
+
+def _items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
+    found: list[Item] = []
+    _pages_into(found, client, operation, key, **params)
+    return found
 
 
 def _org_items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
@@ -179,12 +187,19 @@ def administration(org: Any) -> parse.Administration:
 # --- the scope ----------------------------------------------------------------------------------------------
 
 
-def _read(ctx: FetchContext, part: str, read: Callable[[], T]) -> T | None:
-    """``read()`` as a sub-part: its value, or None when it failed (the fault is recorded)."""
-    value = None
+@dataclass
+class _Gathered(Generic[T]):
+    items: list[T] = field(default_factory=list)
+    complete: bool = False  # False: a fault stopped the listing (it is recorded); ``items`` are what was read
+
+
+def _gather(ctx: FetchContext, part: str, fill: Callable[[list[T]], None]) -> _Gathered[T]:
+    """Run ``fill`` as a sub-part: what it appended before a fault is kept, and whether it finished."""
+    gathered: _Gathered[T] = _Gathered()
     with ctx.part(part):
-        value = read()
-    return value
+        fill(gathered.items)
+        gathered.complete = True
+    return gathered
 
 
 def _instances(ctx: FetchContext) -> list[tuple[Item, str, str]]:
@@ -237,16 +252,20 @@ def _instance(
     sso = ctx.clients.client("sso-admin", region)
     store_id = instance.identity_store_id
 
-    users = _read(
-        ctx, "identity_store_users", lambda: _items(store, "list_users", "Users", IdentityStoreId=store_id)
+    users: _Gathered[Item] = _gather(
+        ctx,
+        "identity_store_users",
+        lambda out: _pages_into(out, store, "list_users", "Users", IdentityStoreId=store_id),
     )
-    yield from (parse.identity_store_user(account, store_id, u) for u in users or ())
-    groups = _read(
-        ctx, "identity_store_groups", lambda: _items(store, "list_groups", "Groups", IdentityStoreId=store_id)
+    yield from (parse.identity_store_user(account, store_id, u) for u in users.items)
+    groups: _Gathered[Item] = _gather(
+        ctx,
+        "identity_store_groups",
+        lambda out: _pages_into(out, store, "list_groups", "Groups", IdentityStoreId=store_id),
     )
-    yield from (parse.identity_store_group(account, store_id, g) for g in groups or ())
+    yield from (parse.identity_store_group(account, store_id, g) for g in groups.items)
     with ctx.part("identity_store_memberships"):
-        for group in groups or ():
+        for group in groups.items:
             for m in _items(
                 store,
                 "list_group_memberships",
@@ -259,28 +278,39 @@ def _instance(
     if kind is InstanceType.ACCOUNT:
         ctx.note(f"{instance.instance_arn} is an account instance: no permission sets or account assignments")
         return
-    sets = _read(ctx, "permission_sets", lambda: _permission_sets(sso, instance))
-    yield from sets or ()
+    sets: _Gathered[PermissionSet] = _gather(
+        ctx, "permission_sets", lambda out: _permission_sets(out, sso, instance)
+    )
+    yield from sets.items
     for part, read in _POLICY_READS:
         with ctx.part(part):
-            for ps in sets or ():
+            for ps in sets.items:
                 yield from read(sso, ps)
-    provisioned = _read(ctx, "provisioned_accounts", lambda: _provisioned(sso, instance, sets))
-    yield from provisioned or ()
+    provisioned: _Gathered[ProvisionedPermissionSet] = _gather(
+        ctx, "provisioned_accounts", lambda out: _provisioned(out, sso, instance, sets.items)
+    )
+    yield from provisioned.items
+    # A listing's size counts only when it is complete: a strategy built on part of it would miss assignments.
+    pairs = len(provisioned.items) if sets.complete and provisioned.complete else None
+    principals = len(users.items) + len(groups.items) if users.complete and groups.complete else None
+    listing = parse.assignment_listing(pairs, principals, from_management_account=from_management)
     with ctx.part("account_assignments"):
-        yield from _assignments(
-            ctx,
-            sso,
-            instance,
-            provisioned=provisioned,
-            users=users,
-            groups=groups,
-            from_management=from_management,
+        if listing is None:
+            raise InputsMissingError(
+                "listing them completely needs every provisioned account (or, from the management account, "
+                "every user and group), and those were not read"
+            )
+        ctx.note(
+            f"listed {listing.value}: {pairs} provisioned pairs, {principals} users and groups",
+            part="account_assignments",
         )
+        if listing is AssignmentListing.PER_PROVISIONED_PAIR:
+            yield from _assignments_per_pair(sso, instance, provisioned.items)
+        else:
+            yield from _assignments_per_principal(sso, instance, users.items, groups.items)
 
 
-def _permission_sets(sso: Any, instance: SsoInstance) -> list[PermissionSet]:
-    found = []
+def _permission_sets(found: list[PermissionSet], sso: Any, instance: SsoInstance) -> None:
     ids = {"InstanceArn": instance.instance_arn}
     for arn in _items(sso, "list_permission_sets", "PermissionSets", **ids):
         try:
@@ -290,7 +320,6 @@ def _permission_sets(sso: Any, instance: SsoInstance) -> list[PermissionSet]:
                 continue  # deleted since it was listed
             raise
         found.append(parse.permission_set(instance.account_id, instance.instance_arn, described))
-    return found
 
 
 def _ids(ps: PermissionSet) -> dict[str, str]:
@@ -336,66 +365,44 @@ _POLICY_READS: tuple[tuple[str, Callable[[Any, PermissionSet], tuple[PermissionS
 
 
 def _provisioned(
-    sso: Any, instance: SsoInstance, sets: list[PermissionSet] | None
-) -> list[ProvisionedPermissionSet]:
-    if sets is None:
-        raise InputsMissingError("the permission sets were not read")
-    found: list[ProvisionedPermissionSet] = []
+    found: list[ProvisionedPermissionSet], sso: Any, instance: SsoInstance, sets: list[PermissionSet]
+) -> None:
     for ps in sets:
         targets = _items(sso, "list_accounts_for_provisioned_permission_set", "AccountIds", **_ids(ps))
         found.extend(
             parse.provisioned(instance.account_id, instance.instance_arn, ps, (str(t) for t in targets))
         )
-    return found
 
 
-def _assignments(
-    ctx: FetchContext,
-    sso: Any,
-    instance: SsoInstance,
-    *,
-    provisioned: list[ProvisionedPermissionSet] | None,
-    users: list[Item] | None,
-    groups: list[Item] | None,
-    from_management: bool,
+def _assignments_per_pair(
+    sso: Any, instance: SsoInstance, provisioned: list[ProvisionedPermissionSet]
 ) -> Iterator[AccountAssignment]:
-    """Every account assignment of the instance, by the cheaper complete listing (see assignment_listing)."""
-    principals = None if users is None or groups is None else len(users) + len(groups)
-    pairs = None if provisioned is None else len(provisioned)
-    listing = parse.assignment_listing(pairs, principals, from_management_account=from_management)
-    if listing is None:
-        raise InputsMissingError(
-            "listing them needs the provisioned accounts (or, from the management account, every user and "
-            "group), and those were not read"
+    for p in provisioned:
+        items = _items(
+            sso,
+            "list_account_assignments",
+            "AccountAssignments",
+            InstanceArn=instance.instance_arn,
+            AccountId=p.target_account_id,
+            PermissionSetArn=p.permission_set_arn,
         )
-    ctx.note(
-        f"listed {listing.value}: {pairs} provisioned pairs, {principals} users and groups",
-        part="account_assignments",
-    )
-    ia = instance.instance_arn
-    if listing is AssignmentListing.PER_PROVISIONED_PAIR:
-        for p in provisioned or ():
-            items = _items(
-                sso,
-                "list_account_assignments",
-                "AccountAssignments",
-                InstanceArn=ia,
-                AccountId=p.target_account_id,
-                PermissionSetArn=p.permission_set_arn,
-            )
-            yield from parse.account_assignments(instance.account_id, ia, items)
-        return
+        yield from parse.account_assignments(instance.account_id, instance.instance_arn, items)
+
+
+def _assignments_per_principal(
+    sso: Any, instance: SsoInstance, users: list[Item], groups: list[Item]
+) -> Iterator[AccountAssignment]:
     for principal_type, key, listed in (("USER", "UserId", users), ("GROUP", "GroupId", groups)):
-        for principal in listed or ():
-            found = _items(
+        for principal in listed:
+            items = _items(
                 sso,
                 "list_account_assignments_for_principal",
                 "AccountAssignments",
-                InstanceArn=ia,
+                InstanceArn=instance.instance_arn,
                 PrincipalType=principal_type,
                 PrincipalId=principal[key],
             )
-            yield from parse.account_assignments(instance.account_id, ia, found)
+            yield from parse.account_assignments(instance.account_id, instance.instance_arn, items)
 
 
 FETCHER = Fetcher(

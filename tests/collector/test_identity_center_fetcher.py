@@ -396,9 +396,9 @@ def test_assignments_that_cannot_be_listed_completely_are_a_recorded_failure() -
     outcome = _run(clients)
     assert outcome.result.status is ScopeStatus.PARTIAL
     parts = {p.part: p for p in outcome.result.problems}
+    assert set(parts) == {"identity_store_users", "permission_sets", "account_assignments"}
     assert parts["account_assignments"].status is ScopeStatus.FAILED
     assert "were not read" in parts["account_assignments"].message
-    assert parts["provisioned_accounts"].status is ScopeStatus.FAILED
     assert parts["permission_sets"].missing_action == "sso:ListPermissionSets"
 
 
@@ -432,3 +432,27 @@ def test_an_organization_that_rejects_the_sso_filter_is_listed_unfiltered() -> N
         found = identity_center.administration(clients.client("organizations"))
         clients.assert_no_pending()
         assert found == Administration(ACCOUNT, None, delegation_known=known)
+
+
+def test_a_fault_on_a_later_page_keeps_the_earlier_pages_and_counts_the_listing_as_incomplete() -> None:
+    clients = StubbedClients()
+    sso = _start(clients)
+    store = clients.stub("identitystore")
+    ids = {"IdentityStoreId": STORE, **PAGE}
+    store.add_response("list_users", {"Users": [_user(0), _user(1)], "NextToken": "u1"}, ids)
+    store.add_client_error("list_users", "InternalServerException", "boom", 500)  # as after every retry
+    store.add_response("list_groups", {"Groups": []}, ids)
+    _permission_sets(sso, 2, [MEMBER_A])
+    for n in range(2):
+        sso.add_response(
+            "list_account_assignments",
+            {"AccountAssignments": []},
+            {"InstanceArn": INSTANCE, "AccountId": MEMBER_A, "PermissionSetArn": _ps_arn(n), **PAGE},
+        )
+    outcome = _run(clients)
+    assert outcome.result.status is ScopeStatus.PARTIAL
+    (problem,) = [p for p in outcome.result.problems if p.status is not ScopeStatus.COMPLETE]
+    assert problem.part == "identity_store_users" and problem.error_code == "InternalServerException"
+    assert [u.user_name for u in _of(outcome, IdentityStoreUser)] == ["user-0", "user-1"]
+    # Two users read is not "two users": the per-principal listing would miss the others' assignments.
+    assert "per_provisioned_pair: 2 provisioned pairs, None users and groups" in outcome.result.detail
