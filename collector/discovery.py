@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from collector.aws import Sessions, partition_of
 from collector.errors import classify
-from collector.fetchers import ec2, identity_center, organizations
+from collector.fetchers import ec2, organizations
 from collector.models import GLOBAL, Account, Problem, ScopeKey
 from collector.parsers import organizations as parse_org
 from collector.parsers.identity_center import IdentityCenterHome, choose_account
@@ -122,7 +122,7 @@ def identity_center_home(
         return IdentityCenterHome(home, True, "the collected account")
     try:
         org = sessions.for_account(Account(home, role_arn)).client("organizations")
-        admin = identity_center.administration(org)
+        admin = organizations.identity_center_administration(org)
     except Exception as exc:
-        return classify(exc, permissions=identity_center.PERMISSIONS.permissions)
+        return classify(exc, permissions=organizations.PERMISSIONS.permissions)
     return choose_account(admin, (a.account_id for a in accounts))

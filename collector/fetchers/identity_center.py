@@ -1,10 +1,11 @@
 """IAM Identity Center and its identity store: read once per organization, in the instance's home region.
 
-Where: discovery picks one account (``administration`` below, then ``choose_account`` in the parsers): the
-delegated administrator for sso.amazonaws.com, else the management account; a single-account run reads its
-own account. Which region: the ``identity_center.region`` option (``--identity-center-region``), else each
-instance's PrimaryRegion from one ``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region:
-never a call per region or per account.
+Where: discovery picks one account (``organizations.identity_center_administration``, then ``choose_account``
+in the parsers): the delegated administrator for sso.amazonaws.com, else the management account; a
+single-account run reads its own account when --fetchers names this fetcher. Which region: the
+``identity_center.region`` option (``--identity-center-region``), else each instance's PrimaryRegion from one
+``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region: never a call per region or per
+account.
 
 Outcomes that are not faults: no instance is a complete scope with a note saying so; an account instance is
 recorded as such, with its identity store (account instances have no permission sets or account assignments).
@@ -46,14 +47,7 @@ PERMISSIONS = FetcherPermissions(
             "organizations:DescribeOrganization",
             "organizations:DescribeOrganization",
             _R,
-            "The management account: where Identity Center is administered, and whether an instance is the "
-            "organization's or an account instance.",
-        ),
-        Permission(
-            "organizations:ListDelegatedAdministrators",
-            "organizations:ListDelegatedAdministrators",
-            _L,
-            "The delegated administrator for sso.amazonaws.com, where Identity Center is read.",
+            "The management account, which owns the organization instance: any other is an account instance.",
         ),
         Permission(
             "sso:ListInstances",
@@ -131,7 +125,6 @@ REGION_OPTION = "identity_center.region"  # FetchContext.options key: read the i
 PAGE_SIZE = 100  # the maximum of every sso-admin and identitystore listing
 ALL_REGIONS = "ALL_REGIONS"
 NO_ORGANIZATION = "AWSOrganizationsNotInUseException"
-INVALID_INPUT = "InvalidInputException"
 NOT_FOUND = "ResourceNotFoundException"
 Item = Mapping[str, Any]
 T = TypeVar("T")
@@ -153,35 +146,6 @@ def _items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
     found: list[Item] = []
     _pages_into(found, client, operation, key, **params)
     return found
-
-
-def _org_items(client: Any, operation: str, key: str, **params: Any) -> list[Item]:
-    """An Organizations listing at its default page size (its maxima differ per operation)."""
-    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
-
-
-# --- where (discovery, organization mode) -------------------------------------------------------------------
-
-
-def administration(org: Any) -> parse.Administration:
-    """The management account and the delegated administrator for sso.amazonaws.com, read from the
-    organization (management or Organizations delegated-administrator account)."""
-    management = org.describe_organization()["Organization"]["MasterAccountId"]
-    try:
-        admins = _org_items(
-            org,
-            "list_delegated_administrators",
-            "DelegatedAdministrators",
-            ServicePrincipal=parse.SSO_SERVICE_PRINCIPAL,
-        )
-    except ClientError as exc:
-        if error_code(exc) != INVALID_INPUT:
-            raise
-        # AWS accepts this filter; an emulator may not (moto). Unfiltered, no administrator at all still
-        # means none for Identity Center; some administrators for unknown services leave it unknown.
-        others = _org_items(org, "list_delegated_administrators", "DelegatedAdministrators")
-        return parse.Administration(management, None, delegation_known=not others)
-    return parse.Administration(management, parse.delegated_administrator(admins))
 
 
 # --- the scope ----------------------------------------------------------------------------------------------

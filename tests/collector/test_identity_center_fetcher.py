@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from collector.fetchers import identity_center
+from collector.fetchers import identity_center, organizations
 from collector.models import (
     AccountAssignment,
     IdentityStoreMembership,
@@ -414,7 +414,7 @@ def test_the_delegated_administrator_for_sso_when_the_organization_filters_by_it
         {"DelegatedAdministrators": [{"Id": MEMBER_A, "Name": "identity"}]},
         {"ServicePrincipal": "sso.amazonaws.com"},
     )
-    assert identity_center.administration(clients.client("organizations")) == Administration(
+    assert organizations.identity_center_administration(clients.client("organizations")) == Administration(
         ACCOUNT, MEMBER_A
     )
     clients.assert_no_pending()
@@ -429,7 +429,7 @@ def test_an_organization_that_rejects_the_sso_filter_is_listed_unfiltered() -> N
             "list_delegated_administrators", "InvalidInputException", "unrecognized service principal", 400
         )
         org.add_response("list_delegated_administrators", {"DelegatedAdministrators": others}, {})
-        found = identity_center.administration(clients.client("organizations"))
+        found = organizations.identity_center_administration(clients.client("organizations"))
         clients.assert_no_pending()
         assert found == Administration(ACCOUNT, None, delegation_known=known)
 
