@@ -27,8 +27,9 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache, Where
+from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
 from collector.fetchers import identity_center
+from collector.fetchers.cloudtrail import DEFAULT_LOOKBACK_DAYS
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -60,7 +61,15 @@ class RunSettings:
     workers: int = 8
     api_rate: float = DEFAULT_API_RATE
     profile: str | None = None
+    cloudtrail_lookback_days: int = DEFAULT_LOOKBACK_DAYS  # the first run's look-back (1 to 90)
     identity_center_region: str | None = None  # None: each instance's home region, found by one call
+
+    @property
+    def options(self) -> FetchOptions:
+        return FetchOptions(
+            cloudtrail_lookback_days=self.cloudtrail_lookback_days,
+            identity_center_region=self.identity_center_region,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
@@ -74,15 +83,9 @@ class RunSettings:
             "fetchers": list(self.fetchers),
             "workers": self.workers,
             "api_rate": self.api_rate,
+            "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
             "identity_center_region": self.identity_center_region,
         }
-
-    def fetcher_options(self) -> dict[str, str]:
-        """What fetchers read from FetchContext.options."""
-        options = {}
-        if self.identity_center_region:
-            options[identity_center.REGION_OPTION] = self.identity_center_region
-        return options
 
 
 @dataclass
@@ -97,7 +100,7 @@ class ItemEnv:
     state: StateReader = field(default_factory=NoState)
     cache: RunCache = field(default_factory=RunCache)
     fetchers: Mapping[str, Fetcher] = field(default_factory=registry.by_name)
-    options: Mapping[str, str] = field(default_factory=dict)  # RunSettings.fetcher_options()
+    options: FetchOptions = field(default_factory=FetchOptions)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
 
@@ -126,7 +129,7 @@ def collect_scope(ctx: FetchContext) -> ScopeOutcome:
     status = status_of(ctx.problems)
     result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
     state = dict(ctx.state) if status is ScopeStatus.COMPLETE else {}
-    return ScopeOutcome(result, tuple(records), ctx.fetcher.kinds, state)
+    return ScopeOutcome(result, tuple(records), ctx.fetcher.snapshot_kinds, state)
 
 
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
@@ -282,7 +285,7 @@ def execute(
         run_id=prepared.run_id,
         state=state or NoState(),
         fetchers={f.name: f for f in prepared.fetchers},
-        options=prepared.settings.fetcher_options(),
+        options=prepared.settings.options,
         sleep=sleep,
     )
     with ThreadPoolExecutor(

@@ -2,10 +2,10 @@
 
 Where: discovery picks one account (``organizations.identity_center_administration``, then ``choose_account``
 in the parsers): the delegated administrator for sso.amazonaws.com, else the management account; a
-single-account run reads its own account when --fetchers names this fetcher. Which region: the
-``identity_center.region`` option (``--identity-center-region``), else each instance's PrimaryRegion from one
-``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region: never a call per region or per
-account.
+single-account run reads its own account when --fetchers names this fetcher. Which region:
+``FetchOptions.identity_center_region`` (``--identity-center-region``), else each instance's PrimaryRegion
+from one ``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region: never a call per region
+or per account.
 
 Outcomes that are not faults: no instance is a complete scope with a note saying so; an account instance is
 recorded as such, with its identity store (account instances have no permission sets or account assignments).
@@ -121,7 +121,6 @@ PERMISSIONS = FetcherPermissions(
 )
 
 
-REGION_OPTION = "identity_center.region"  # FetchContext.options key: read the instance in this region
 PAGE_SIZE = 100  # the maximum of every sso-admin and identitystore listing
 ALL_REGIONS = "ALL_REGIONS"
 NO_ORGANIZATION = "AWSOrganizationsNotInUseException"
@@ -168,7 +167,7 @@ def _gather(ctx: FetchContext, part: str, fill: Callable[[list[T]], None]) -> _G
 
 def _instances(ctx: FetchContext) -> list[tuple[Item, str, str]]:
     """(instance, home region, region to read it in) for every instance the account sees."""
-    region = ctx.options.get(REGION_OPTION)
+    region = ctx.options.identity_center_region
     if region:
         items = _items(ctx.clients.client("sso-admin", region), "list_instances", "Instances")
         return [(i, parse.home_region(i, region), region) for i in items]
@@ -192,7 +191,7 @@ def _management_account(ctx: FetchContext) -> str | None:
 def collect(ctx: FetchContext) -> Iterator[Record]:
     instances = _instances(ctx)  # the scope's main call: denied here, the whole scope is denied
     if not instances:
-        where = ctx.options.get(REGION_OPTION) or "any region"
+        where = ctx.options.identity_center_region or "any region"
         ctx.note(f"no IAM Identity Center instance is visible to this account in {where}")
         return
     known, management = False, None

@@ -8,6 +8,7 @@ from typing import Any
 
 from botocore.stub import Stubber
 
+from collector.fetch import FetchOptions
 from collector.fetchers import identity_center, organizations
 from collector.models import (
     AccountAssignment,
@@ -189,7 +190,7 @@ def _permission_sets(sso: Stubber, count: int, accounts: list[str], *, denied_in
 
 def _run(clients: StubbedClients, region: str | None = None) -> ScopeOutcome:
     ctx = context(identity_center.FETCHER, clients)
-    ctx.options = {identity_center.REGION_OPTION: region} if region else {}
+    ctx.options = FetchOptions(identity_center_region=region)
     outcome = collect_scope(ctx)
     clients.assert_no_pending()
     return outcome

@@ -66,9 +66,13 @@ def test_identity_center_in_an_account_left_out_is_a_skipped_scope_that_says_why
 def test_a_single_account_reads_identity_center_only_when_asked_by_name() -> None:
     # Identity Center is an opt-in feature of the role: by default a single account's role lacks it.
     sessions = Sessions(external_id="abc-123", run_id="r")
-    default = discover(RunSettings(role_arn=A.role_arn, external_id="abc-123"), sessions, registry.FETCHERS)
+    one_region = ("us-east-1",)  # no region discovery: nothing here calls AWS
+    settings = RunSettings(role_arn=A.role_arn, external_id="abc-123", regions=one_region)
+    default = discover(settings, sessions, registry.FETCHERS)
     assert default.identity_center is None and default.problems == ()
-    named = RunSettings(role_arn=A.role_arn, external_id="abc-123", fetchers=("iam", "identity_center"))
+    named = RunSettings(
+        role_arn=A.role_arn, external_id="abc-123", regions=one_region, fetchers=("iam", "identity_center")
+    )
     found = discover(named, sessions, registry.select(named.fetchers))
     assert found.identity_center == IdentityCenterHome(A.account_id, True, "the collected account")
     plan = build_plan(
