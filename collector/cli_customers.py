@@ -283,5 +283,10 @@ def run_settings(customer: Customer, **options: Any) -> RunSettings:
         external_id=customer.external_id,
         organization=organization,
         member_role_name=customer.role_name if organization else None,
-        **{**options, "profile": options.get("profile") or customer.profile},
+        **{
+            **options,
+            "profile": options.get("profile") or customer.profile,
+            "identity_center_region": options.get("identity_center_region")
+            or customer.identity_center_region,
+        },
     )

@@ -223,6 +223,14 @@ PROBES: Mapping[str, Probe] = {
         IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1
     ),
     "identitystore:ListGroups": _list_groups,
+    "sso:ListAccountAssignmentsForPrincipal": lambda env: env.sso(
+        "sso-admin"
+    ).list_account_assignments_for_principal(
+        InstanceArn=env.need("instance", "Identity Center instance"),
+        PrincipalId=env.need("group", "identity-store group"),
+        PrincipalType="GROUP",
+        MaxResults=1,
+    ),
     "identitystore:ListGroupMemberships": lambda env: env.sso("identitystore").list_group_memberships(
         IdentityStoreId=env.need("identity_store", "identity store"),
         GroupId=env.need("group", "identity-store group"),

@@ -237,12 +237,14 @@ def test_collect_with_a_customer_uses_its_roles_external_id_and_profile(db: str)
     _add(
         db, "bigco", "--method", "organization", "--trusted-principal", VENDOR, "--account-id", ACCOUNT,
         "--organizational-unit-ids", "r-ab12", "--role-name", "Integration",
+        "--identity-center-region", "eu-west-1",
     )  # fmt: skip
     args = ["collect", "--customer", "bigco", "--include-ou", "r-ab12", "--regions", "eu-west-1", "--db", db]
     settings = cli.settings_from(cli.build_parser().parse_args(args))
     assert settings.organization and settings.member_role_name == "Integration"
     assert settings.role_arn == f"arn:aws:iam::{ACCOUNT}:role/Integration"
     assert settings.include_ous == ("r-ab12",) and settings.regions == ("eu-west-1",)
+    assert settings.identity_center_region == "eu-west-1"  # recorded, unless --identity-center-region says
 
     _add(db, "old", "--method", "legacy", "--accounts", f"{ACCOUNT},444455556666", "--profile", "old-key")
     settings = cli.settings_from(cli.build_parser().parse_args(["collect", "--customer", "old", "--db", db]))
