@@ -359,6 +359,13 @@ class Doctor:
             )
             return findings, []
         master = organization["MasterAccountId"]
+        if not listed:
+            # An organization has at least its management account: an empty list is never a real answer.
+            why = (
+                f"the organization listed no account through {management.role_arn}: is it in the management "
+                "account or a delegated administrator?"
+            )
+            findings.append(Finding(ORGANIZATION, "accounts", Outcome.PROBLEM, why))
         if master != management.account_id:
             findings.append(
                 Finding(
@@ -397,15 +404,16 @@ class Doctor:
             for item in sorted(chosen, key=lambda a: a["Id"])
         ]
         active = sum(1 for a in listed if parse_org.account_status(a) == parse_org.ACTIVE)
-        findings.append(
-            Finding(
-                ORGANIZATION,
-                "accounts",
-                Outcome.OK,
-                f"{len(listed)} accounts ({active} active): {len(members)} need the member role "
-                f"{scope.member_role_name}, {len(left_out)} left out",
+        if listed:
+            findings.append(
+                Finding(
+                    ORGANIZATION,
+                    "accounts",
+                    Outcome.OK,
+                    f"{len(listed)} accounts ({active} active): {len(members)} need the member role "
+                    f"{scope.member_role_name}, {len(left_out)} left out",
+                )
             )
-        )
         return findings, members
 
     # -- everything --

@@ -265,3 +265,27 @@ def test_organization_accounts_member_roles_and_identity_center(
     closed = _by_check(report, ids["closed"])["member-role"]
     assert closed["outcome"] == "note" and "status SUSPENDED" in closed["detail"]
     assert "not in an included OU" in _by_check(report, ids["sandbox"])["member-role"]["detail"]
+
+
+def test_an_organization_that_lists_no_account_is_a_problem_not_an_empty_one(
+    local_aws: LocalAws, vendor: VendorPrincipal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A role outside the management account: moto shows a member account an organization without accounts
+    # (it cannot act as a delegated administrator), which doctor must report rather than check nothing.
+    management, ids = _organization(local_aws)
+    trust = _trust(vendor.user_arn, EXTERNAL_ID)
+    member = member_session(management, ids["sandbox"]).client("iam")
+    role = _role(member, "Integration", trust, actions_for(Feature))
+    _as_vendor(local_aws, vendor, monkeypatch)
+
+    code, report = _doctor_json("--role-arn", role, "--external-id", EXTERNAL_ID, "--organization")
+
+    assert code == 1
+    organization = _by_check(report, "organization")
+    assert organization["accounts"]["outcome"] == "problem"
+    assert "listed no account" in organization["accounts"]["detail"]
+    assert organization["management-account"]["outcome"] == "note"
+    assert (
+        f"not in the management account {ids['management']}" in organization["management-account"]["detail"]
+    )
+    assert _by_check(report, ids["sandbox"])["assume"]["outcome"] == "ok"  # the role itself is still checked
