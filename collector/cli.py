@@ -1,5 +1,8 @@
 """The command line: ``python -m collector`` or ``aws-readonly-collector``.
 
+``collect``, ``summary`` and ``export`` live here; ``customers`` in collector/cli_customers.py and ``doctor``
+(its own exit codes) in collector/cli_doctor.py.
+
 Exit codes: 0 every scope complete; 1 some scope partial, denied or failed (what was read is stored);
 2 usage or configuration error (nothing ran).
 """
