@@ -1,10 +1,8 @@
 """Where moto 5.2.x answers differently from AWS in ways the demo and the end-to-end tests depend on, made
 to answer as AWS does (applied in the server process by ``server.build_app``).
 
-- Trust policies under IAM enforcement. moto looks the role up in the caller's account, so a cross-account
-  ``AssumeRole`` (the vendor's principal assuming a customer's role) skipped the trust policy entirely: any
-  ExternalId passed. Here the trust policy is evaluated in the role's own account (principals still match
-  exactly, see ``principal_matches``).
+- A trust statement whose principal is not an AWS one (a service, a SAML provider) does not match an AWS
+  caller; moto raised TypeError on it (HTTP 500). How trust is evaluated otherwise: ``local_aws.trust``.
 - ``GetAccountAuthorizationDetails`` lists the AWS-managed policies that are attached to something, as AWS
   does, not all ~1,300 that exist (moto). A policy used only as a permissions boundary is therefore absent,
   which is why the collector backfills it with ``GetPolicy``.
@@ -31,13 +29,8 @@ def _as_list(value: Any) -> list[str]:
 
 
 def principal_matches(expected: Any, caller_arn: str) -> bool:
-    """Does a trust statement's ``Principal`` name the caller? Exactly, as moto compares (pure).
-
-    An account root (``arn:aws:iam::ACCOUNT:root``) does not stand for the account's principals here, as it
-    does in AWS: the CDK bootstrap roles trust their account's root, and moto cannot evaluate their
-    resource-scoped policies (it authorizes against resource ``*``), so the CDK CLI must keep using the
-    administrator's own credentials, as it does when it cannot assume them.
-    """
+    """Does a statement's ``Principal`` name the caller, compared as moto does (pure)? Only an AWS principal
+    can: ``*``, or the caller's exact ARN (``local_aws.trust`` normalizes trust policies before this)."""
     if expected == "*":
         return True
     if not isinstance(expected, dict):
@@ -45,43 +38,13 @@ def principal_matches(expected: Any, caller_arn: str) -> bool:
     return any(value in ("*", caller_arn) for value in _as_list(expected.get("AWS")))
 
 
-def _trust_in_the_roles_account() -> None:
-    from moto.iam import access_control as typed_access_control  # noqa: PLC0415 - server process only
-    from moto.iam.exceptions import NotFoundException  # noqa: PLC0415
-    from moto.iam.models import iam_backends  # noqa: PLC0415
-
-    access_control: Any = typed_access_control  # some names used here are not re-exported
-
-    def role_of(arn: str) -> Any:
-        parts = arn.split(":")
-        return iam_backends[parts[4]][parts[1]].get_role_by_arn(arn)
-
-    def is_assuming_role_operation(self: Any, resource_arn: str) -> bool:
-        if ":role" not in resource_arn.lower():
-            return False
-        try:
-            role_of(resource_arn)
-        except NotFoundException:
-            return False
-        return self._action in access_control.REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
-
-    def check_role_trust_relationship(self: Any, role_arn: str) -> bool:
-        trust = access_control.IAMPolicy(role_of(role_arn).assume_role_policy_document)
-        answer = trust.is_action_permitted(
-            self._action,
-            role_arn,
-            self._access_key.arn,
-            access_control.format_incoming_conditional_values(self._data),
-        )
-        return bool(answer == access_control.PermissionResult.PERMITTED)
+def _principals_of_any_kind() -> None:
+    from moto.iam import access_control  # noqa: PLC0415 - moto, server process only
 
     def check_principal(self: Any, principal: str) -> bool:
         expected = self._statement.get("Principal")
         return not expected or principal_matches(expected, principal)
 
-    base: Any = access_control.IAMRequestBase
-    setattr(base, "_is_assuming_role_operation", is_assuming_role_operation)  # noqa: B010 - deliberate
-    setattr(base, "_check_role_trust_relationship", check_role_trust_relationship)  # noqa: B010
     setattr(access_control.IAMPolicyStatement, "_check_principal", check_principal)  # noqa: B010
 
 
@@ -161,7 +124,7 @@ def _template_urls_on_the_emulator() -> None:
 
 def apply() -> None:
     """Patch moto (5.2.x) in this process as the module docstring says."""
-    _trust_in_the_roles_account()
+    _principals_of_any_kind()
     _authorization_details_list_attached_aws_policies()
     _cloudformation_no_value_in_lists()
     _inline_policies_as_text()

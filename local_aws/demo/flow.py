@@ -5,7 +5,8 @@
 2. seed a small, realistic customer organization, the customer's administrator and the vendor's principal,
    then switch IAM enforcement on: from here every request is checked against the caller's policies;
 3. deploy the integration as the customer's administrator: ``cdk bootstrap``, ``cdk deploy`` of the
-   project's app in the management account, the member template through the StackSet API;
+   project's app in the management account, the member template through the StackSet API; then switch on
+   the evaluation of trust policies as AWS does them (``local_aws.trust``);
 4. collect as the vendor: the collector's CLI in its own process, with only the vendor principal's access
    key and the ExternalId, in organization mode;
 5. print what was collected and where the database is.
@@ -94,6 +95,10 @@ def deploy_integration(
     print(f"      cdk deploy: management account role {integration.management_role_arn}")
     for account, region, status in integration.member_stacks:
         print(f"      StackSet instance {account} {region}: {status}")
+    # Only now: the CDK CLI would otherwise assume its bootstrap roles (they trust the account root), whose
+    # resource-scoped policies moto cannot authorize. From here AssumeRole checks trust as AWS does.
+    aws.evaluate_trust(True)
+    print("      trust policies are now evaluated as AWS does (principal, ExternalId, across accounts)")
     return integration
 
 

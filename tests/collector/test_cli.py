@@ -67,7 +67,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
             "--cloudtrail-lookback-days: got '1.5'; expected a whole number of days from 1 to 90",
         ),
         (["collect", "--role-arn", ROLE, "--external-id", "abc", "--workers", "0"], "--workers: got 0"),
-        (["collect", "--external-id", "abc"], "the following arguments are required: --role-arn"),
+        (["collect", "--external-id", "abc"], "--role-arn: got None; expected the integration role's ARN"),
         (
             ["summary", "--db", "/nonexistent/inventory.sqlite"],
             "--db: got '/nonexistent/inventory.sqlite'; expected an existing",

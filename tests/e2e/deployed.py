@@ -45,7 +45,8 @@ class DeployedCustomer:
 
 
 def deploy_customer(workdir: Path) -> Iterator[DeployedCustomer]:
-    """Start a server, seed the demo customer, switch IAM enforcement on, deploy as the administrator."""
+    """Start a server, seed the demo customer, switch IAM enforcement on, deploy as the administrator, and
+    switch trust evaluation on: the demo's steps 1-3."""
     with LocalAws(load_aws_managed_policies=True, log_path=str(workdir / "local-aws.log")) as aws:
         customer = seed_customer(aws, OrganizationSpec.demo())
         aws.enforce_iam(True)
@@ -57,6 +58,7 @@ def deploy_customer(workdir: Path) -> Iterator[DeployedCustomer]:
             administrator=customer.administrator.key,
             workdir=workdir / "cdk",
         )
+        aws.evaluate_trust(True)  # as the demo does, after the CDK CLI (see local_aws.demo.flow)
         yield DeployedCustomer(aws, customer, integration, EXTERNAL_ID, workdir)
 
 
