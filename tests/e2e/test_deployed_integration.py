@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -48,17 +49,64 @@ def granted(store: SqliteStore, role_arn: str) -> tuple[set[str], set[str]]:
     return allowed, denied
 
 
+def _identity_store(deployed: DeployedCustomer) -> Any:
+    """The identity store as the customer's administrator (its own key, under IAM enforcement)."""
+    key = deployed.customer.administrator.key
+    return boto3.client(
+        "identitystore",
+        region_name=deployed.customer.organization.identity_center.home_region,
+        endpoint_url=deployed.aws.endpoint_url,
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=key.secret_access_key,
+    )
+
+
+def _hire(deployed: DeployedCustomer, count: int) -> list[str]:
+    """The customer adds people to the identity store; returns their user IDs."""
+    store_id = deployed.customer.organization.identity_center.identity_store_id
+    return [
+        _identity_store(deployed).create_user(
+            IdentityStoreId=store_id,
+            UserName=f"new-hire-{n}",
+            DisplayName=f"New Hire {n}",
+            Name={"GivenName": "New", "FamilyName": f"Hire {n}"},
+        )["UserId"]
+        for n in range(count)
+    ]
+
+
 def test_the_deployed_policy_is_exactly_what_the_collector_needs(
     deployed_customer: DeployedCustomer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The vendor's run: every enabled region, every fetcher, the role's credentials only.
     db = tmp_path / "inventory.sqlite"
     run = collect(deployed_customer, monkeypatch, db)
+    # Identity Center lists assignments per principal (few people) or per provisioned pair (many): once the
+    # customer has as many people as pairs, the next run takes the other listing.
+    center = deployed_customer.customer.organization.identity_center
+    principals = len(center.users) + len(center.groups)
+    hired = _hire(deployed_customer, max(1, len(center.provisioned_roles) - principals))
+    try:
+        second = collect(deployed_customer, monkeypatch, db, "--fetchers", "identity_center")
+    finally:
+        for user_id in hired:
+            _identity_store(deployed_customer).delete_user(
+                IdentityStoreId=center.identity_store_id, UserId=user_id
+            )
+    responses = run.responses + second.responses
 
-    denied = [r for r in run.responses if r.denied]
-    assert denied == []
-    assert run.code == 0, [r for r in run.manifest.scopes if not r.status.is_ok]
-    assert set(run.scopes().values()) <= {"complete", "skipped"}
+    assert [r for r in responses if r.denied] == []
+    for made in (run, second):
+        assert made.code == 0, [r for r in made.manifest.scopes if not r.status.is_ok]
+        assert set(made.scopes().values()) <= {"complete", "skipped"}
+    details = [
+        r.detail
+        for r in (*run.manifest.scopes, *second.manifest.scopes)
+        if r.scope.service == "identity_center"
+    ]
+    assert any("listed per_principal" in d for d in details) and any(
+        "listed per_provisioned_pair" in d for d in details
+    )
 
     # What the customer granted, read back from the inventory itself (the role's own attached policies).
     management = deployed_customer.management_account_id
@@ -75,7 +123,8 @@ def test_the_deployed_policy_is_exactly_what_the_collector_needs(
 
     # Every API of every fetcher was called with success, and nothing else (AssumeRole aside).
     registered = {p for f in registry.FETCHERS for p in f.permissions.permissions}
-    assert run.succeeded_apis() - {"sts:AssumeRole"} == {p.api for p in registered}
+    succeeded = {r.api for r in responses if r.status < 300}
+    assert succeeded - {"sts:AssumeRole"} == {p.api for p in registered}
     # So the grant is exactly sufficient: each granted action was needed by some call. Actions of a
     # feature whose fetcher is not in the registry yet are the only ones granted and not exercised.
     not_registered = {p.action for p in all_permissions()} - {p.action for p in registered}
