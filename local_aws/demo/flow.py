@@ -129,6 +129,17 @@ def collect_as_vendor(
     return subprocess.run(argv, env=env, check=False).returncode  # noqa: S603 - our own CLI
 
 
+def _collector_script() -> str:
+    """How to call the collector from here: the virtual environment's script, else the module."""
+    script = Path(sys.executable).parent / "aws-readonly-collector"
+    if not script.is_file():
+        return f"{sys.executable} -m collector"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def _stop_on_sigterm() -> None:
     def stop(signum: int, _frame: object) -> NoReturn:
         raise SystemExit(128 + signum)  # unwinds like Ctrl-C: the server is stopped on the way out
@@ -161,9 +172,10 @@ def run(out: Path) -> int:
     finally:
         aws.stop()
     print(f"\nThe local AWS is stopped; the demo took {steps.total():.0f} s.")
-    print(f"Inventory: {db}")
-    print(f"  aws-readonly-collector summary --db {db}")
-    print(f"  aws-readonly-collector export --db {db} --out {out.resolve() / 'export'}")
+    print(f"The inventory database: {db}")
+    collector = _collector_script()
+    print(f"  {collector} summary --db {db}")
+    print(f"  {collector} export --db {db} --out {out / 'export'}")
     return code
 
 

@@ -50,6 +50,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("sso_instances", "instances"),
             ("permission_sets", "permission sets"),
             ("permission_set_policies", "permission set policies"),
+            ("provisioned_permission_sets", "provisioned (permission set, account) pairs"),
             ("account_assignments", "account assignments"),
             ("identity_store_users", "users"),
             ("identity_store_groups", "groups"),
@@ -84,16 +85,26 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 LATEST_EVENTS = 5
 _WIDTH = 110
+_HEADING = 21
+
+
+def count_of(count: int, label: str) -> str:
+    """``3 users``, ``1 user``, ``1 customer-managed policy``: labels are plural; for one, a label's last word
+    becomes singular unless the label is a phrase (``in use``, ``mapped to``...)."""
+    phrase = any(word in label.split() for word in ("in", "to", "of", "and")) or "(" in label
+    if count == 1 and not phrase and label.endswith("s"):
+        label = label[:-3] + "y" if label.endswith("ies") else label[:-1]
+    return f"{count} {label}"
 
 
 def _wrap(heading: str, parts: Sequence[str]) -> list[str]:
     lines: list[str] = []
-    line = f"  {heading:<20}"
+    line = f"  {heading:<{_HEADING}}"
     for index, part in enumerate(parts):
         piece = part if index == 0 else " · " + part
         if len(line) + len(piece) > _WIDTH and index:
             lines.append(line)
-            line = " " * 22 + part
+            line = " " * (_HEADING + 2) + part
         else:
             line += piece
     lines.append(line)
@@ -156,7 +167,7 @@ def _sections(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     shown: set[str] = set()
     for heading, kinds in SECTIONS:
         parts = [
-            _access_keys(store) if kind == "access_keys" else f"{counts[kind]} {label}"
+            _access_keys(store) if kind == "access_keys" else count_of(counts[kind], label)
             for kind, label in kinds
             if kind in counts
         ]

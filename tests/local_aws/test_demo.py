@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from local_aws.client import AccessKey, isolated_environment
-from local_aws.demo import flow
+from local_aws.demo import flow, summary
 from local_aws.deploy import DeployedIntegration
 from local_aws.server import LocalAws
 
@@ -120,3 +120,19 @@ def test_a_child_process_reaches_only_the_local_aws(monkeypatch: pytest.MonkeyPa
     }
     assert env["HOME_IS_KEPT"] == "yes"
     assert "secret" not in repr(AccessKey("AKIALOCAL", "secret"))
+
+
+@pytest.mark.parametrize(
+    ("count", "label", "shown"),
+    [
+        (2, "users", "2 users"),
+        (1, "users", "1 user"),
+        (1, "SCPs", "1 SCP"),
+        (1, "customer-managed policies", "1 customer-managed policy"),
+        (0, "customer-managed policies", "0 customer-managed policies"),
+        (1, "AWS-managed policies in use", "1 AWS-managed policies in use"),  # a phrase: as it is
+        (1, "provisioned (permission set, account) pairs", "1 provisioned (permission set, account) pairs"),
+    ],
+)
+def test_summary_counts_read_naturally(count: int, label: str, shown: str) -> None:
+    assert summary.count_of(count, label) == shown
