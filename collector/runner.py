@@ -26,6 +26,7 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
+from collector.external_id import ExternalIdMode
 from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
@@ -50,6 +51,7 @@ class RunSettings:
     role_arn: str
     external_id: str
     organization: bool = False
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
     member_role_name: str | None = None  # organization mode; default: the name of role_arn's role
     regions: tuple[str, ...] | None = None  # None: every enabled region of each account
     include_ous: tuple[str, ...] = ()
@@ -64,6 +66,7 @@ class RunSettings:
         return {
             "role_arn": self.role_arn,
             "organization": self.organization,
+            "external_id_mode": self.external_id_mode.value,
             "member_role_name": self.member_role_name,
             "regions": list(self.regions) if self.regions is not None else ALL_REGIONS,
             "include_ous": list(self.include_ous),
@@ -202,6 +205,7 @@ def prepare(
     fetchers = registry.select(settings.fetchers)
     sessions = Sessions(
         external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
         run_id=run_id,
         profile=settings.profile,
         recorder=CallRecorder(),
