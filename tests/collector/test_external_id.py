@@ -20,7 +20,7 @@ def test_the_longest_base_still_yields_a_valid_sts_external_id() -> None:
     external_id.check_base(base, ExternalIdMode.PER_ACCOUNT)
     derived = external_id.for_account(base, "111122223333", ExternalIdMode.PER_ACCOUNT)
     assert len(derived) == 1224
-    with pytest.raises(InvalidSettingError, match="externalId: got 'xx.*at most 1211 characters"):
+    with pytest.raises(InvalidSettingError, match=r"externalId: got 'xx.*at most 1211 characters"):
         external_id.check_base(base + "x", ExternalIdMode.PER_ACCOUNT)
     external_id.check_base(base + "x", ExternalIdMode.SHARED)  # the shared mode keeps the STS limit
 
