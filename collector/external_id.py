@@ -27,23 +27,22 @@ class ExternalIdMode(StrEnum):
 
 
 def mode(value: object, setting: str = "externalIdMode") -> ExternalIdMode:
-    try:
+    if isinstance(value, str) and value in set(ExternalIdMode):
         return ExternalIdMode(value)
-    except ValueError:
-        raise InvalidSettingError(setting, value, "shared or per-account") from None
+    raise InvalidSettingError(setting, value, "shared or per-account")
 
 
-def check_base(value: str, chosen: ExternalIdMode, setting: str = "externalId") -> str:
+def check_base(value: object, chosen: ExternalIdMode, setting: str = "externalId") -> str:
     """The customer's ExternalId, valid for ``chosen`` (per-account needs room for the account ID)."""
-    validation.external_id(value, setting)
-    if chosen is ExternalIdMode.PER_ACCOUNT and len(value) > PER_ACCOUNT_BASE_MAX_LENGTH:
+    checked = validation.external_id(value, setting)
+    if chosen is ExternalIdMode.PER_ACCOUNT and len(checked) > PER_ACCOUNT_BASE_MAX_LENGTH:
         raise InvalidSettingError(
             setting,
             value,
             f"at most {PER_ACCOUNT_BASE_MAX_LENGTH} characters with the per-account ExternalId mode "
             "(the account ID is appended)",
         )
-    return value
+    return checked
 
 
 def for_account(base: str, account_id: str, chosen: ExternalIdMode) -> str:
