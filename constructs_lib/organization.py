@@ -112,6 +112,7 @@ class MemberAccountStack(AccountIntegrationStack):
             else ExternalId.parameter()
         )
         chosen = frozenset(features)
+        props.setdefault("description", MEMBER_DESCRIPTION)
         super().__init__(
             scope,
             id,
@@ -168,7 +169,6 @@ def member_template(
             external_id_mode=external_id_mode,
             role_name=role_name,
             features=features,
-            description=MEMBER_DESCRIPTION,
             synthesizer=BootstraplessSynthesizer(),
             analytics_reporting=False,
             **props,

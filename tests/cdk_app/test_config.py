@@ -16,7 +16,9 @@ ROLE = "arn:aws:iam::111122223333:role/Vendor"
 
 def settings(**context: object) -> AccountSettings:
     values: Mapping[str, object] = {"trustedPrincipal": ROLE, **context}
-    return config.from_context(values.get)
+    got = config.from_context(values.get)
+    assert isinstance(got, AccountSettings)
+    return got
 
 
 def test_minimal_context_takes_the_external_id_as_a_parameter() -> None:
