@@ -233,8 +233,8 @@ class OrganizationIntegration(Construct):
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        if not isinstance(call_as, CallAs):
-            raise InvalidSettingError("call_as", call_as, "CallAs.SELF or CallAs.DELEGATED_ADMIN")
+        # Everything that can be checked before the member template is synthesized, is.
+        ServiceManagedStackSet.check_choices(targets, call_as, auto_deployment, False)
         if management_role and call_as is CallAs.DELEGATED_ADMIN:
             raise InvalidSettingError(
                 "management_role",
@@ -250,6 +250,10 @@ class OrganizationIntegration(Construct):
                 "a literal name: the collector derives every account's role ARN from it",
             )
         self.role_name = validation.role_name(role_name, "role_name")
+        if region is not None and not is_token(region):
+            validation.region(region, "regions")
+        if stack_set_name is not None and not is_token(stack_set_name):
+            validation.stack_set_name(stack_set_name, "stack_set_name")
         self.call_as = call_as
         self.identity_center = identity_center
         self._check_identity_center(identity_center, call_as)

@@ -58,7 +58,7 @@ class AccountFilter(StrEnum):
 
 def _ids(values: Sequence[str], check: Any, setting: str, *, allow_empty: bool) -> tuple[str, ...]:
     """Checked IDs; a Token (a CommaDelimitedList parameter) is left for CloudFormation to check."""
-    if not isinstance(values, str) and any(is_token(v) for v in values):
+    if not isinstance(values, str) and is_token(list(values)):
         return tuple(values)
     if isinstance(values, str):  # a single string would be taken character by character
         raise InvalidSettingError(setting, values, "a list of IDs")
@@ -281,24 +281,7 @@ class ServiceManagedStackSet(Construct):
         description: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        if not isinstance(call_as, CallAs):
-            raise InvalidSettingError(
-                "call_as",
-                call_as,
-                "CallAs.SELF (stack in the management account) or CallAs.DELEGATED_ADMIN "
-                "(stack in a delegated StackSet administrator account)",
-            )
-        if auto_deployment and targets.account_filter is AccountFilter.INTERSECTION:
-            raise InvalidSettingError(
-                "auto_deployment",
-                True,
-                "False with Targets.accounts_in_organizational_units: automatic deployment ignores account "
-                "filters and would also deploy to every account that joins the OUs",
-            )
-        if retain_stacks_on_account_removal and not auto_deployment:
-            raise InvalidSettingError(
-                "retain_stacks_on_account_removal", True, "False: it applies to automatic deployment only"
-            )
+        self.check_choices(targets, call_as, auto_deployment, retain_stacks_on_account_removal)
         self.template: Mapping[str, Any] = template
         self.template_body = template_body(template)
         size = len(self.template_body.encode())
@@ -351,6 +334,30 @@ class ServiceManagedStackSet(Construct):
             ],
             template_body=self.template_body,
         )
+
+    @staticmethod
+    def check_choices(
+        targets: Targets, call_as: CallAs, auto_deployment: bool, retain_stacks_on_account_removal: bool
+    ) -> None:
+        """The checks that need no template, for callers that want to fail before synthesizing one."""
+        if not isinstance(call_as, CallAs):
+            raise InvalidSettingError(
+                "call_as",
+                call_as,
+                "CallAs.SELF (stack in the management account) or CallAs.DELEGATED_ADMIN "
+                "(stack in a delegated StackSet administrator account)",
+            )
+        if auto_deployment and targets.account_filter is AccountFilter.INTERSECTION:
+            raise InvalidSettingError(
+                "auto_deployment",
+                True,
+                "False with Targets.accounts_in_organizational_units: automatic deployment ignores account "
+                "filters and would also deploy to every account that joins the OUs",
+            )
+        if retain_stacks_on_account_removal and not auto_deployment:
+            raise InvalidSettingError(
+                "retain_stacks_on_account_removal", True, "False: it applies to automatic deployment only"
+            )
 
     @property
     def stack_set_id(self) -> str:
