@@ -49,6 +49,8 @@ class AccountSettings:
     include_identity_center: bool = False
     include_organizations: bool = False
     include_security_audit: bool = False
+    # per-account: the role expects the ExternalId, '-', its account ID (as the organization's roles can)
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
 
     @property
     def features(self) -> frozenset[Feature]:
@@ -106,10 +108,18 @@ def _trusted_principal(context: Context) -> str:
     return principal
 
 
+def _external_id(context: Context) -> tuple[str | None, ExternalIdMode]:
+    mode = external_id.mode(context(EXTERNAL_ID_MODE) or ExternalIdMode.SHARED.value, EXTERNAL_ID_MODE)
+    value = context(EXTERNAL_ID)
+    return (None if value is None else external_id.check_base(value, mode, EXTERNAL_ID)), mode
+
+
 def account_settings(context: Context) -> AccountSettings:
+    customer_id, mode = _external_id(context)
     return AccountSettings(
         trusted_principal=_trusted_principal(context),
-        external_id=_optional(context, EXTERNAL_ID, validation.external_id),
+        external_id=customer_id,
+        external_id_mode=mode,
         role_name=_optional(context, ROLE_NAME, validation.role_name),
         permissions_boundary_arn=_optional(context, PERMISSIONS_BOUNDARY_ARN, validation.policy_arn),
         include_identity_center=_flag(context, INCLUDE_IDENTITY_CENTER),
@@ -175,8 +185,7 @@ def organization_settings(context: Context) -> OrganizationSettings:
             context(ORGANIZATIONAL_UNIT_IDS),
             "the root (r-ab12) or OU IDs (ou-ab12-cdef3456) to deploy the member role to, comma-separated",
         )
-    mode = external_id.mode(context(EXTERNAL_ID_MODE) or ExternalIdMode.SHARED.value, EXTERNAL_ID_MODE)
-    customer_id = context(EXTERNAL_ID)
+    customer_id, mode = _external_id(context)
     center_account = _optional(context, IDENTITY_CENTER_ACCOUNT_ID, validation.account_id)
     center_region = _optional(context, IDENTITY_CENTER_REGION, validation.region)
     if center_account is not None and center_region is None:
@@ -185,7 +194,7 @@ def organization_settings(context: Context) -> OrganizationSettings:
         )
     return OrganizationSettings(
         trusted_principal=principal,
-        external_id=None if customer_id is None else external_id.check_base(customer_id, mode, EXTERNAL_ID),
+        external_id=customer_id,
         organizational_unit_ids=targets,
         call_as=_call_as(context),
         exclude_account_ids=_list(context, EXCLUDE_ACCOUNT_IDS, validation.account_id),

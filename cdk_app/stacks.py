@@ -22,6 +22,12 @@ ORGANIZATION_DESCRIPTION = (
 )
 
 
+def _external_id(value: str | None, mode: ExternalIdMode) -> ExternalId:
+    """The literal, or the ExternalId parameter; per account if asked."""
+    base = ExternalId.parameter() if value is None else ExternalId.literal(value, config.EXTERNAL_ID)
+    return ExternalId.per_account(base) if mode is ExternalIdMode.PER_ACCOUNT else base
+
+
 def account_stack(
     scope: Construct, settings: AccountSettings, stack_id: str = ACCOUNT_STACK_ID, **stack_props: Any
 ) -> AccountIntegrationStack:
@@ -30,11 +36,7 @@ def account_stack(
         scope,
         stack_id,
         trusted_principal=TrustedPrincipal.from_string(settings.trusted_principal, config.TRUSTED_PRINCIPAL),
-        external_id=(
-            None
-            if settings.external_id is None
-            else ExternalId.literal(settings.external_id, config.EXTERNAL_ID)
-        ),
+        external_id=_external_id(settings.external_id, settings.external_id_mode),
         features=settings.features,
         security_audit=settings.include_security_audit,
         role_name=settings.role_name,
@@ -61,11 +63,6 @@ def organization_stack(
     **stack_props: Any,
 ) -> OrganizationIntegrationStack:
     """The organization stack (StackSet + management role). ``stack_props`` go to ``Stack``."""
-    base = (
-        ExternalId.parameter()
-        if settings.external_id is None
-        else ExternalId.literal(settings.external_id, config.EXTERNAL_ID)
-    )
     props: dict[str, Any] = {
         "trusted_principal": TrustedPrincipal.from_string(
             settings.trusted_principal, config.TRUSTED_PRINCIPAL
@@ -74,9 +71,7 @@ def organization_stack(
             settings.organizational_unit_ids, exclude_accounts=settings.exclude_account_ids
         ),
         "call_as": CallAs(settings.call_as),
-        "external_id": ExternalId.per_account(base)
-        if settings.external_id_mode is ExternalIdMode.PER_ACCOUNT
-        else base,
+        "external_id": _external_id(settings.external_id, settings.external_id_mode),
         "identity_center": _identity_center(settings),
         "region": settings.stack_set_region,
         "security_audit": settings.include_security_audit,

@@ -49,6 +49,15 @@ def test_context_switches_reach_the_template(tmp_path: Path) -> None:
     assert "organizations:" not in json.dumps(template)
 
 
+def test_per_account_external_id_for_one_account(tmp_path: Path) -> None:
+    context = {"trustedPrincipal": ROLE, "externalId": "Abc123-example", "externalIdMode": "per-account"}
+    assert main(context, outdir=str(tmp_path)) == 0
+    trust = the_role(_template(tmp_path))["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Condition"] == {
+        "StringEquals": {"sts:ExternalId": {"Fn::Join": ["-", ["Abc123-example", {"Ref": "AWS::AccountId"}]]}}
+    }
+
+
 def test_bad_context_fails_with_one_line_naming_the_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

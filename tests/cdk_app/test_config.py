@@ -59,6 +59,15 @@ def test_each_switch_adds_only_its_feature(flag: str, feature: Feature) -> None:
     assert settings(**{flag: False}).features == DEFAULT_FEATURES
 
 
+def test_the_account_role_can_expect_the_per_account_external_id() -> None:
+    # So that, with a delegated StackSet administrator, the management account's own role matches the
+    # organization's roles (see README, "Organization").
+    assert settings(externalIdMode="per-account").external_id_mode is ExternalIdMode.PER_ACCOUNT
+    assert settings().external_id_mode is ExternalIdMode.SHARED
+    with pytest.raises(InvalidSettingError, match=r"externalId: got 'x+'; expected at most 1211"):
+        settings(externalId="x" * 1212, externalIdMode="per-account")
+
+
 @pytest.mark.parametrize("principal", ["111122223333", "arn:aws:iam::111122223333:user/collector"])
 def test_account_and_user_principals_are_accepted(principal: str) -> None:
     assert settings(trustedPrincipal=principal).trusted_principal == principal
