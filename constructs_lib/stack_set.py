@@ -298,14 +298,8 @@ class ServiceManagedStackSet(Construct):
         self.capabilities = required_capabilities(template)
         self.call_as = call_as
         self.targets = targets
-        self.stack_set_name = (
-            validation.stack_set_name(
-                stack_set_name or f"{Stack.of(self).stack_name}-{id}",
-                "stack_set_name",
-            )
-            if stack_set_name is None or not is_token(stack_set_name)
-            else stack_set_name
-        )
+        name = stack_set_name or f"{Stack.of(self).stack_name}-{id}"
+        self.stack_set_name = name if is_token(name) else validation.stack_set_name(name, "stack_set_name")
         self.resource = cfn.CfnStackSet(
             self,
             "Resource",

@@ -11,11 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, BootstraplessSynthesizer, CfnParameter, Environment, Stack
+from aws_cdk import (
+    App,
+    Aws,
+    BootstraplessSynthesizer,
+    CfnCondition,
+    CfnParameter,
+    Environment,
+    Fn,
+    Stack,
+)
 from aws_cdk.assertions import Template
 
+from collector.permissions import Feature, actions_for
 from collector.validation import InvalidSettingError
-from constructs_lib import ExternalId, TrustedPrincipal
+from constructs_lib import ExternalId, IntegrationRole, TrustedPrincipal
+from constructs_lib import integration_role as integration_role_module
 from constructs_lib.organization import IdentityCenter, OrganizationIntegration
 from constructs_lib.stack_set import (
     TEMPLATE_BODY_LIMIT,
@@ -292,3 +303,43 @@ def test_a_just_fitting_template_is_accepted(stack: Stack) -> None:
     room = TEMPLATE_BODY_LIMIT - len(probe.template_body.encode())
     fitting = _stack_set(Stack(stack.node.scope, "Other"), template=_named_role_template(room))  # type: ignore[arg-type]
     assert len(fitting.template_body.encode()) == TEMPLATE_BODY_LIMIT
+
+
+def _plain_role(stack: Stack, **props: Any) -> IntegrationRole:
+    return IntegrationRole(
+        stack,
+        "Role",
+        trusted_principal=TrustedPrincipal.role_arn(ROLE),
+        external_id=ExternalId.literal("Abc123-example"),
+        **props,
+    )
+
+
+def test_conditional_features_add_only_the_missing_actions_under_the_condition(stack: Stack) -> None:
+    role = _plain_role(stack, features={Feature.IAM, Feature.IDENTITY_CENTER})
+    condition = CfnCondition(stack, "Here", expression=Fn.condition_equals(Aws.ACCOUNT_ID, MANAGEMENT))
+    (added,) = role.add_conditional_features(
+        "Extra", {Feature.IDENTITY_CENTER, Feature.ORGANIZATIONS}, condition
+    )
+    assert role.policies[-1] is added
+    template = Template.from_stack(stack).to_json()
+    (extra,) = [p for p in resources(template, "AWS::IAM::ManagedPolicy").values() if "Condition" in p]
+    assert extra["Condition"] == "Here"
+    granted = {a for s in extra["Properties"]["PolicyDocument"]["Statement"] for a in s["Action"]}
+    assert granted == set(actions_for({Feature.ORGANIZATIONS}))  # Identity Center was granted already
+    (deny,) = [
+        k
+        for k, p in resources(template, "AWS::IAM::ManagedPolicy").items()
+        if p["Properties"]["PolicyDocument"]["Statement"][0]["Effect"] == "Deny"
+    ]
+    assert extra["DependsOn"] == [deny]
+
+
+def test_conditional_features_respect_the_managed_policy_limit(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = _plain_role(stack)
+    monkeypatch.setattr(integration_role_module, "MANAGED_POLICIES_PER_ROLE", 2)
+    condition = CfnCondition(stack, "Here", expression=Fn.condition_equals(Aws.ACCOUNT_ID, MANAGEMENT))
+    with pytest.raises(InvalidSettingError, match="features that fit the role's 2 managed policies"):
+        role.add_conditional_features("Extra", {Feature.ORGANIZATIONS}, condition)
