@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
     )
     collect.add_argument(
+        "--identity-center-region",
+        metavar="REGION",
+        help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
     )
 
@@ -140,6 +145,11 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         if args.regions.strip() == ALL_REGIONS
         else validation.regions(_split([args.regions]), "--regions")
     )
+    identity_center_region = (
+        None
+        if args.identity_center_region is None
+        else validation.region(args.identity_center_region, "--identity-center-region")
+    )
     fetchers = tuple(_split(args.fetchers))
     registry.select(fetchers, "--fetchers")
     if not 1 <= args.workers <= 64:
@@ -163,6 +173,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         api_rate=args.api_rate,
         profile=args.profile,
         cloudtrail_lookback_days=lookback,
+        identity_center_region=identity_center_region,
     )
 
 
@@ -224,6 +235,9 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         for account_id, why in discovery.left_out:
             print(f"  leave out {account_id}: {why}", file=out)
+        if discovery.identity_center is not None:
+            ic = discovery.identity_center
+            print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
         for scope, problem in discovery.problems:
             print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
         return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE

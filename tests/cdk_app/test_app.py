@@ -46,7 +46,10 @@ def test_context_switches_reach_the_template(tmp_path: Path) -> None:
     assert role["RoleName"] == "VendorReadOnly"
     assert "ExternalId" in template["Parameters"]
     assert "sso:ListInstances" in json.dumps(template)
-    assert "organizations:" not in json.dumps(template)
+    # Identity Center's one organizations action (the management account owns the organization instance),
+    # and nothing of the organizations feature.
+    assert "organizations:DescribeOrganization" in json.dumps(template)
+    assert "organizations:List" not in json.dumps(template)
 
 
 def test_per_account_external_id_for_one_account(tmp_path: Path) -> None:
