@@ -17,6 +17,8 @@ def build(app: App) -> Stack:
     # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
     # local emulator), and there are no assets that would need the bootstrap bucket.
     synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+    if isinstance(settings, config.OrganizationSettings):
+        return stacks.organization_stack(app, settings, synthesizer=synthesizer)
     return stacks.account_stack(app, settings, synthesizer=synthesizer)
 
 

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from collector import __version__, cli_customers, cli_doctor, customers, registry, validation
+from collector import __version__, cli_customers, cli_doctor, customers, external_id, registry, validation
 from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationError
 from collector.customer_store import CustomerStore
 from collector.customers import Method, customer_name
+from collector.external_id import ExternalIdMode
 from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--external-id",
         help=f"the customer's sts:ExternalId (or set {EXTERNAL_ID_ENV}, which keeps it out of shell history)",
+    )
+    collect.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value,
+        help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
+        "the account ID (the organization stack's ExternalIdMode output says which)",
     )
     collect.add_argument(
         "--organization", action="store_true", help="collect every ACTIVE account of the organization"
@@ -147,7 +154,8 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         raise InvalidSettingError(
             "--external-id", None, f"the customer's ExternalId (or set {EXTERNAL_ID_ENV})"
         )
-    external_id = validation.external_id(given, "--external-id")
+    id_mode = external_id.mode(args.external_id_mode, "--external-id-mode")
+    customer_id = external_id.check_base(given, id_mode, "--external-id")
     member_role = args.member_role_name
     if member_role is not None:
         if not args.organization:
@@ -155,7 +163,8 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         validation.role_name(member_role, "--member-role-name")
     return RunSettings(
         role_arn=role_arn,
-        external_id=external_id,
+        external_id=customer_id,
+        external_id_mode=id_mode,
         organization=args.organization,
         member_role_name=member_role,
         **_run_options(args, organization=args.organization),

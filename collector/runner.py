@@ -27,6 +27,7 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
+from collector.external_id import ExternalIdMode
 from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
 from collector.fetchers import identity_center
 from collector.fetchers.cloudtrail import DEFAULT_LOOKBACK_DAYS
@@ -53,6 +54,7 @@ class RunSettings:
     role_arn: str
     external_id: str
     organization: bool = False
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
     member_role_name: str | None = None  # organization mode; default: the name of role_arn's role
     regions: tuple[str, ...] | None = None  # None: every enabled region of each account
     include_ous: tuple[str, ...] = ()
@@ -78,6 +80,7 @@ class RunSettings:
         return {
             "role_arn": self.role_arn,
             "organization": self.organization,
+            "external_id_mode": self.external_id_mode.value,
             "member_role_name": self.member_role_name,
             "regions": list(self.regions) if self.regions is not None else ALL_REGIONS,
             "include_ous": list(self.include_ous),
@@ -237,6 +240,7 @@ def prepare(
     fetchers = registry.select(settings.fetchers)
     sessions = Sessions(
         external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
         run_id=run_id,
         profile=settings.profile,
         recorder=CallRecorder(),
