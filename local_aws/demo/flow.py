@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -89,12 +90,13 @@ def deploy_integration(
         organization=customer.organization.organization,
         vendor_principal_arn=customer.vendor.user_arn,
         external_id=external_id,
+        identity_center_region=customer.organization.identity_center.home_region,
         administrator=customer.administrator.key,
         workdir=out / "cdk",
     )
-    print(f"      cdk deploy: management account role {integration.management_role_arn}")
+    print(f"      cdk deploy: the management account's role {integration.management_role_arn}")
     for account, region, status in integration.member_stacks:
-        print(f"      StackSet instance {account} {region}: {status}")
+        print(f"      StackSet {integration.stack_set_name}: {account} {region} {status}")
     # Only now: the CDK CLI would otherwise assume its bootstrap roles (they trust the account root), whose
     # resource-scoped policies moto cannot authorize. From here AssumeRole checks trust as AWS does.
     aws.evaluate_trust(True)
@@ -103,13 +105,12 @@ def deploy_integration(
 
 
 def collector_command(integration: DeployedIntegration, regions: Sequence[str], db: Path) -> list[str]:
-    """What the vendor runs (the ExternalId comes from COLLECTOR_EXTERNAL_ID, out of the command line)."""
+    """What the vendor runs: the stack's ``CollectorArguments`` output, the regions to read and the
+    database. The ExternalId comes from COLLECTOR_EXTERNAL_ID, so it is not on the command line."""
     return [
         "aws-readonly-collector",
         "collect",
-        "--organization",
-        "--role-arn",
-        integration.management_role_arn,
+        *shlex.split(integration.collector_arguments),
         "--regions",
         ",".join(regions),
         "--db",

@@ -4,6 +4,7 @@ every response botocore receives (independent of the collector's own call counti
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ def deploy_customer(workdir: Path) -> Iterator[DeployedCustomer]:
             organization=customer.organization.organization,
             vendor_principal_arn=customer.vendor.user_arn,
             external_id=EXTERNAL_ID,
+            identity_center_region=customer.organization.identity_center.home_region,
             administrator=customer.administrator.key,
             workdir=workdir / "cdk",
         )
@@ -124,7 +126,7 @@ def collect(
     *extra: str,
     external_id: str | None = None,
 ) -> CollectorRun:
-    """``aws-readonly-collector collect --organization`` as the vendor, in this process: the CLI's own
+    """``aws-readonly-collector collect <CollectorArguments>`` as the vendor, in this process: the CLI's own
     argument parsing and the runner's ``prepare``/``execute``, with the recorder on every session."""
     with monkeypatch.context() as env:
         for key in [k for k in os.environ if k.startswith("AWS_")]:
@@ -134,9 +136,7 @@ def collect(
                 env.setenv(key, value)
         argv: Sequence[str] = [
             "collect",
-            "--organization",
-            "--role-arn",
-            deployed.integration.management_role_arn,
+            *shlex.split(deployed.integration.collector_arguments),  # the stack's output, as the README says
             "--external-id",
             external_id or deployed.external_id,
             "--db",

@@ -15,9 +15,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from cdk_app import stacks
 from collector import registry
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, all_permissions
 from collector.store import SqliteStore, kind_tables
+from local_aws import deploy
 from local_aws.demo import flow
 from local_aws.demo.summary import render_summary
 from local_aws.seed import account_session
@@ -367,3 +369,8 @@ def _remove_action(iam: Any, role: str, action: str) -> Callable[[Any], None]:
         iam_again.delete_policy_version(PolicyArn=arn, VersionId=narrowed["PolicyVersion"]["VersionId"])
 
     return restore
+
+
+def test_the_deployed_stack_is_the_apps_organization_stack() -> None:
+    # local_aws.deploy names it without importing the CDK (the demo process stays free of jsii).
+    assert deploy.STACK_NAME == stacks.ORGANIZATION_STACK_ID

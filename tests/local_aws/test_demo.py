@@ -82,7 +82,8 @@ def test_an_interrupted_demo_stops_the_local_aws(tmp_path: Path, signum: int) ->
 
 
 def test_the_collector_command_keeps_the_external_id_out_of_the_command_line() -> None:
-    integration = DeployedIntegration("arn:aws:iam::123456789012:role/R", "R", {}, "id", ())
+    arguments = "--organization --role-arn arn:aws:iam::123456789012:role/R --member-role-name R"
+    integration = DeployedIntegration({"CollectorArguments": arguments}, "R-MemberRoles", ())
     command = flow.collector_command(integration, ("us-east-1", "eu-west-1"), Path("/tmp/x.sqlite"))
     assert command == [
         "aws-readonly-collector",
@@ -90,6 +91,8 @@ def test_the_collector_command_keeps_the_external_id_out_of_the_command_line() -
         "--organization",
         "--role-arn",
         "arn:aws:iam::123456789012:role/R",
+        "--member-role-name",
+        "R",
         "--regions",
         "us-east-1,eu-west-1",
         "--db",
