@@ -238,20 +238,28 @@ class AccessKeys:
     previous_active: bool = True
 
     @staticmethod
-    def one(serial: int = 1, setting: str = "AccessKeys.one") -> AccessKeys:
+    def one(serial: int = 1, setting: str = "serial") -> AccessKeys:
         """One active key with this serial (1 for the first deployment)."""
         return AccessKeys(_serial(serial, setting))
 
     @staticmethod
     def rotating(
-        *, previous: int, current: int, previous_active: bool = True, setting: str = "AccessKeys.rotating"
+        *,
+        previous: int,
+        current: int,
+        previous_active: bool = True,
+        previous_setting: str = "previous",
+        current_setting: str = "current",
     ) -> AccessKeys:
-        """Two keys: ``current`` (new, in the secret) and ``previous`` (still active unless told)."""
-        _serial(previous, f"{setting} previous")
-        _serial(current, f"{setting} current")
+        """Two keys: ``current`` (new, in the secret) and ``previous`` (still active unless told).
+
+        The ``*_setting`` names are what an error calls the values (a context key, a CLI option).
+        """
+        _serial(previous, previous_setting)
+        _serial(current, current_setting)
         if current <= previous:
             raise InvalidSettingError(
-                f"{setting} current", current, f"a serial greater than the previous one ({previous})"
+                current_setting, current, f"a serial greater than {previous_setting} ({previous})"
             )
         return AccessKeys(current, previous, previous_active)
 
