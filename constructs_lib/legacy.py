@@ -63,7 +63,7 @@ _WHY_WILDCARD = {
         "sts:AssumeRole only, on one role name, and only in the accounts of the customer's organization "
         "(StringEquals aws:ResourceOrgID): the accounts are not known when the template is written."
     ),
-    "accounts-parameter": (
+    "account-list": (
         "sts:AssumeRole only, on one role name in each account of the AccountIds parameter; the wildcard is "
         "the partition only, because Fn::Join takes a literal delimiter (a role is assumed in its own "
         "partition, so it matches exactly the listed roles)."
@@ -96,17 +96,19 @@ class AssumableRoles:
     (``DEFAULT_ROLE_NAME`` unless both sides are given another).
     """
 
-    kind: str  # "accounts" | "accounts-parameter" | "organization"
+    kind: str  # "accounts" | "account-list" (a list Token, or the AccountIds parameter) | "organization"
     role_name: str
     account_ids: tuple[str, ...] = ()
     organization_id: str | None = None
-    parameter_id: str = ACCOUNT_IDS_PARAMETER
+    parameter_id: str | None = None
 
     @staticmethod
     def in_accounts(
         account_ids: Sequence[str], role_name: str = DEFAULT_ROLE_NAME, setting: str = "account_ids"
     ) -> AssumableRoles:
-        """The role in each of these accounts (12-digit IDs; duplicates are dropped)."""
+        """The role in each of these accounts (12-digit IDs, or a list Token; duplicates are dropped)."""
+        if is_token(list(account_ids)):
+            return AssumableRoles("account-list", _role_name(role_name), account_ids=tuple(account_ids))
         if not account_ids:
             raise InvalidSettingError(setting, list(account_ids), "at least one 12-digit account ID")
         for account_id in account_ids:
@@ -121,7 +123,7 @@ class AssumableRoles:
         parameter_id: str = ACCOUNT_IDS_PARAMETER, role_name: str = DEFAULT_ROLE_NAME
     ) -> AssumableRoles:
         """The role in each account of a required CommaDelimitedList parameter (one template for all)."""
-        return AssumableRoles("accounts-parameter", _role_name(role_name), parameter_id=parameter_id)
+        return AssumableRoles("account-list", _role_name(role_name), parameter_id=parameter_id)
 
     @staticmethod
     def in_organization(
@@ -147,12 +149,14 @@ class AssumableRoles:
         if self.kind == "accounts":
             arns = [_role_arn(account_id, self.role_name) for account_id in self.account_ids]
         else:
-            ids = _list_parameter(
-                scope,
-                self.parameter_id,
-                f"The 12-digit IDs of the accounts whose {self.role_name} role the user may assume.",
-                validation.ACCOUNT_ID_RE.pattern,
-            ).value_as_list
+            ids = list(self.account_ids)
+            if self.parameter_id is not None:
+                ids = _list_parameter(
+                    scope,
+                    self.parameter_id,
+                    f"The 12-digit IDs of the accounts whose {self.role_name} role the user may assume.",
+                    validation.ACCOUNT_ID_RE.pattern,
+                ).value_as_list
             # "arn:*:iam::ID1:role/NAME,arn:*:iam::ID2:role/NAME" split back into a list: the role ARN of
             # every listed account with plain intrinsics (no macro, no transform). Fn::Join takes only a
             # literal delimiter, so the partition is a wildcard here; a role can only be assumed from its
