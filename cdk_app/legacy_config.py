@@ -116,7 +116,9 @@ def legacy_settings(context: Context) -> LegacySettings:
     previous = _serial(context, PREVIOUS_KEY_SERIAL)
     if previous is not None and previous >= key_serial:
         raise InvalidSettingError(
-            PREVIOUS_KEY_SERIAL, previous, f"a serial less than {KEY_SERIAL} ({key_serial})"
+            PREVIOUS_KEY_SERIAL,
+            context(PREVIOUS_KEY_SERIAL),
+            f"a serial less than {KEY_SERIAL} ({key_serial})",
         )
     if context(PREVIOUS_KEY_ACTIVE) is not None and previous is None:
         raise InvalidSettingError(
