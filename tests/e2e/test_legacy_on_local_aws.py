@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,20 +119,20 @@ def apply_user_template(template: dict[str, Any], parameters: dict[str, Any], st
     return AppliedUser(outputs, physical[user_id])
 
 
-def _client(service: str, credentials: dict[str, str]) -> Any:
-    return boto3.client(
-        service,
+def _session(credentials: Mapping[str, Any]) -> boto3.Session:
+    return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials.get("SessionToken"),
     )
 
 
-def _member(account_id: str, service: str) -> Any:
+def _member(account_id: str) -> boto3.Session:
+    """An administrator session in a member account, for seeding and deploying there."""
     credentials = boto3.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ACCESS_ROLE}", RoleSessionName="seed"
     )["Credentials"]
-    return _client(service, credentials)
+    return _session(credentials)
 
 
 def deploy_role(cloudformation: Any, user_arn: str, **props: Any) -> str:
@@ -190,7 +191,7 @@ def _account(org: Any, name: str, parent: str, root: str) -> str:
     )
     if parent != root:
         org.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=parent)
-    _member(account_id, "iam").create_user(UserName=f"{name}-user")
+    _member(account_id).client("iam").create_user(UserName=f"{name}-user")
     return account_id
 
 
@@ -208,8 +209,8 @@ def test_listed_accounts_key_from_the_secret_assumes_the_role_and_collects(
     assert set(user.outputs) == {"UserArn", "SecretArn"}
     user_arn = user.outputs["UserArn"]
     same_account_role = deploy_role(boto3.client("cloudformation"), user_arn)
-    member_role = deploy_role(_member(member, "cloudformation"), user_arn)
-    other_role = deploy_role(_member(other, "cloudformation"), user_arn)  # exists, but is not listed
+    member_role = deploy_role(_member(member).client("cloudformation"), user_arn)
+    other_role = deploy_role(_member(other).client("cloudformation"), user_arn)  # exists, but is not listed
     assert member_role == f"arn:aws:iam::{member}:role/{DEFAULT_ROLE_NAME}"
     key = read_key(user.outputs["SecretArn"])
     policy = json.loads(
@@ -220,9 +221,9 @@ def test_listed_accounts_key_from_the_secret_assumes_the_role_and_collects(
     assert policy["Statement"][0]["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": [admin]}}
 
     local_aws.enforce_iam(True)
-    sts = _client("sts", key)
+    sts = _session(key).client("sts")
     with pytest.raises(ClientError) as own_rights:
-        _client("iam", key).list_users()  # the user itself can read nothing
+        _session(key).client("iam").list_users()  # the user itself can read nothing
     assert _code(own_rights) in DENIED
     for not_granted in (other_role, f"arn:aws:iam::{member}:role/{MEMBER_ACCESS_ROLE}"):
         with pytest.raises(ClientError) as error:
@@ -235,12 +236,8 @@ def test_listed_accounts_key_from_the_secret_assumes_the_role_and_collects(
 
     # The role in the second account, with the ExternalId; its credentials list that account's IAM users
     # the way the collector does (iam:ListUsers is not in the catalog, GetAccountAuthorizationDetails is).
-    assumed = _client(
-        "iam",
-        sts.assume_role(RoleArn=member_role, RoleSessionName="collector", ExternalId=EXTERNAL_ID)[
-            "Credentials"
-        ],
-    )
+    credentials = sts.assume_role(RoleArn=member_role, RoleSessionName="collector", ExternalId=EXTERNAL_ID)
+    assumed = _session(credentials["Credentials"]).client("iam")
     users = assumed.get_account_authorization_details(Filter=["User"])["UserDetailList"]
     assert [u["UserName"] for u in users] == ["member-user"]
     with pytest.raises(ClientError) as undeclared:
@@ -296,9 +293,9 @@ def test_organization_roles_through_a_stackset_and_the_collector_in_organization
         Regions=["us-east-1"],
     )
     for account_id in members:
-        role = _member(account_id, "iam").get_role(RoleName=DEFAULT_ROLE_NAME)["Role"]
-        principal = role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-        assert principal == {"AWS": user_arn}
+        role = _member(account_id).client("iam").get_role(RoleName=DEFAULT_ROLE_NAME)["Role"]
+        trust: Any = role["AssumeRolePolicyDocument"]  # boto3 decodes it; the stubs type it as a string
+        assert trust["Statement"][0]["Principal"] == {"AWS": user_arn}
     key = read_key(user.outputs["SecretArn"])
 
     local_aws.enforce_iam(True)
