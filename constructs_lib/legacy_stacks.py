@@ -28,7 +28,7 @@ from constructs_lib.legacy import (
 )
 from constructs_lib.plain_template import plain_template
 from constructs_lib.trust import TrustedPrincipal
-from constructs_lib.validation import is_token, unless_token
+from constructs_lib.validation import unless_token
 
 USER_ID = "LegacyUser"
 USER_ARN_OUTPUT = "UserArn"
@@ -136,7 +136,7 @@ class LegacyRoleStack(AccountIntegrationStack):
             role_name=role_name,
             **props,
         )
-        if user_arn is None or is_token(user_arn):
+        if user_arn is None:
             self.trusted_user_arn = CfnParameter(
                 self,
                 TRUSTED_USER_ARN_PARAMETER,
