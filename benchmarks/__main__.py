@@ -1,7 +1,11 @@
-"""``make bench``: the collector on synthetic accounts of growing size, one fresh process per size.
+"""``make bench``: the collector on synthetic accounts of growing size, one fresh process per size; then
+CloudTrail pacing against the local LookupEvents emulation.
 
 Prints, per size: API calls made against the minimum possible (and against a per-entity collector), the
 GetAccountAuthorizationDetails pages, wall time and peak memory. Bounded: three sizes, a few seconds each.
+For CloudTrail: events a second per region against the 100 that 2 requests x 50 events allow, for one
+region and four in parallel, and for contrast a client at exactly 2 requests a second and one unpaced
+(about a minute in all).
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", type=int, nargs="*", default=list(SIZES), help="roles per synthetic account"
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
+    parser.add_argument("--only", choices=("iam", "cloudtrail"), help="run one benchmark only")
     args = parser.parse_args(argv)
+    if args.only != "cloudtrail":
+        code = iam_scale(args.sizes, args.latency)
+        if code:
+            return code
+    return cloudtrail_pacing() if args.only != "iam" else 0
+
+
+def iam_scale(sizes: list[int], latency: float) -> int:
     print(
         "IAM inventory of one synthetic account (in-process fake IAM with AWS paging; real collector, store)"
     )
@@ -28,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'roles':>6} {'entities':>8} {'calls':>6} {'minimum':>7} {'per-entity':>10} {'pages':>5} "
         f"{'wall s':>7} {'peak MiB':>8} {'base MiB':>8}"
     )
-    for size in args.sizes:
+    for size in sizes:
         done = subprocess.run(
             [
                 sys.executable,
@@ -37,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--roles",
                 str(size),
                 "--latency",
-                str(args.latency),
+                str(latency),
             ],
             capture_output=True,
             text=True,
@@ -55,6 +68,39 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("calls = what the collector made; minimum = fewest calls that read the account completely;")
     print("per-entity = a collector that lists then describes each entity; peak/base = process RSS.")
+    return 0
+
+
+def cloudtrail_pacing() -> int:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cloudtrail_pacing", "--contrast-rates", "2.0", "1000"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        return done.returncode
+    print()
+    print(
+        "CloudTrail LookupEvents against the local emulation (2 requests/s per account and region, 50 a page)"
+    )
+    print(
+        f"{'regions':>7} {'client/s':>8} {'events':>6} {'pages':>5} {'throttled':>9} {'wall s':>6} "
+        f"{'ev/s/region':>11} {'of 100':>6} {'req/s/region':>12} {'ev/s total':>10}"
+    )
+    for line in done.stdout.strip().splitlines():
+        r = json.loads(line)
+        share = f"{100 * r['events_per_second_per_region'] / r['ceiling_per_region']:.0f}%"
+        print(
+            f"{r['regions']:>7} {r['client_rate']:>8g} {r['events_per_region']:>6} "
+            f"{r['pages_per_region']:>5} {r['throttled']:>9} {r['wall_seconds']:>6} "
+            f"{r['events_per_second_per_region']:>11} "
+            f"{share:>6} {r['requests_per_second_per_region']:>12} {r['events_per_second_total']:>10}"
+        )
+    print("events = per region; wall = the whole run (assume role, every region in parallel, the store);")
+    print("client/s = the collector's LookupEvents pacing (its own first; then exactly 2/s, and unpaced).")
     return 0
 
 

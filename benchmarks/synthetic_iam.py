@@ -3,8 +3,8 @@
 moto answers GetAccountAuthorizationDetails in one page whatever MaxItems says, so it cannot show how many
 calls a collector makes against AWS. This fake honours MaxItems/Marker (items counted across the four lists,
 as AWS does), and answers the other IAM calls the collector makes, for an account of any size. It answers
-through a 'before-call' hook, so the collector's own code (sessions, recorder, rate limiter, parsing, the
-store) runs unchanged; only HTTP and XML parsing are skipped.
+through a 'before-call' hook, so the collector's own code (sessions, recorder, parsing, the store) runs
+unchanged; only HTTP, XML parsing and the pacing of HTTP attempts are skipped.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from collector import __version__, registry, validation
-from collector.aws import DEFAULT_API_RATE, ConfigurationError
+from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationError
+from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
 from collector.sink import ScopeResult
@@ -81,7 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-rate",
         type=float,
         default=DEFAULT_API_RATE,
-        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g})",
+        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; "
+        f"CloudTrail LookupEvents: always {LOOKUP_EVENTS_RATE:g})",
+    )
+    collect.add_argument(
+        "--cloudtrail-lookback-days",
+        default=str(cloudtrail.DEFAULT_LOOKBACK_DAYS),
+        metavar="DAYS",
+        help="how far back the first run reads CloudTrail events; later runs go on from where the last "
+        f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
     )
     collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
@@ -129,6 +138,9 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         raise InvalidSettingError("--workers", args.workers, "a number from 1 to 64")
     if not args.api_rate > 0:
         raise InvalidSettingError("--api-rate", args.api_rate, "a positive number of requests per second")
+    lookback = validation.days(
+        args.cloudtrail_lookback_days, "--cloudtrail-lookback-days", cloudtrail.MAX_LOOKBACK_DAYS
+    )
     return RunSettings(
         role_arn=role_arn,
         external_id=external_id,
@@ -141,6 +153,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         workers=args.workers,
         api_rate=args.api_rate,
         profile=args.profile,
+        cloudtrail_lookback_days=lookback,
     )
 
 

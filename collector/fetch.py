@@ -63,6 +63,13 @@ class RunCache:
             return self._values.setdefault(key, value)
 
 
+@dataclass(frozen=True)
+class FetchOptions:
+    """Run-wide settings that fetchers read; validated where they are built (the CLI)."""
+
+    cloudtrail_lookback_days: int | None = None  # the first run's look-back; None: the fetcher's default
+
+
 @dataclass
 class FetchContext:
     """Everything one fetcher sees while it collects one scope."""
@@ -74,6 +81,7 @@ class FetchContext:
     run_id: str
     cache: RunCache
     prior_state: Mapping[str, str] = field(default_factory=dict)
+    options: FetchOptions = field(default_factory=FetchOptions)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     problems: list[Problem] = field(default_factory=list)
@@ -106,9 +114,16 @@ class Fetcher:
 
     permissions: FetcherPermissions
     placement: Placement
-    kinds: tuple[type[Record], ...]  # every kind it produces: stale rows of these go when the scope completes
+    kinds: tuple[type[Record], ...]  # every kind it produces
     collect: Callable[[FetchContext], Iterable[Record]]
     where: Where = Where.EVERY_ACCOUNT
+    # Kinds read incrementally (a window after the last run's mark): their rows accumulate across runs.
+    incremental: tuple[type[Record], ...] = ()
+
+    @property
+    def snapshot_kinds(self) -> tuple[type[Record], ...]:
+        """The kinds read whole each run: their rows that a complete run no longer saw are stale."""
+        return tuple(k for k in self.kinds if k not in self.incremental)
 
     @property
     def name(self) -> str:

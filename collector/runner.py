@@ -26,7 +26,8 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement, RunCache
+from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache
+from collector.fetchers.cloudtrail import DEFAULT_LOOKBACK_DAYS
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -58,6 +59,11 @@ class RunSettings:
     workers: int = 8
     api_rate: float = DEFAULT_API_RATE
     profile: str | None = None
+    cloudtrail_lookback_days: int = DEFAULT_LOOKBACK_DAYS  # the first run's look-back (1 to 90)
+
+    @property
+    def options(self) -> FetchOptions:
+        return FetchOptions(cloudtrail_lookback_days=self.cloudtrail_lookback_days)
 
     def to_json(self) -> dict[str, Any]:
         """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
@@ -71,6 +77,7 @@ class RunSettings:
             "fetchers": list(self.fetchers),
             "workers": self.workers,
             "api_rate": self.api_rate,
+            "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
         }
 
 
@@ -86,6 +93,7 @@ class ItemEnv:
     state: StateReader = field(default_factory=NoState)
     cache: RunCache = field(default_factory=RunCache)
     fetchers: Mapping[str, Fetcher] = field(default_factory=registry.by_name)
+    options: FetchOptions = field(default_factory=FetchOptions)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
 
@@ -114,7 +122,7 @@ def collect_scope(ctx: FetchContext) -> ScopeOutcome:
     status = status_of(ctx.problems)
     result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
     state = dict(ctx.state) if status is ScopeStatus.COMPLETE else {}
-    return ScopeOutcome(result, tuple(records), ctx.fetcher.kinds, state)
+    return ScopeOutcome(result, tuple(records), ctx.fetcher.snapshot_kinds, state)
 
 
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
@@ -132,6 +140,7 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             run_id=env.run_id,
             cache=env.cache,
             prior_state=env.state.read_state(scope),
+            options=env.options,
             sleep=env.sleep,
             clock=env.clock,
         )
@@ -255,6 +264,7 @@ def execute(
         run_id=prepared.run_id,
         state=state or NoState(),
         fetchers={f.name: f for f in prepared.fetchers},
+        options=prepared.settings.options,
         sleep=sleep,
     )
     with ThreadPoolExecutor(

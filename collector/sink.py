@@ -52,7 +52,7 @@ class ScopeResult:
 class ScopeOutcome:
     result: ScopeResult
     records: tuple[Record, ...]
-    kinds: tuple[type[Record], ...]  # every kind the scope's fetcher produces (for stale-row removal)
+    kinds: tuple[type[Record], ...]  # the kinds whose rows this scope no longer saw go when it completes
     state: Mapping[str, str] = field(default_factory=dict)  # kept only when the scope is complete
 
 

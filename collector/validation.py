@@ -185,3 +185,15 @@ def regions(values: list[str], setting: str = "regions") -> tuple[str, ...]:
     if not values:
         raise InvalidSettingError(setting, values, "at least one region")
     return tuple(region(v, setting) for v in values)
+
+
+def days(value: object, setting: str, maximum: int) -> int:
+    """A whole number of days from 1 to ``maximum``, given as a number or as its text."""
+    found: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        found = int(value.strip())
+    if found is None or not 1 <= found <= maximum:
+        raise InvalidSettingError(setting, value, f"a whole number of days from 1 to {maximum}")
+    return found

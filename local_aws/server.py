@@ -8,41 +8,53 @@ Emulations of APIs that moto lacks are WSGI middlewares added in ``build_app``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
+import logging
+import math
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
+
+from collector.validation import InvalidSettingError
+from local_aws.client import FAKE_CREDENTIALS, LocalAwsClient
+from local_aws.protocol import CLOUDTRAIL_RATE_ENV, CLOUDTRAIL_RECORD_ENV, DOCUMENTED_LOOKUPS_PER_SECOND
+
+__all__ = ["FAKE_CREDENTIALS", "HOST", "LocalAws", "build_app", "main"]
 
 HOST = "127.0.0.1"
 READY_PREFIX = "LISTENING "
-# Credentials moto accepts for its default account (123456789012); never real ones.
-FAKE_CREDENTIALS: Mapping[str, str] = {
-    "AWS_ACCESS_KEY_ID": "FOOBARKEY",
-    "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",  # moto's placeholder, not a secret
-}
 
 
 def build_app() -> Any:
-    """moto's WSGI application, wrapped by the emulations of APIs that moto does not implement."""
+    """moto's WSGI application, wrapped by the emulations of what moto lacks (outermost last).
+
+    CloudTrail is outermost so that it records calls answered by the other emulations too.
+    """
     from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - heavy import, server process only
         DomainDispatcherApplication,
         create_backend_app,
     )
 
-    return DomainDispatcherApplication(create_backend_app)
+    from local_aws.cloudtrail import CloudTrailEmulation  # noqa: PLC0415 - imports moto
+    from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
+    from local_aws.moto_tuning import share_aws_managed_policy_data  # noqa: PLC0415
+    from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
+
+    share_aws_managed_policy_data()
+    app = JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app))
+    return CloudTrailEmulation(IdentityCenterEmulation(app))
 
 
 def serve(port: int) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415
     from werkzeug.serving import make_server  # noqa: PLC0415
 
+    # One log line per request costs time and fills the log; errors are still logged.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
@@ -55,17 +67,39 @@ def main(argv: list[str] | None = None) -> None:
     serve(parser.parse_args(argv).port)
 
 
-class LocalAws:
-    """A local AWS server process on 127.0.0.1: start, talk to it, switch IAM enforcement, stop.
+class LocalAws(LocalAwsClient):
+    """A local AWS server process on 127.0.0.1: start, talk to it (``LocalAwsClient``), stop.
 
     Use as a context manager so the process is stopped on failure too.
     """
 
-    def __init__(self, *, load_aws_managed_policies: bool = False, log_path: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        load_aws_managed_policies: bool = False,
+        cloudtrail_lookups_per_second: float = DOCUMENTED_LOOKUPS_PER_SECOND,
+        record_api_calls: bool = True,
+        log_path: str | None = None,
+    ) -> None:
+        """``load_aws_managed_policies``: AWS-managed policies exist (attachable); costs time per account.
+        ``cloudtrail_lookups_per_second``: LookupEvents rate per account and region (CloudTrail's is 2;
+        ``math.inf`` switches the limit off). ``record_api_calls``: record successful mutating calls as
+        CloudTrail management events.
+        """
+        if not cloudtrail_lookups_per_second > 0:
+            raise InvalidSettingError(
+                "cloudtrail_lookups_per_second",
+                cloudtrail_lookups_per_second,
+                "a rate > 0 (math.inf: no limit)",
+            )
         self._load_managed = load_aws_managed_policies
+        self._lookup_rate = cloudtrail_lookups_per_second
+        self._record = record_api_calls
         self._log_path = log_path
         self._proc: subprocess.Popen[str] | None = None
+        self._log: IO[str] | None = None
         self.port = 0
+        super().__init__(self.endpoint_url)
 
     @property
     def endpoint_url(self) -> str:
@@ -78,7 +112,11 @@ class LocalAws:
     def start(self, timeout: float = 60.0) -> LocalAws:
         env = dict(os.environ)
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self._load_managed else "false"
-        log = open(self._log_path, "a") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
+        env[CLOUDTRAIL_RATE_ENV] = "inf" if math.isinf(self._lookup_rate) else str(self._lookup_rate)
+        env[CLOUDTRAIL_RECORD_ENV] = "true" if self._record else "false"
+        # Without a log file, stderr goes to a temporary file so that a failed start can say why.
+        log = open(self._log_path, "a") if self._log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self._log = log
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "local_aws.server", "--port", "0"],
             stdout=subprocess.PIPE,
@@ -95,8 +133,19 @@ class LocalAws:
                 return self
             if not line and self._proc.poll() is not None:
                 break
+        tail = self._log_tail()
         self.stop()
-        raise RuntimeError("the local AWS server did not start (see its log)")
+        raise RuntimeError(f"the local AWS server did not start: {tail}")
+
+    def _log_tail(self, limit: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.flush()
+        if self._log_path:
+            with open(self._log_path) as log:
+                return log.read()[-limit:]
+        self._log.seek(0)
+        return str(self._log.read())[-limit:]
 
     def stop(self) -> None:
         if self._proc is None:
@@ -110,6 +159,9 @@ class LocalAws:
                 self._proc.wait()
         if self._proc.stdout:
             self._proc.stdout.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self._proc = None
 
     def __enter__(self) -> LocalAws:
@@ -119,49 +171,6 @@ class LocalAws:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
-
-    def _post(self, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
-        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
-            self.endpoint_url + path, data=body, method="POST", headers={"Content-Type": content_type}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return bytes(response.read())
-
-    def reset(self) -> None:
-        """Forget every resource of every account (and switch IAM enforcement off)."""
-        self._post("/moto-api/reset")
-        self.enforce_iam(False)
-
-    def enforce_iam(self, on: bool = True) -> None:
-        """From now on every request is (or is no longer) checked against the caller's IAM policies."""
-        self._post("/moto-api/reset-auth", b"0" if on else b"inf", content_type="text/plain")
-
-    def environment(self, region: str = "us-east-1") -> dict[str, str]:
-        """Environment variables that point boto3 and the CDK CLI at this server with placeholder keys."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_DEFAULT_REGION": region,
-            "AWS_REGION": region,
-            **FAKE_CREDENTIALS,
-        }
-
-    @contextlib.contextmanager
-    def environ(self, region: str = "us-east-1") -> Iterator[None]:
-        """Temporarily export ``environment()`` into this process (for code that reads the chain)."""
-        saved = {k: os.environ.get(k) for k in self.environment(region)}
-        os.environ.update(self.environment(region))
-        try:
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-
-    def moto_api(self, path: str, payload: Mapping[str, Any]) -> bytes:
-        """POST a JSON payload to one of moto's own /moto-api endpoints."""
-        return self._post(path, json.dumps(payload).encode())
 
 
 if __name__ == "__main__":

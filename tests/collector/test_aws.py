@@ -128,7 +128,8 @@ def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> N
     assert a is limiter.bucket("111111111111", "us-east-1", "iam", "GetAccountAuthorizationDetails")
     assert a is not limiter.bucket("222222222222", "us-east-1", "iam", "GetAccountAuthorizationDetails")
     assert a.rate == 7.0
-    assert limiter.bucket("111111111111", "eu-west-1", "cloudtrail", "LookupEvents").rate == 2.0
+    lookups = limiter.bucket("111111111111", "eu-west-1", "cloudtrail", "LookupEvents").rate
+    assert lookups == aws.LOOKUP_EVENTS_RATE and 1.5 < lookups < 2.0  # just under CloudTrail's 2/s
 
 
 def test_recorder_is_thread_safe() -> None:

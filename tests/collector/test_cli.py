@@ -52,7 +52,19 @@ def _run(*argv: str) -> tuple[int, str, str]:
         ),
         (
             ["collect", "--role-arn", ROLE, "--external-id", "abc", "--fetchers", "s3"],
-            "--fetchers: got 's3'; expected one of iam, organizations",
+            "--fetchers: got 's3'; expected one of ",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--cloudtrail-lookback-days", "91"],
+            "--cloudtrail-lookback-days: got '91'; expected a whole number of days from 1 to 90",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--cloudtrail-lookback-days", "0"],
+            "--cloudtrail-lookback-days: got '0'; expected a whole number of days from 1 to 90",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--cloudtrail-lookback-days", "1.5"],
+            "--cloudtrail-lookback-days: got '1.5'; expected a whole number of days from 1 to 90",
         ),
         (["collect", "--role-arn", ROLE, "--external-id", "abc", "--workers", "0"], "--workers: got 0"),
         (["collect", "--external-id", "abc"], "the following arguments are required: --role-arn"),

@@ -94,3 +94,10 @@ def test_tag_values(good: str) -> None:
 def test_tag_values_rejected(bad: object) -> None:
     with pytest.raises(v.InvalidSettingError):
         v.tag_value(bad)
+
+
+def test_days_take_a_whole_number_or_its_text_within_bounds() -> None:
+    assert v.days(7, "--days", 90) == 7 and v.days(" 90 ", "--days", 90) == 90
+    for bad in [0, 91, "1.5", "-3", "", True, None, 7.0]:
+        with pytest.raises(v.InvalidSettingError, match="a whole number of days from 1 to 90"):
+            v.days(bad, "--days", 90)

@@ -60,7 +60,17 @@ def test_missing_actions_are_named_and_nothing_is_lost(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
     db = tmp_path / "inv.sqlite"
-    argv = ["collect", "--role-arn", role, "--external-id", "Customer-9", "--db", str(db)]
+    argv = [
+        "collect",
+        "--role-arn",
+        role,
+        "--external-id",
+        "Customer-9",
+        "--db",
+        str(db),
+        "--fetchers",
+        "iam",
+    ]
     local_aws.enforce_iam(True)
 
     assert main(argv, out=io.StringIO(), err=io.StringIO()) == 0

@@ -33,7 +33,17 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
     db = tmp_path / "inventory.sqlite"
 
     code, output = _cli(
-        "collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000"
+        "collect",
+        "--role-arn",
+        reader,
+        "--external-id",
+        EXTERNAL_ID,
+        "--db",
+        str(db),
+        "--api-rate",
+        "1000",
+        "--fetchers",
+        "iam",
     )
     assert code == 0, output
 
@@ -68,7 +78,17 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
         AccessKeyId=iam.list_access_keys(UserName="user-0")["AccessKeyMetadata"][0]["AccessKeyId"],
     )
     code, output = _cli(
-        "collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db), "--api-rate", "1000"
+        "collect",
+        "--role-arn",
+        reader,
+        "--external-id",
+        EXTERNAL_ID,
+        "--db",
+        str(db),
+        "--api-rate",
+        "1000",
+        "--fetchers",
+        "iam",
     )
     assert code == 0, output
     with SqliteStore(db) as store:

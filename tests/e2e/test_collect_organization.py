@@ -92,6 +92,8 @@ def test_organization_mode_with_an_ou_filter(local_aws: LocalAws, tmp_path: Path
         seeded["dev"],
         "--db",
         str(db),
+        "--fetchers",
+        "iam,organizations",
     ]
 
     code, out, err = _cli(*args, "--dry-run")

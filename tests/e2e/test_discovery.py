@@ -32,8 +32,8 @@ REGIONAL = Fetcher(
 
 def test_all_regions_come_from_the_account(local_aws: LocalAws) -> None:
     role = boto3.client("iam").create_role(RoleName="Reader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    settings = RunSettings(role_arn=role, external_id="abc")
-    prepared = prepare(settings)  # no regional fetcher registered yet: no DescribeRegions call
+    settings = RunSettings(role_arn=role, external_id="abc", fetchers=("iam",))
+    prepared = prepare(settings)  # no regional fetcher selected: no DescribeRegions call
     assert prepared.discovery.regions == {}
     assert not any(c.operation == "DescribeRegions" for c in prepared.sessions.recorder.snapshot())
 

@@ -1,0 +1,86 @@
+"""Seed the local AWS with an organization and return the ground truth tests compare collected data to.
+
+``seed_organization(aws, OrganizationSpec.demo())`` does everything; the per-service functions seed one
+account (or region) for tests that need less.
+"""
+
+from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
+from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.iam import seed_iam
+from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
+from local_aws.seed.organization import create_organization
+from local_aws.seed.scenario import AwsManagedPoliciesMissingError, seed_organization
+from local_aws.seed.sessions import AccountSession, account_session, management_session, member_session
+from local_aws.seed.specs import (
+    AccountSpec,
+    CloudTrailSpec,
+    Ec2Spec,
+    IamSpec,
+    IdentityCenterSpec,
+    OrganizationalUnitSpec,
+    OrganizationSpec,
+    PermissionSetSpec,
+)
+from local_aws.seed.truth import (
+    AccessKeyTruth,
+    AccountTruth,
+    AssignmentTruth,
+    CloudTrailTruth,
+    Ec2RegionTruth,
+    IamTruth,
+    IdentityCenterTruth,
+    InlinePolicy,
+    OrganizationalUnitTruth,
+    OrganizationTruth,
+    PermissionSetTruth,
+    PolicyAttachment,
+    ProvisionedRoleTruth,
+    RoleTruth,
+    SeededOrganization,
+)
+from local_aws.seed.vendor import VENDOR_ACCOUNT_ID, VendorPrincipal, create_vendor_principal
+
+__all__ = [
+    "SSO_ROLE_PREFIX",
+    "VENDOR_ACCOUNT_ID",
+    "AccessKeyTruth",
+    "AccountSession",
+    "AccountSpec",
+    "AccountTruth",
+    "AssignmentTruth",
+    "AwsManagedPoliciesMissingError",
+    "CloudTrailSpec",
+    "CloudTrailTruth",
+    "Ec2RegionTruth",
+    "Ec2Spec",
+    "IamSpec",
+    "IamTruth",
+    "IdentityCenterSpec",
+    "IdentityCenterTruth",
+    "InlinePolicy",
+    "OrganizationSpec",
+    "OrganizationTruth",
+    "OrganizationalUnitSpec",
+    "OrganizationalUnitTruth",
+    "PermissionSetSpec",
+    "PermissionSetTruth",
+    "PolicyAttachment",
+    "ProvisionedRoleTruth",
+    "RoleTruth",
+    "SeededOrganization",
+    "VendorPrincipal",
+    "account_session",
+    "cloudtrail_snapshot",
+    "create_organization",
+    "create_vendor_principal",
+    "management_session",
+    "member_session",
+    "peer_vpcs",
+    "seed_cloudtrail",
+    "seed_ec2",
+    "seed_iam",
+    "seed_identity_center",
+    "seed_organization",
+    "sso_role_path",
+    "synthetic_events",
+]

@@ -1,0 +1,347 @@
+"""Ground truth: what the seeder created, as frozen records that tests compare collected data to.
+
+Every record lists names or IDs (sorted) and offers ``counts()``: the expected number of each entity kind.
+Resources AWS creates implicitly (a new VPC's main route table and default security group, an instance's
+network interface, the default VPC of a region) are included: the seeder reads their IDs back once, because
+AWS (and moto) generate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+PrincipalType = Literal["user", "group", "role"]
+
+
+def _sorted(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(items))
+
+
+# --- Organizations
+
+
+@dataclass(frozen=True)
+class OrganizationalUnitTruth:
+    id: str
+    name: str
+    parent_id: str  # the root's ID or another OU's
+
+
+@dataclass(frozen=True)
+class AccountTruth:
+    id: str
+    name: str
+    email: str
+    parent_id: str  # the root's ID or the OU's
+
+
+@dataclass(frozen=True)
+class OrganizationTruth:
+    organization_id: str
+    management_account_id: str
+    root_id: str
+    organizational_units: tuple[OrganizationalUnitTruth, ...]
+    accounts: tuple[AccountTruth, ...]  # every account, the management account first
+
+    @property
+    def member_account_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.accounts if a.id != self.management_account_id)
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.accounts)
+
+    def account_named(self, name: str) -> AccountTruth:
+        return next(a for a in self.accounts if a.name == name)
+
+    def counts(self) -> dict[str, int]:
+        return {"accounts": len(self.accounts), "organizational_units": len(self.organizational_units)}
+
+
+# --- IAM
+
+
+@dataclass(frozen=True)
+class PolicyAttachment:
+    principal_type: PrincipalType
+    principal_name: str
+    policy_arn: str
+
+    @property
+    def aws_managed(self) -> bool:
+        return self.policy_arn.startswith("arn:aws:iam::aws:")
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    principal_type: PrincipalType
+    principal_name: str
+    policy_name: str
+
+
+@dataclass(frozen=True)
+class AccessKeyTruth:
+    user_name: str
+    access_key_id: str
+    status: Literal["Active", "Inactive"]
+
+
+@dataclass(frozen=True)
+class RoleTruth:
+    name: str
+    arn: str
+    path: str
+    # Who the trust policy lets assume it: AWS principal ARNs, service names, SAML provider ARNs.
+    trusted: tuple[str, ...]
+    permissions_boundary_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class IamTruth:
+    """One account's IAM as seeded, plus what exists without seeding (OrganizationAccountAccessRole)."""
+
+    account_id: str
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    group_memberships: tuple[tuple[str, str], ...] = ()  # (group, user)
+    roles: tuple[RoleTruth, ...] = ()
+    customer_managed_policies: tuple[str, ...] = ()  # ARNs
+    attachments: tuple[PolicyAttachment, ...] = ()
+    inline_policies: tuple[InlinePolicy, ...] = ()
+    access_keys: tuple[AccessKeyTruth, ...] = ()
+    instance_profiles: tuple[str, ...] = ()  # ARNs
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return _sorted(r.name for r in self.roles)
+
+    @property
+    def aws_managed_policies_attached(self) -> tuple[str, ...]:
+        return _sorted({a.policy_arn for a in self.attachments if a.aws_managed})
+
+    def plus(self, other: IamTruth) -> IamTruth:
+        """This account's truth with ``other``'s entities added (e.g. the Identity Center roles)."""
+        if other.account_id != self.account_id:
+            raise ValueError(f"cannot merge account {other.account_id} into {self.account_id}")
+        return IamTruth(
+            account_id=self.account_id,
+            users=_sorted({*self.users, *other.users}),
+            groups=_sorted({*self.groups, *other.groups}),
+            group_memberships=tuple(sorted({*self.group_memberships, *other.group_memberships})),
+            roles=tuple(sorted({*self.roles, *other.roles}, key=lambda r: r.name)),
+            customer_managed_policies=_sorted(
+                {*self.customer_managed_policies, *other.customer_managed_policies}
+            ),
+            attachments=tuple(sorted({*self.attachments, *other.attachments}, key=attachment_key)),
+            inline_policies=tuple(sorted({*self.inline_policies, *other.inline_policies}, key=inline_key)),
+            access_keys=tuple(sorted({*self.access_keys, *other.access_keys}, key=lambda k: k.access_key_id)),
+            instance_profiles=_sorted({*self.instance_profiles, *other.instance_profiles}),
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "users": len(self.users),
+            "groups": len(self.groups),
+            "group_memberships": len(self.group_memberships),
+            "roles": len(self.roles),
+            "customer_managed_policies": len(self.customer_managed_policies),
+            "aws_managed_policies_attached": len(self.aws_managed_policies_attached),
+            "policy_attachments": len(self.attachments),
+            "inline_policies": len(self.inline_policies),
+            "access_keys": len(self.access_keys),
+            "instance_profiles": len(self.instance_profiles),
+        }
+
+
+def attachment_key(a: PolicyAttachment) -> tuple[str, str, str]:
+    return (a.principal_type, a.principal_name, a.policy_arn)
+
+
+def inline_key(p: InlinePolicy) -> tuple[str, str, str]:
+    return (p.principal_type, p.principal_name, p.policy_name)
+
+
+# --- EC2
+
+
+@dataclass(frozen=True)
+class Ec2RegionTruth:
+    """One account's EC2 resources in one region, the default VPC's included."""
+
+    account_id: str
+    region: str
+    default_vpc_id: str
+    vpcs: tuple[str, ...]
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    security_group_rules: int  # ingress and egress rules of every security group
+    instances: tuple[str, ...]
+    instance_profiles: Mapping[str, str] = field(default_factory=dict)  # instance ID -> instance profile ARN
+    network_interfaces: tuple[str, ...] = ()
+    route_tables: tuple[str, ...] = ()
+    internet_gateways: tuple[str, ...] = ()
+    nat_gateways: tuple[str, ...] = ()
+    vpc_peering_connections: tuple[str, ...] = ()  # listed in both regions of a cross-region peering
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "vpcs": len(self.vpcs),
+            "subnets": len(self.subnets),
+            "security_groups": len(self.security_groups),
+            "security_group_rules": self.security_group_rules,
+            "ec2_instances": len(self.instances),
+            "network_interfaces": len(self.network_interfaces),
+            "route_tables": len(self.route_tables),
+            "internet_gateways": len(self.internet_gateways),
+            "nat_gateways": len(self.nat_gateways),
+            "vpc_peering_connections": len(self.vpc_peering_connections),
+        }
+
+    def with_peering(self, peering_id: str) -> Ec2RegionTruth:
+        return replace(self, vpc_peering_connections=_sorted({*self.vpc_peering_connections, peering_id}))
+
+
+# --- IAM Identity Center
+
+
+@dataclass(frozen=True)
+class PermissionSetTruth:
+    name: str
+    arn: str
+    aws_managed_policies: tuple[str, ...]
+    customer_managed_policies: tuple[tuple[str, str], ...]  # (name, path)
+    inline_policy: bool
+    permissions_boundary: str | None  # a policy ARN, or "path+name" of a customer-managed reference
+    session_duration: str
+
+
+@dataclass(frozen=True)
+class AssignmentTruth:
+    permission_set_arn: str
+    account_id: str
+    principal_type: Literal["USER", "GROUP"]
+    principal_id: str
+
+
+@dataclass(frozen=True)
+class ProvisionedRoleTruth:
+    """The IAM role a permission set became in one account: what a collector must map it to."""
+
+    permission_set_arn: str
+    permission_set_name: str
+    account_id: str
+    role_name: str  # AWSReservedSSO_<permission set name>_<16 hex digits>
+    role_arn: str
+
+
+@dataclass(frozen=True)
+class IdentityStoreUserTruth:
+    user_id: str
+    user_name: str
+
+
+@dataclass(frozen=True)
+class IdentityStoreGroupTruth:
+    group_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class IdentityCenterTruth:
+    instance_arn: str
+    identity_store_id: str
+    home_region: str
+    management_account_id: str
+    users: tuple[IdentityStoreUserTruth, ...]
+    groups: tuple[IdentityStoreGroupTruth, ...]
+    memberships: tuple[tuple[str, str], ...]  # (group ID, user ID)
+    permission_sets: tuple[PermissionSetTruth, ...]
+    assignments: tuple[AssignmentTruth, ...]
+    provisioned_roles: tuple[ProvisionedRoleTruth, ...]
+
+    def role_for(self, permission_set_arn: str, account_id: str) -> ProvisionedRoleTruth:
+        return next(
+            r
+            for r in self.provisioned_roles
+            if r.permission_set_arn == permission_set_arn and r.account_id == account_id
+        )
+
+    @property
+    def role_mapping(self) -> dict[tuple[str, str], str]:
+        """(permission set ARN, account ID) -> role ARN."""
+        return {(r.permission_set_arn, r.account_id): r.role_arn for r in self.provisioned_roles}
+
+    def provisioned_accounts(self, permission_set_arn: str) -> tuple[str, ...]:
+        return _sorted({a.account_id for a in self.assignments if a.permission_set_arn == permission_set_arn})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sso_instances": 1,
+            "permission_sets": len(self.permission_sets),
+            "account_assignments": len(self.assignments),
+            "identity_store_users": len(self.users),
+            "identity_store_groups": len(self.groups),
+            "identity_store_memberships": len(self.memberships),
+            "provisioned_roles": len(self.provisioned_roles),
+        }
+
+
+# --- CloudTrail
+
+
+@dataclass(frozen=True)
+class CloudTrailTruth:
+    """The event IDs the emulator holds per (account, region), newest first, when seeding finished.
+
+    ``visible`` excludes events older than LookupEvents' 90 days; ``seeded`` are the synthetic events the
+    seeder added (the rest were recorded from the seeder's own mutating calls).
+    """
+
+    stored: Mapping[tuple[str, str], tuple[str, ...]]
+    visible: Mapping[tuple[str, str], tuple[str, ...]]
+    seeded: frozenset[str]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "cloudtrail_events": sum(len(v) for v in self.visible.values()),
+            "cloudtrail_events_stored": sum(len(v) for v in self.stored.values()),
+            "cloudtrail_events_seeded": len(self.seeded),
+        }
+
+
+# --- The whole organization
+
+
+@dataclass(frozen=True)
+class SeededOrganization:
+    organization: OrganizationTruth
+    regions: tuple[str, ...]
+    iam: tuple[IamTruth, ...]  # one per account, Identity Center roles included
+    ec2: tuple[Ec2RegionTruth, ...]  # one per account and seeded region
+    identity_center: IdentityCenterTruth
+    cloudtrail: CloudTrailTruth
+
+    def iam_of(self, account_id: str) -> IamTruth:
+        return next(t for t in self.iam if t.account_id == account_id)
+
+    def ec2_of(self, account_id: str, region: str) -> Ec2RegionTruth:
+        return next(t for t in self.ec2 if t.account_id == account_id and t.region == region)
+
+    def counts(self) -> dict[str, int]:
+        """Totals over the organization, named like the collector's ``summary --json`` keys."""
+        totals: dict[str, int] = {}
+        parts: list[dict[str, int]] = [
+            self.organization.counts(),
+            self.identity_center.counts(),
+            self.cloudtrail.counts(),
+            *(t.counts() for t in self.iam),
+            *(t.counts() for t in self.ec2),
+        ]
+        for part in parts:
+            for key, value in part.items():
+                totals[key] = totals.get(key, 0) + value
+        # A peering connection between two seeded regions is listed in both; count it once.
+        totals["vpc_peering_connections"] = len({p for t in self.ec2 for p in t.vpc_peering_connections})
+        return totals
