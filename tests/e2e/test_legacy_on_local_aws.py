@@ -54,6 +54,7 @@ EXTERNAL_ID = "Legacy-Customer-7"
 MANAGEMENT = "123456789012"  # the local AWS's default account: the user lives here
 MEMBER_ACCESS_ROLE = "OrganizationAccountAccessRole"
 DENIED = {"AccessDenied", "AccessDeniedException"}
+REGION = "us-east-1"  # the collector's regional fetchers (EC2, CloudTrail) in the local AWS's region
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def collect(key: dict[str, str], db: Path, *args: str) -> tuple[int, str]:
     env |= {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
     command = [sys.executable, "-m", "collector", "collect", "--external-id", EXTERNAL_ID, "--db", str(db)]
     result = subprocess.run(
-        [*command, "--api-rate", "1000", *args],
+        [*command, "--regions", REGION, "--api-rate", "1000", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -249,8 +250,10 @@ def test_listed_accounts_key_from_the_secret_assumes_the_role_and_collects(
     code, output = collect(key, db, "--role-arn", member_role)
     assert code == 0, output
     with SqliteStore(db) as store:
-        assert {(s["account_id"], s["service"], s["status"]) for s in store.scopes()} == {
-            (member, "iam", "complete")
+        assert {(s["account_id"], s["region"], s["service"], s["status"]) for s in store.scopes()} == {
+            (member, "global", "iam", "complete"),
+            (member, REGION, "ec2", "complete"),
+            (member, REGION, "cloudtrail", "complete"),
         }
         assert {r["name"] for r in store.rows("users")} == {"member-user"}
 
@@ -307,10 +310,12 @@ def test_organization_roles_through_a_stackset_and_the_collector_in_organization
     with SqliteStore(db) as store:
         scopes = {(s["account_id"], s["service"]): s["status"] for s in store.scopes()}
         users = {(r["account_id"], r["name"]) for r in store.rows("users")}
+    services = ("iam", "ec2", "cloudtrail")
     assert scopes == {
-        (MANAGEMENT, "iam"): "complete",
         (MANAGEMENT, "organizations"): "complete",
-        **{(account_id, "iam"): "complete" for account_id in members},
+        **{
+            (account_id, service): "complete" for account_id in (MANAGEMENT, *members) for service in services
+        },
     }
     assert {
         (members[0], "app-a-user"),
