@@ -14,7 +14,8 @@ from collector.validation import InvalidSettingError
 def build(app: App) -> Stack:
     """Add the stack(s) the context asks for to ``app``; raises InvalidSettingError naming the context key.
 
-    Returns the main stack: the account's, or for ``legacy`` the user's (its role stacks come with it).
+    Returns the main stack: the account's, the organization's, or for ``legacy`` the user's (its role stacks
+    come with it).
     """
     context = app.node.try_get_context
     if config.integration(context) == legacy_config.LEGACY:
@@ -22,7 +23,10 @@ def build(app: App) -> Stack:
             app, legacy_config.legacy_settings(context), synthesizer=_synthesizer
         )
         return user_stack
-    return stacks.account_stack(app, config.from_context(context), synthesizer=_synthesizer())
+    settings = config.from_context(context)
+    if isinstance(settings, config.OrganizationSettings):
+        return stacks.organization_stack(app, settings, synthesizer=_synthesizer())
+    return stacks.account_stack(app, settings, synthesizer=_synthesizer())
 
 
 def _synthesizer() -> DefaultStackSynthesizer:

@@ -64,14 +64,7 @@ class LegacySettings:
 
 
 def _list(context: Context, key: str, check: Callable[[object, str], str]) -> tuple[str, ...]:
-    # `-c key=a,b` arrives as one string; cdk.json or a test may give a JSON list.
-    value = context(key)
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple):
-        raise InvalidSettingError(key, value, "a comma-separated list")
-    return tuple(dict.fromkeys(check(item.strip() if isinstance(item, str) else item, key) for item in items))
+    return tuple(dict.fromkeys(config._list(context, key, check)))  # each once, in the given order
 
 
 def _serial(context: Context, key: str) -> int | None:

@@ -3,8 +3,13 @@
 ``python -m cdk_app.templates --out templates --trusted-principal ARN`` writes one JSON file per variant.
 They need no CDK bootstrap (no BootstrapVersion parameter or rule, no assets), carry no CDK metadata (no
 ``aws:cdk:path``, no CDKMetadata resource) and take the external ID as the required ``ExternalId``
-parameter, so one reviewed template serves every customer (see README, "Single account"). The legacy
-method's ``legacy-user.json`` and ``legacy-role.json`` come with them (README, "Legacy method (IAM user)").
+parameter, so one reviewed template serves every customer (see README, "Single account").
+
+The organization rollout is two files: the outer stack (``organization.json``: the management account's
+role and the StackSet, with ``ExternalId`` and ``OrganizationalUnitIds`` parameters) and the member
+template it embeds (``organization-member-role.json``), written on its own because reviewers and cfn-lint
+do not read inside a StackSet's TemplateBody (see README, "Organization"). The legacy method's
+``legacy-user.json`` and ``legacy-role.json`` come with them (README, "Legacy method (IAM user)").
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from cdk_app import legacy_stacks, stacks
 from cdk_app.config import AccountSettings
 from collector import validation
 from collector.validation import InvalidSettingError
+from constructs_lib import TrustedPrincipal
 from constructs_lib.legacy import AccessKeys
+from constructs_lib.organization import OrganizationIntegrationStack
 from constructs_lib.plain_template import plain_template
+from constructs_lib.stack_set import CallAs, Targets
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,43 @@ def variant_template(variant: Variant, trusted_principal: str) -> dict[str, Any]
     )
 
 
+ORGANIZATION_FILE = "organization.json"
+ORGANIZATION_MEMBER_FILE = "organization-member-role.json"
+ORGANIZATION_SUMMARIES = {
+    ORGANIZATION_FILE: "an organization, from its management account: the management role and the StackSet",
+    ORGANIZATION_MEMBER_FILE: "the member template that organization.json's StackSet embeds, for review",
+}
+
+
+def organization_templates(trusted_principal: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The outer template (ExternalId and OrganizationalUnitIds parameters) and its member template."""
+    built: list[OrganizationIntegrationStack] = []
+
+    def build(app: Any) -> OrganizationIntegrationStack:
+        stack = OrganizationIntegrationStack(
+            app,
+            stacks.ORGANIZATION_STACK_ID,
+            integration_props={
+                "trusted_principal": TrustedPrincipal.from_string(trusted_principal, "--trusted-principal"),
+                "targets": Targets.organizational_units_parameter(),
+                "call_as": CallAs.SELF,
+            },
+            description=stacks.ORGANIZATION_DESCRIPTION,
+            synthesizer=BootstraplessSynthesizer(),
+            analytics_reporting=False,
+        )
+        built.append(stack)
+        return stack
+
+    outer = plain_template(build)
+    return outer, dict(built[0].integration.member_template)
+
+
+def _write(path: Path, template: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(template, indent=2) + "\n")
+    return path
+
+
 def write_templates(
     out: Path, trusted_principal: str, legacy_keys: AccessKeys | None = None
 ) -> list[tuple[Path, str]]:
@@ -61,13 +106,13 @@ def write_templates(
     validation.trusted_principal(trusted_principal, "--trusted-principal")  # fail before any synth
     out.mkdir(parents=True, exist_ok=True)
     files = [(v.file_name, v.summary, variant_template(v, trusted_principal)) for v in VARIANTS]
+    outer, member = organization_templates(trusted_principal)
+    files += [
+        (ORGANIZATION_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_FILE], outer),
+        (ORGANIZATION_MEMBER_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_MEMBER_FILE], member),
+    ]
     files += [(name, summary, t) for name, (summary, t) in legacy_stacks.plain_templates(legacy_keys).items()]
-    written = []
-    for file_name, summary, template in files:
-        path = out / file_name
-        path.write_text(json.dumps(template, indent=2) + "\n")
-        written.append((path, summary))
-    return written
+    return [(_write(out / file_name, template), summary) for file_name, summary, template in files]
 
 
 def main(argv: list[str] | None = None) -> int:

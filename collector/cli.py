@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from collector import __version__, registry, validation
+from collector import __version__, external_id, registry, validation
 from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationError
+from collector.external_id import ExternalIdMode
 from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
@@ -60,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the customer's sts:ExternalId (or set {EXTERNAL_ID_ENV}, which keeps it out of shell history)",
     )
     collect.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value,
+        help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
+        "the account ID (the organization stack's ExternalIdMode output says which)",
+    )
+    collect.add_argument(
         "--organization", action="store_true", help="collect every ACTIVE account of the organization"
     )
     collect.add_argument(
@@ -93,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
     )
     collect.add_argument(
+        "--identity-center-region",
+        metavar="REGION",
+        help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
     )
 
@@ -115,7 +127,8 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         raise InvalidSettingError(
             "--external-id", None, f"the customer's ExternalId (or set {EXTERNAL_ID_ENV})"
         )
-    external_id = validation.external_id(args.external_id, "--external-id")
+    id_mode = external_id.mode(args.external_id_mode, "--external-id-mode")
+    customer_id = external_id.check_base(args.external_id, id_mode, "--external-id")
     member_role = args.member_role_name
     if member_role is not None:
         if not args.organization:
@@ -132,6 +145,11 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         if args.regions.strip() == ALL_REGIONS
         else validation.regions(_split([args.regions]), "--regions")
     )
+    identity_center_region = (
+        None
+        if args.identity_center_region is None
+        else validation.region(args.identity_center_region, "--identity-center-region")
+    )
     fetchers = tuple(_split(args.fetchers))
     registry.select(fetchers, "--fetchers")
     if not 1 <= args.workers <= 64:
@@ -143,7 +161,8 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     )
     return RunSettings(
         role_arn=role_arn,
-        external_id=external_id,
+        external_id=customer_id,
+        external_id_mode=id_mode,
         organization=args.organization,
         member_role_name=member_role,
         regions=regions,
@@ -154,6 +173,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         api_rate=args.api_rate,
         profile=args.profile,
         cloudtrail_lookback_days=lookback,
+        identity_center_region=identity_center_region,
     )
 
 
@@ -215,6 +235,9 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         for account_id, why in discovery.left_out:
             print(f"  leave out {account_id}: {why}", file=out)
+        if discovery.identity_center is not None:
+            ic = discovery.identity_center
+            print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
         for scope, problem in discovery.problems:
             print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
         return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from collector.errors import classify
-from collector.models import GLOBAL, Account, Problem, Record, ScopeKey
+from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 
 if TYPE_CHECKING:  # the catalog imports the fetchers, which import this module
     from collector.permissions import Feature, FetcherPermissions
@@ -36,6 +36,7 @@ class Where(StrEnum):
 
     EVERY_ACCOUNT = "every_account"
     MANAGEMENT_ACCOUNT = "management_account"  # organization mode only
+    IDENTITY_CENTER_ACCOUNT = "identity_center_account"  # the one account discovery picks (see Discovery)
 
 
 class ClientFactory(Protocol):
@@ -68,6 +69,7 @@ class FetchOptions:
     """Run-wide settings that fetchers read; validated where they are built (the CLI)."""
 
     cloudtrail_lookback_days: int | None = None  # the first run's look-back; None: the fetcher's default
+    identity_center_region: str | None = None  # Identity Center's home region; None: found by one call
 
 
 @dataclass
@@ -102,6 +104,11 @@ class FetchContext:
             yield
         except Exception as exc:
             self.problems.append(classify(exc, part=name, permissions=self.fetcher.permissions.permissions))
+
+    def note(self, message: str, *, part: str = "") -> None:
+        """A fact worth showing with the scope's outcome that is not a fault (e.g. "no instance here");
+        notes never change the scope's status."""
+        self.problems.append(Problem(ScopeStatus.COMPLETE, part, message))
 
     def set_state(self, name: str, value: str) -> None:
         """State for the next run of this scope (e.g. a high-water mark); kept only if the scope completes."""

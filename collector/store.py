@@ -8,6 +8,8 @@
   kind needs no SQL. (Changing a record's KEY needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
+- Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
+  every run, in the run's last transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import collector.registry  # noqa: F401 - imports every fetcher, so that every record kind is declared
-from collector.models import Record, ScopeKey, ScopeStatus, json_text, record_types
+from collector import links
+from collector.fetchers import iam
+from collector.models import PermissionSetRole, Record, ScopeKey, ScopeStatus, json_text, record_types
 from collector.sink import RunManifest, ScopeOutcome
 
 MIGRATIONS: tuple[str, ...] = (
@@ -374,6 +378,7 @@ class SqliteStore:
                     for c in manifest.api_calls
                 ],
             )
+            self._derive(conn, manifest.run_id)
             conn.execute(
                 "UPDATE runs SET finished_at = ?, complete = ?, manifest_json = ? WHERE run_id = ?",
                 (
@@ -386,6 +391,37 @@ class SqliteStore:
 
         self._submit(job)
         self.flush()
+
+    def _derive(self, conn: sqlite3.Connection, run_id: str) -> None:
+        """Rebuild the permission-set-to-role mapping from the stored Identity Center and IAM rows."""
+        provisioned = [
+            links.Provisioned(*row)
+            for row in conn.execute(
+                "SELECT p.target_account_id, p.permission_set_arn, p.permission_set_name, p.instance_arn, "
+                "i.home_region FROM provisioned_permission_sets p JOIN sso_instances i "
+                "ON i.account_id = p.account_id AND i.instance_arn = p.instance_arn"
+            )
+        ]
+        roles = [
+            links.StoredRole(*row)
+            for row in conn.execute(
+                "SELECT account_id, arn, name, path FROM roles WHERE name LIKE ? ESCAPE '\\'",
+                (links.SSO_ROLE_PREFIX.replace("_", "\\_") + "%",),
+            )
+        ]
+        # Accounts whose IAM inventory was collected completely at least once: only there does a missing
+        # role mean that the role does not exist.
+        iam_accounts = [
+            row[0]
+            for row in conn.execute(
+                "SELECT account_id FROM scopes WHERE service = ? AND data_run_id IS NOT NULL",
+                (iam.FETCHER.name,),
+            )
+        ]
+        table = self._tables[PermissionSetRole.KIND]
+        conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
+        records = links.permission_set_roles(provisioned, roles, iam_accounts)
+        conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
 
     # -- StateReader --
 

@@ -23,6 +23,8 @@ ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
 OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+# CloudFormation stack and StackSet names share this alphabet and length.
+STACK_SET_NAME_RE = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 USER_NAME_RE = ROLE_NAME_RE
 IAM_PATH_RE = re.compile(r"^/([\x21-\x7e]{1,510}/)?$")
@@ -99,6 +101,15 @@ def root_or_ou_id(value: object, setting: str = "organizationalUnitIds") -> str:
     if isinstance(value, str) and (ROOT_ID_RE.fullmatch(value) or OU_ID_RE.fullmatch(value)):
         return value
     raise InvalidSettingError(setting, value, "a root ID (r-ab12) or an OU ID (ou-ab12-cdef3456)")
+
+
+def stack_set_name(value: object, setting: str = "stackSetName") -> str:
+    return _check(
+        STACK_SET_NAME_RE,
+        value,
+        setting,
+        "1 to 128 letters, digits and hyphens, starting with a letter (a CloudFormation StackSet name)",
+    )
 
 
 def role_name(value: object, setting: str = "roleName") -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from cdk_app.__main__ import main
 from cdk_app.legacy_stacks import ROLE_STACK_PREFIX, USER_STACK_ID
+from cdk_app.stacks import ORGANIZATION_STACK_ID
 from constructs_lib.legacy import DEFAULT_ROLE_NAME
 from constructs_lib.legacy_stacks import DEFAULT_USER_NAME
 from tests.cfn_intrinsics import evaluate, occurrences
@@ -141,3 +142,34 @@ def test_the_real_cdk_cli_synthesizes_the_documented_command(tmp_path: Path) -> 
         f"{ROLE_STACK_PREFIX}{B}",
     }
     assert set(_template(tmp_path, USER_STACK_ID)["Outputs"]) == {"UserArn", "SecretArn"}
+
+
+def test_the_organization_rollout_carries_the_legacy_role(tmp_path: Path) -> None:
+    """The user scoped to the organization, and the organization integration trusting that user: the
+    StackSet's member role and the management role have the name the user's policy names."""
+    user_dir, org_dir = tmp_path / "user", tmp_path / "org"
+    legacy = {**CONTEXT, "organizationId": "o-a1b2c3d4e5"}
+    del legacy["accountIds"]  # the organization stack creates the management account's role
+    assert main(legacy, outdir=str(user_dir)) == 0
+    organization = {
+        "integration": "organization",
+        "trustedPrincipal": USER_ARN,
+        "roleName": DEFAULT_ROLE_NAME,
+        "organizationalUnitIds": "r-ab12",
+        "callAs": "SELF",
+        "externalId": "Abc123-example",
+    }
+    assert main(organization, outdir=str(org_dir)) == 0
+    assert set(_environments(user_dir)) == {USER_STACK_ID}
+    statement = _assume_statement(_template(user_dir, USER_STACK_ID))
+    assert evaluate(statement["Resource"], {}) == f"arn:aws:iam::*:role/{DEFAULT_ROLE_NAME}"
+
+    outer = _template(org_dir, ORGANIZATION_STACK_ID)
+    (stack_set,) = resources(outer, "AWS::CloudFormation::StackSet").values()
+    member = json.loads(stack_set["Properties"]["TemplateBody"])
+    for template in (outer, member):  # the management role, and every member account's
+        role = the_role(template)
+        assert role["RoleName"] == DEFAULT_ROLE_NAME
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert evaluate(trust["Principal"], {}) == {"AWS": USER_ARN}
+        assert "sts:ExternalId" in trust["Condition"]["StringEquals"]

@@ -24,9 +24,26 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     return {p.name: json.loads(p.read_text()) for p in sorted(out.glob("*.json"))}
 
 
-def test_one_file_per_variant_and_the_legacy_pair(written: dict[str, dict[str, Any]]) -> None:
+def test_one_file_per_variant(written: dict[str, dict[str, Any]]) -> None:
     legacy = ["legacy-role.json", "legacy-user.json"]
-    assert list(written) == sorted([v.file_name for v in templates.VARIANTS] + legacy)
+    expected = [v.file_name for v in templates.VARIANTS] + list(templates.ORGANIZATION_SUMMARIES) + legacy
+    assert list(written) == sorted(expected)
+
+
+def test_organization_outer_and_member_templates(written: dict[str, dict[str, Any]]) -> None:
+    outer, member = written[templates.ORGANIZATION_FILE], written[templates.ORGANIZATION_MEMBER_FILE]
+    # One outer template for every customer: the external ID and the targets are its parameters.
+    assert list(outer["Parameters"]) == ["ExternalId", "OrganizationalUnitIds"]
+    assert all("Metadata" not in r for r in outer["Resources"].values())
+    (stack_set,) = [r["Properties"] for r in outer["Resources"].values() if "StackSet" in r["Type"]]
+    # The member file is exactly the template the StackSet embeds.
+    assert json.loads(stack_set["TemplateBody"]) == member
+    assert list(member["Parameters"]) == ["ExternalId", "IdentityCenterAccountId"]
+    assert the_role(member)["RoleName"] == the_role(outer)["RoleName"]
+    assert not HARD_CODED_PARTITION.search(json.dumps(outer))
+    # cfn-lint reads no TemplateBody: both files are linted.
+    assert cfn_lint(outer) == []
+    assert cfn_lint(member) == []
 
 
 @pytest.mark.parametrize("variant", templates.VARIANTS, ids=lambda v: v.file_name)
