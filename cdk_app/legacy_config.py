@@ -1,7 +1,7 @@
 """CDK context for ``-c integration=legacy`` -> validated, frozen settings.
 
-Pure, as ``cdk_app.config`` is: no CDK import. The role's own keys (``externalId``, ``roleName``,
-``permissionsBoundaryArn``, ``include*``) are the single-account integration's, with the same meaning.
+Pure, as ``cdk_app.config`` is: no CDK import. The role's own keys (``externalId``, ``externalIdMode``,
+``roleName``, ``permissionsBoundaryArn``, ``include*``) are the single-account integration's, same meaning.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from cdk_app import config
 from cdk_app.config import AccountSettings, Context
 from collector import validation
+from collector.external_id import ExternalIdMode
 from collector.validation import InvalidSettingError
 
 LEGACY = "legacy"
@@ -39,6 +40,7 @@ class LegacySettings:
     account_ids: tuple[str, ...] = ()
     organization_id: str | None = None
     external_id: str | None = None  # None: the role templates take a required ExternalId parameter
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
     user_name: str | None = None
     role_name: str | None = None
     secret_kms_key_arn: str | None = None
@@ -55,6 +57,7 @@ class LegacySettings:
         return AccountSettings(
             trusted_principal=user_arn,
             external_id=self.external_id,
+            external_id_mode=self.external_id_mode,
             role_name=role_name,
             permissions_boundary_arn=self.permissions_boundary_arn,
             include_identity_center=self.include_identity_center,
@@ -118,12 +121,14 @@ def legacy_settings(context: Context) -> LegacySettings:
             PREVIOUS_KEY_ACTIVE, context(PREVIOUS_KEY_ACTIVE), f"to be used with {PREVIOUS_KEY_SERIAL}"
         )
     previous_active = context(PREVIOUS_KEY_ACTIVE) is None or config._flag(context, PREVIOUS_KEY_ACTIVE)
+    customer_id, mode = config._external_id(context)
     return LegacySettings(
         user_account_id=user_account_id,
         secret_readers=readers,
         account_ids=account_ids,
         organization_id=organization_id,
-        external_id=config._optional(context, config.EXTERNAL_ID, validation.external_id),
+        external_id=customer_id,
+        external_id_mode=mode,
         user_name=config._optional(context, USER_NAME, validation.user_name),
         role_name=config._optional(context, config.ROLE_NAME, validation.role_name),
         secret_kms_key_arn=config._optional(context, KMS_KEY_ARN, validation.kms_key_arn),

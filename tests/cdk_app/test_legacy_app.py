@@ -173,3 +173,16 @@ def test_the_organization_rollout_carries_the_legacy_role(tmp_path: Path) -> Non
         (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert evaluate(trust["Principal"], {}) == {"AWS": USER_ARN}
         assert "sts:ExternalId" in trust["Condition"]["StringEquals"]
+
+
+def test_per_account_external_id_for_the_legacy_roles(tmp_path: Path) -> None:
+    assert main({**CONTEXT, "externalIdMode": "per-account"}, outdir=str(tmp_path)) == 0
+    for account_id in (A, B):
+        (trust,) = the_role(_template(tmp_path, f"{ROLE_STACK_PREFIX}{account_id}"))[
+            "AssumeRolePolicyDocument"
+        ]["Statement"]
+        expected = evaluate(
+            trust["Condition"]["StringEquals"]["sts:ExternalId"],
+            {"AWS::AccountId": account_id},
+        )
+        assert expected == f"Abc123-example-{account_id}"

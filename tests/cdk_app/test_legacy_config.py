@@ -9,6 +9,7 @@ import pytest
 from cdk_app import config
 from cdk_app.config import AccountSettings
 from cdk_app.legacy_config import LegacySettings, legacy_settings
+from collector.external_id import ExternalIdMode
 from collector.validation import InvalidSettingError
 
 A, B = "111122223333", "444455556666"
@@ -41,6 +42,7 @@ def test_every_key() -> None:
         secretReaders=f" {ADMIN} , arn:aws:iam::111122223333:user/auditor",
         secretKmsKeyArn="arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd",
         externalId="Abc123-example",
+        externalIdMode="per-account",
         userName="vendor-user",
         roleName="VendorLegacy",
         keySerial="3",
@@ -57,6 +59,7 @@ def test_every_key() -> None:
         account_ids=(A, B),
         organization_id="o-a1b2c3d4e5",
         external_id="Abc123-example",
+        external_id_mode=ExternalIdMode.PER_ACCOUNT,
         user_name="vendor-user",
         role_name="VendorLegacy",
         secret_kms_key_arn="arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd",
@@ -71,9 +74,13 @@ def test_every_key() -> None:
 
 def test_role_settings_are_the_single_account_ones_trusting_the_user() -> None:
     user = "arn:aws:iam::111122223333:user/ReadOnlyIntegrationUser"
-    got = settings(externalId="Abc123-example", includeIdentityCenter="true").role_settings(user, "R")
-    assert got == AccountSettings(
-        trusted_principal=user, external_id="Abc123-example", role_name="R", include_identity_center=True
+    got = settings(externalId="Abc123-example", externalIdMode="per-account", includeIdentityCenter="true")
+    assert got.role_settings(user, "R") == AccountSettings(
+        trusted_principal=user,
+        external_id="Abc123-example",
+        external_id_mode=ExternalIdMode.PER_ACCOUNT,
+        role_name="R",
+        include_identity_center=True,
     )
 
 
@@ -98,6 +105,7 @@ def test_an_organization_alone_is_enough() -> None:
         ("userName", "with space", "1 to 64"),
         ("roleName", "bad/name", "1 to 64"),
         ("externalId", "x", "2 to 1224"),
+        ("externalIdMode", "per-customer", "shared"),
         ("keySerial", "0", "whole number"),
         ("keySerial", "two", "whole number"),
         ("keySerial", True, "whole number"),
