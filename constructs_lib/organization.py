@@ -349,20 +349,20 @@ class OrganizationIntegrationStack(Stack):
                 value=integration.management_role.role_arn,
                 description="The management account's role: the collector's --role-arn.",
             )
+            arguments = [
+                "--organization --role-arn",
+                integration.management_role.role_arn,
+                "--member-role-name",
+                integration.role_name,
+                "--external-id-mode",
+                mode,
+            ]
+            if integration.identity_center is not None:
+                arguments += ["--identity-center-region", integration.identity_center.home_region]
             CfnOutput(
                 self,
                 COLLECTOR_ARGUMENTS_OUTPUT,
-                value=Fn.join(
-                    " ",
-                    [
-                        "--organization --role-arn",
-                        integration.management_role.role_arn,
-                        "--member-role-name",
-                        integration.role_name,
-                        "--external-id-mode",
-                        mode,
-                    ],
-                ),
+                value=Fn.join(" ", arguments),
                 description="Arguments of aws-readonly-collector collect (plus the ExternalId).",
             )
         CfnOutput(self, MEMBER_ROLE_NAME_OUTPUT, value=integration.role_name, description="In every account.")

@@ -210,6 +210,8 @@ def test_root_self_defaults(org: Synthesized) -> None:
     assert outputs["ExternalIdMode"] == "shared"
     assert outputs["MemberRoleName"] == "ReadOnlyIntegration"
     assert outputs["StackSetId"] == {"Ref": next(iter(resources(template, "AWS::CloudFormation::StackSet")))}
+    arguments = outputs["CollectorArguments"]["Fn::Join"]
+    assert arguments[1][-1] == "--member-role-name ReadOnlyIntegration --external-id-mode shared"
     assert outputs["MemberRoleArnPattern"] == {
         "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::{account_id}:role/ReadOnlyIntegration"]]
     }
@@ -281,6 +283,8 @@ def test_identity_center_delegated_to_a_member(org: Synthesized) -> None:
     outputs = {k: v["Value"] for k, v in template["Outputs"].items()}
     assert outputs["IdentityCenterRegion"] == "eu-west-1"
     assert outputs["IdentityCenterAccountId"] == IDENTITY_CENTER_ACCOUNT
+    # The collector finds the delegated administrator itself; the region saves it a call.
+    assert "--identity-center-region eu-west-1" in outputs["CollectorArguments"]["Fn::Join"][1][-1]
 
 
 def test_identity_center_in_the_management_account(org: Synthesized) -> None:
