@@ -273,9 +273,12 @@ def test_organization_roles_through_a_stackset_and_the_collector_in_organization
         "Legacy",
     )
     user_arn = user.outputs["UserArn"]
-    # The management account's role (StackSets never deploy there), with the Organizations reads.
+    # The management account's role (StackSets never deploy there), with the Organizations and Identity
+    # Center reads, as the organization rollout's management role has.
     management_role = deploy_role(
-        boto3.client("cloudformation"), user_arn, features=DEFAULT_FEATURES | {Feature.ORGANIZATIONS}
+        boto3.client("cloudformation"),
+        user_arn,
+        features=DEFAULT_FEATURES | {Feature.ORGANIZATIONS, Feature.IDENTITY_CENTER},
     )
     # The member roles: the same plain template as a service-managed StackSet's body, to the OU.
     cloudformation = boto3.client("cloudformation")
@@ -313,6 +316,7 @@ def test_organization_roles_through_a_stackset_and_the_collector_in_organization
     services = ("iam", "ec2", "cloudtrail")
     assert scopes == {
         (MANAGEMENT, "organizations"): "complete",
+        (MANAGEMENT, "identity_center"): "complete",
         **{
             (account_id, service): "complete" for account_id in (MANAGEMENT, *members) for service in services
         },
