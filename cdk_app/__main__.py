@@ -7,19 +7,32 @@ from collections.abc import Mapping
 
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
-from cdk_app import config, stacks
+from cdk_app import config, legacy_config, legacy_stacks, stacks
 from collector.validation import InvalidSettingError
 
 
 def build(app: App) -> Stack:
-    """Add the stack the context asks for to ``app``; raises InvalidSettingError naming the context key."""
-    settings = config.from_context(app.node.try_get_context)
+    """Add the stack(s) the context asks for to ``app``; raises InvalidSettingError naming the context key.
+
+    Returns the main stack: the account's, the organization's, or for ``legacy`` the user's (its role stacks
+    come with it).
+    """
+    context = app.node.try_get_context
+    if config.integration(context) == legacy_config.LEGACY:
+        user_stack, _roles = legacy_stacks.legacy_stacks(
+            app, legacy_config.legacy_settings(context), synthesizer=_synthesizer
+        )
+        return user_stack
+    settings = config.from_context(context)
+    if isinstance(settings, config.OrganizationSettings):
+        return stacks.organization_stack(app, settings, synthesizer=_synthesizer())
+    return stacks.account_stack(app, settings, synthesizer=_synthesizer())
+
+
+def _synthesizer() -> DefaultStackSynthesizer:
     # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
     # local emulator), and there are no assets that would need the bootstrap bucket.
-    synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
-    if isinstance(settings, config.OrganizationSettings):
-        return stacks.organization_stack(app, settings, synthesizer=synthesizer)
-    return stacks.account_stack(app, settings, synthesizer=synthesizer)
+    return DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
 
 
 def main(context: Mapping[str, object] | None = None, outdir: str | None = None) -> int:

@@ -8,7 +8,8 @@ parameter, so one reviewed template serves every customer (see README, "Single a
 The organization rollout is two files: the outer stack (``organization.json``: the management account's
 role and the StackSet, with ``ExternalId`` and ``OrganizationalUnitIds`` parameters) and the member
 template it embeds (``organization-member-role.json``), written on its own because reviewers and cfn-lint
-do not read inside a StackSet's TemplateBody (see README, "Organization").
+do not read inside a StackSet's TemplateBody (see README, "Organization"). The legacy method's
+``legacy-user.json`` and ``legacy-role.json`` come with them (README, "Legacy method (IAM user)").
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from typing import Any
 
 from aws_cdk import BootstraplessSynthesizer
 
-from cdk_app import stacks
+from cdk_app import legacy_stacks, stacks
 from cdk_app.config import AccountSettings
 from collector import validation
 from collector.validation import InvalidSettingError
 from constructs_lib import TrustedPrincipal
+from constructs_lib.legacy import AccessKeys
 from constructs_lib.organization import OrganizationIntegrationStack
 from constructs_lib.plain_template import plain_template
 from constructs_lib.stack_set import CallAs, Targets
@@ -97,16 +99,20 @@ def _write(path: Path, template: dict[str, Any]) -> Path:
     return path
 
 
-def write_templates(out: Path, trusted_principal: str) -> list[Path]:
+def write_templates(
+    out: Path, trusted_principal: str, legacy_keys: AccessKeys | None = None
+) -> list[tuple[Path, str]]:
+    """Write every template; returns (path, summary) of each. ``legacy_keys``: see legacy-user.json."""
     validation.trusted_principal(trusted_principal, "--trusted-principal")  # fail before any synth
     out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(out / variant.file_name, variant_template(variant, trusted_principal)) for variant in VARIANTS
-    ]
+    files = [(v.file_name, v.summary, variant_template(v, trusted_principal)) for v in VARIANTS]
     outer, member = organization_templates(trusted_principal)
-    written.append(_write(out / ORGANIZATION_FILE, outer))
-    written.append(_write(out / ORGANIZATION_MEMBER_FILE, member))
-    return written
+    files += [
+        (ORGANIZATION_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_FILE], outer),
+        (ORGANIZATION_MEMBER_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_MEMBER_FILE], member),
+    ]
+    files += [(name, summary, t) for name, (summary, t) in legacy_stacks.plain_templates(legacy_keys).items()]
+    return [(_write(out / file_name, template), summary) for file_name, summary, template in files]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,14 +123,31 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="the vendor's role ARN (or user ARN, or account ID) that the role trusts",
     )
+    parser.add_argument(
+        "--key-serial", type=int, default=1, help="legacy-user.json: the access key's serial (default 1)"
+    )
+    parser.add_argument(
+        "--previous-key-serial",
+        type=int,
+        help="legacy-user.json: keep this older key too (rotation step 1; see README, Legacy method)",
+    )
     args = parser.parse_args(argv)
     try:
-        paths = write_templates(args.out, args.trusted_principal)
+        keys = (
+            AccessKeys.one(args.key_serial, "--key-serial")
+            if args.previous_key_serial is None
+            else AccessKeys.rotating(
+                previous=args.previous_key_serial,
+                current=args.key_serial,
+                previous_setting="--previous-key-serial",
+                current_setting="--key-serial",
+            )
+        )
+        written = write_templates(args.out, args.trusted_principal, keys)
     except InvalidSettingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    summaries = [v.summary for v in VARIANTS] + list(ORGANIZATION_SUMMARIES.values())
-    for summary, path in zip(summaries, paths, strict=True):
+    for path, summary in written:
         print(f"wrote {path}: {summary}")
     return 0
 

@@ -44,6 +44,18 @@ POLICY_ARN_RE = re.compile(
 )
 
 
+# Role and user ARNs as patterns that Python and CloudFormation's AllowedPattern (Java regex) read alike:
+# the legacy templates take the user's ARN and the secret readers' ARNs as parameters constrained by them.
+_ARN_PREFIX_PATTERN = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:"
+_PATH_PATTERN = r"([\x21-\x7e]*/)?"
+USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}user/{_PATH_PATTERN}[\w+=,.@-]{{1,64}}$"
+ROLE_OR_USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}(role|user)/{_PATH_PATTERN}[\w+=,.@-]{{1,128}}$"
+USER_ARN_RE = re.compile(USER_ARN_PATTERN, re.ASCII)
+ROLE_OR_USER_ARN_RE = re.compile(ROLE_OR_USER_ARN_PATTERN, re.ASCII)
+ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
+KMS_KEY_ARN_RE = re.compile(rf"^arn:{_PARTITION}:kms:[a-z0-9-]+:\d{{12}}:key/[a-zA-Z0-9-]{{1,128}}$")
+
+
 class InvalidSettingError(ValueError):
     """A user-supplied value has the wrong format; the message names the setting, the value, what to give."""
 
@@ -115,6 +127,33 @@ def role_arn(value: object, setting: str = "roleArn") -> str:
 def policy_arn(value: object, setting: str = "policyArn") -> str:
     return _check(
         POLICY_ARN_RE, value, setting, "an IAM policy ARN such as arn:aws:iam::111122223333:policy/Name"
+    )
+
+
+def user_name(value: object, setting: str = "userName") -> str:
+    return _check(USER_NAME_RE, value, setting, "1 to 64 characters of letters, digits and _+=,.@-")
+
+
+def user_arn(value: object, setting: str = "userArn") -> str:
+    return _check(USER_ARN_RE, value, setting, "an IAM user ARN such as arn:aws:iam::111122223333:user/Name")
+
+
+def principal_arn(value: object, setting: str = "principalArn") -> str:
+    """The ARN of one IAM role or user (no account ID, no wildcard)."""
+    expected = "an IAM role or user ARN such as arn:aws:iam::111122223333:role/Admin"
+    return _check(ROLE_OR_USER_ARN_RE, value, setting, expected)
+
+
+def organization_id(value: object, setting: str = "organizationId") -> str:
+    return _check(ORGANIZATION_ID_RE, value, setting, "an organization ID such as o-a1b2c3d4e5")
+
+
+def kms_key_arn(value: object, setting: str = "kmsKeyArn") -> str:
+    return _check(
+        KMS_KEY_ARN_RE,
+        value,
+        setting,
+        "a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
 
 

@@ -25,7 +25,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 
 
 def test_one_file_per_variant(written: dict[str, dict[str, Any]]) -> None:
-    expected = [v.file_name for v in templates.VARIANTS] + list(templates.ORGANIZATION_SUMMARIES)
+    legacy = ["legacy-role.json", "legacy-user.json"]
+    expected = [v.file_name for v in templates.VARIANTS] + list(templates.ORGANIZATION_SUMMARIES) + legacy
     assert list(written) == sorted(expected)
 
 
@@ -68,3 +69,47 @@ def test_bad_principal_fails_before_writing(tmp_path: Path, capsys: pytest.Captu
     assert templates.main(["--out", str(tmp_path / "t"), "--trusted-principal", "vendor"]) == 2
     assert "--trusted-principal: got 'vendor'" in capsys.readouterr().err
     assert not (tmp_path / "t").exists()
+
+
+def test_legacy_user_template(written: dict[str, dict[str, Any]]) -> None:
+    template = written["legacy-user.json"]
+    assert set(template) == {"Description", "Parameters", "Resources", "Outputs"}
+    assert list(template["Parameters"]) == ["AccountIds", "SecretReaderArns"]
+    assert all("Metadata" not in r for r in template["Resources"].values())
+    assert {r["Type"] for r in template["Resources"].values()} == {
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+        "AWS::IAM::Policy",
+        "AWS::IAM::AccessKey",
+        "AWS::SecretsManager::Secret",
+        "AWS::SecretsManager::ResourcePolicy",
+    }
+    assert set(template["Outputs"]) == {"UserArn", "SecretArn"}
+    assert not HARD_CODED_PARTITION.search(json.dumps(template["Resources"]))
+    assert cfn_lint(template) == []
+
+
+def test_legacy_role_template(written: dict[str, dict[str, Any]]) -> None:
+    template = written["legacy-role.json"]
+    assert list(template["Parameters"]) == ["ExternalId", "TrustedUserArn"]
+    trust = the_role(template)["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"AWS": {"Ref": "TrustedUserArn"}}
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
+    granted = sorted(a for s in policy_statements(template, "Allow") for a in actions(s))
+    assert granted == sorted(actions_for(DEFAULT_FEATURES))
+    assert cfn_lint(template) == []
+
+
+def test_legacy_rotation_step_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--out", str(tmp_path), "--trusted-principal", ROLE, "--key-serial", "2"]
+    assert templates.main([*argv, "--previous-key-serial", "1"]) == 0
+    user = json.loads((tmp_path / "legacy-user.json").read_text())
+    keys = [
+        r["Properties"]["Serial"] for r in user["Resources"].values() if r["Type"] == "AWS::IAM::AccessKey"
+    ]
+    assert sorted(keys) == [1, 2]
+    assert templates.main([*argv, "--previous-key-serial", "2"]) == 2
+    assert (
+        "--key-serial: got 2; expected a serial greater than --previous-key-serial (2)"
+        in capsys.readouterr().err
+    )
