@@ -24,6 +24,7 @@ EXTERNAL_ID = "externalId"
 ROLE_NAME = "roleName"
 INCLUDE_IDENTITY_CENTER = "includeIdentityCenter"
 ORGANIZATIONAL_UNIT_IDS = "organizationalUnitIds"
+CALL_AS = "callAs"
 IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
 ACCOUNT_IDS = "accountIds"
@@ -177,6 +178,7 @@ def organization(customer: Customer, template_url: str | None = None) -> Instruc
     """An organization: one stack in the management account, a StackSet for the members (issue 3's keys)."""
     context = [(INTEGRATION, Method.ORGANIZATION.value), *_common_context(customer)]
     context.append((ORGANIZATIONAL_UNIT_IDS, ",".join(customer.organizational_unit_ids)))
+    context.append((CALL_AS, "SELF"))  # deployed from the management account; see the step below
     if customer.identity_center_region is not None:
         context.append((IDENTITY_CENTER_REGION, customer.identity_center_region))
     if customer.identity_center_account_id is not None:
@@ -196,9 +198,9 @@ def organization(customer: Customer, template_url: str | None = None) -> Instruc
             if customer.identity_center_account_id
             else ""
         ),
-        "From a delegated StackSet administrator account instead of the management account: add "
-        "`-c callAs=DELEGATED_ADMIN` (the management role then needs its own deployment in the management "
-        "account).",
+        "From a delegated StackSet administrator account instead of the management account: use "
+        "`-c callAs=DELEGATED_ADMIN` instead of `-c callAs=SELF` (the management role then needs its own "
+        "deployment in the management account).",
         _record_role(customer, "management role ARN"),
     )
     member_features = DEFAULT_FEATURES
