@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 import shlex
 import shutil
 import signal
@@ -27,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
+from collector.customers import new_external_id
+from collector.validation import InvalidSettingError
 from local_aws.client import isolated_environment
 from local_aws.demo.summary import render_summary
 from local_aws.deploy import DeployedIntegration, deploy_organization_integration
@@ -34,6 +35,7 @@ from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
 from local_aws.server import LocalAws
 
 DEFAULT_OUT = Path(".demo")
+MARKER = ".written-by-make-demo"  # in the work directory: the next run may replace it
 STEPS = 5
 
 
@@ -130,6 +132,16 @@ def collect_as_vendor(
     return subprocess.run(argv, env=env, check=False).returncode  # noqa: S603 - our own CLI
 
 
+def fresh_work_directory(out: Path) -> None:
+    """``out`` emptied for this run: created, or replaced when an earlier demo made it (never another one)."""
+    if out.exists():
+        if not (out / MARKER).is_file() and (not out.is_dir() or any(out.iterdir())):
+            raise InvalidSettingError("--out", str(out), "a new directory, or one an earlier demo wrote")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("written by `make demo`; replaced by the next run\n")
+
+
 def _collector_script() -> str:
     """How to call the collector from here: the virtual environment's script, else the module."""
     script = Path(sys.executable).parent / "aws-readonly-collector"
@@ -151,11 +163,11 @@ def _stop_on_sigterm() -> None:
 def run(out: Path) -> int:
     """All five steps; returns the collector's exit code (0: every scope complete)."""
     _stop_on_sigterm()
-    if out.exists():
-        shutil.rmtree(out)  # a fresh demo every time: nothing left from an earlier one
-    out.mkdir(parents=True)
+    fresh_work_directory(out)
     db = (out / "inventory.sqlite").resolve()
-    external_id = "demo-" + secrets.token_hex(8)  # the vendor's unique value for this customer
+    external_id = (
+        new_external_id()
+    )  # the vendor's unique value for this customer, as `customers add` draws it
     steps = Steps()
     # The AWS-managed policies the demo organization attaches must exist; the server logs into ``out``.
     aws = LocalAws(load_aws_managed_policies=True, log_path=str(out / "local-aws.log"))
@@ -193,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args.out)
+    except InvalidSettingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted: the local AWS is stopped", file=sys.stderr)
         return 130

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from collector.validation import InvalidSettingError
 from local_aws.client import AccessKey, isolated_environment
 from local_aws.demo import flow, summary
 from local_aws.deploy import DeployedIntegration
@@ -139,3 +140,20 @@ def test_a_child_process_reaches_only_the_local_aws(monkeypatch: pytest.MonkeyPa
 )
 def test_summary_counts_read_naturally(count: int, label: str, shown: str) -> None:
     assert summary.count_of(count, label) == shown
+
+
+def test_the_work_directory_is_replaced_only_when_a_demo_wrote_it(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    flow.fresh_work_directory(out)  # new
+    (out / "inventory.sqlite").write_text("old")
+    flow.fresh_work_directory(out)  # an earlier demo's: replaced
+    assert sorted(p.name for p in out.iterdir()) == [flow.MARKER]
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(
+        InvalidSettingError, match=r"--out: got .*mine.*a new directory, or one an earlier demo"
+    ):
+        flow.fresh_work_directory(tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    assert flow.main(["--out", str(tmp_path / "mine")]) == 2
