@@ -37,6 +37,10 @@ ROLE_ARN_RE = re.compile(
 # IAM tags: letters, digits, spaces and _.:/=+-@ (Unicode letters allowed); keys may not start with "aws:".
 TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
+# A vendor's name for one customer: also a path segment of S3 keys and SSM parameter names.
+CUSTOMER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# An SSM parameter path such as /aws-readonly-collector/customers/ (a parameter name's allowed characters).
+SSM_PATH_RE = re.compile(r"^/([A-Za-z0-9_.-]{1,128}/){1,14}$")
 POLICY_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
@@ -158,3 +162,22 @@ def days(value: object, setting: str, maximum: int) -> int:
     if found is None or not 1 <= found <= maximum:
         raise InvalidSettingError(setting, value, f"a whole number of days from 1 to {maximum}")
     return found
+
+
+def customer_name(value: object, setting: str = "customer") -> str:
+    return _check(
+        CUSTOMER_NAME_RE,
+        value,
+        setting,
+        "1 to 64 letters, digits and ._- starting with a letter or digit, e.g. acme-corp",
+    )
+
+
+def ssm_path(value: object, setting: str = "ssmPath") -> str:
+    return _check(
+        SSM_PATH_RE,
+        value,
+        setting,
+        "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', "
+        "such as /aws-readonly-collector/customers/",
+    )

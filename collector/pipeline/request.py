@@ -1,0 +1,145 @@
+"""The execution input of the pipeline's state machine: what to collect for one customer, validated.
+
+```json
+{"customer": "acme", "role_arn": "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole",
+ "organization": true, "member_role_name": "ReadOnlyIntegrationRole", "regions": "all",
+ "include_ous": [], "exclude_ous": [], "fetchers": [], "api_rate": 10, "cloudtrail_lookback_days": 7}
+```
+
+Only ``customer`` and ``role_arn`` are required; the others mean what the CLI's options of the same name
+mean, with the same defaults and the same rules (collector.validation). There is no ExternalId here: the
+Lambdas read it from the customer's SSM SecureString parameter (``layout.external_id_parameter``), so it
+is never in an execution's input or history, nor in a work item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from collector import registry, validation
+from collector.aws import DEFAULT_API_RATE
+from collector.fetchers import cloudtrail
+from collector.runner import ALL_REGIONS, RunSettings
+from collector.validation import InvalidSettingError
+
+# Region discovery in the discovery Lambda: one AssumeRole and one DescribeRegions per account, in parallel.
+DISCOVERY_WORKERS = 32
+KNOWN_FIELDS = frozenset(
+    {
+        "customer",
+        "role_arn",
+        "organization",
+        "member_role_name",
+        "regions",
+        "include_ous",
+        "exclude_ous",
+        "fetchers",
+        "api_rate",
+        "cloudtrail_lookback_days",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CollectionRequest:
+    customer: str
+    role_arn: str
+    organization: bool = False
+    member_role_name: str | None = None
+    regions: tuple[str, ...] | None = None  # None: every enabled region
+    include_ous: tuple[str, ...] = ()
+    exclude_ous: tuple[str, ...] = ()
+    fetchers: tuple[str, ...] = ()
+    api_rate: float = DEFAULT_API_RATE
+    cloudtrail_lookback_days: int = cloudtrail.DEFAULT_LOOKBACK_DAYS
+
+    def run_settings(self, external_id: str) -> RunSettings:
+        """The CLI's settings for this request, with the ExternalId read from the customer's parameter."""
+        return RunSettings(
+            role_arn=self.role_arn,
+            external_id=external_id,
+            organization=self.organization,
+            member_role_name=self.member_role_name,
+            regions=self.regions,
+            include_ous=self.include_ous,
+            exclude_ous=self.exclude_ous,
+            fetchers=self.fetchers,
+            workers=DISCOVERY_WORKERS,
+            api_rate=self.api_rate,
+            cloudtrail_lookback_days=self.cloudtrail_lookback_days,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "role_arn": self.role_arn,
+            "organization": self.organization,
+            "member_role_name": self.member_role_name,
+            "regions": ALL_REGIONS if self.regions is None else list(self.regions),
+            "include_ous": list(self.include_ous),
+            "exclude_ous": list(self.exclude_ous),
+            "fetchers": list(self.fetchers),
+            "api_rate": self.api_rate,
+            "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
+        }
+
+
+def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidSettingError(key, value, "a list of strings")
+    return tuple(value)
+
+
+def parse(data: object) -> CollectionRequest:
+    """The validated request; InvalidSettingError names the input field, the value and what it expects."""
+    if not isinstance(data, Mapping):
+        raise InvalidSettingError("input", data, 'a JSON object such as {"customer": ..., "role_arn": ...}')
+    unknown = sorted(set(data) - KNOWN_FIELDS)
+    if unknown:
+        raise InvalidSettingError("input", unknown, f"only these fields: {', '.join(sorted(KNOWN_FIELDS))}")
+    customer = validation.customer_name(data.get("customer"), "customer")
+    role_arn = validation.role_arn(data.get("role_arn"), "role_arn")
+    organization = data.get("organization", False)
+    if not isinstance(organization, bool):
+        raise InvalidSettingError("organization", organization, "true or false")
+    member_role = data.get("member_role_name")
+    if member_role is not None:
+        if not organization:
+            raise InvalidSettingError("member_role_name", member_role, 'to be used with "organization": true')
+        validation.role_name(member_role, "member_role_name")
+    include = tuple(validation.root_or_ou_id(v, "include_ous") for v in _strings(data, "include_ous"))
+    exclude = tuple(validation.root_or_ou_id(v, "exclude_ous") for v in _strings(data, "exclude_ous"))
+    if (include or exclude) and not organization:
+        raise InvalidSettingError("include_ous/exclude_ous", include or exclude, 'with "organization": true')
+    raw_regions = data.get("regions", ALL_REGIONS)
+    if raw_regions == ALL_REGIONS:
+        regions = None
+    elif isinstance(raw_regions, list):
+        regions = validation.regions(raw_regions, "regions")
+    else:
+        raise InvalidSettingError("regions", raw_regions, f'"{ALL_REGIONS}" or a list of region codes')
+    fetchers = _strings(data, "fetchers")
+    registry.select(fetchers, "fetchers")
+    api_rate = data.get("api_rate", DEFAULT_API_RATE)
+    if isinstance(api_rate, bool) or not isinstance(api_rate, int | float) or not api_rate > 0:
+        raise InvalidSettingError("api_rate", api_rate, "a positive number of requests per second")
+    lookback = validation.days(
+        data.get("cloudtrail_lookback_days", cloudtrail.DEFAULT_LOOKBACK_DAYS),
+        "cloudtrail_lookback_days",
+        cloudtrail.MAX_LOOKBACK_DAYS,
+    )
+    return CollectionRequest(
+        customer=customer,
+        role_arn=role_arn,
+        organization=organization,
+        member_role_name=member_role,
+        regions=regions,
+        include_ous=include,
+        exclude_ous=exclude,
+        fetchers=fetchers,
+        api_rate=float(api_rate),
+        cloudtrail_lookback_days=lookback,
+    )
