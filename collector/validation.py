@@ -39,6 +39,8 @@ TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
 # A vendor's name for one customer: also a path segment of S3 keys and SSM parameter names.
 CUSTOMER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A Glue database or table name (Athena reads lower case, digits and underscores).
+GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 # An SSM parameter path such as /aws-readonly-collector/customers/ (a parameter name's allowed characters).
 SSM_PATH_RE = re.compile(r"^/([A-Za-z0-9_.-]{1,128}/){1,14}$")
 POLICY_ARN_RE = re.compile(
@@ -181,3 +183,7 @@ def ssm_path(value: object, setting: str = "ssmPath") -> str:
         "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', "
         "such as /aws-readonly-collector/customers/",
     )
+
+
+def glue_name(value: object, setting: str = "databaseName") -> str:
+    return _check(GLUE_NAME_RE, value, setting, "1 to 255 lower-case letters, digits and underscores")
