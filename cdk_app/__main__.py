@@ -7,17 +7,20 @@ from collections.abc import Mapping
 
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
-from cdk_app import config, stacks
+from cdk_app import config, pipeline_config, pipeline_stacks, stacks
 from collector.validation import InvalidSettingError
 
 
 def build(app: App) -> Stack:
     """Add the stack the context asks for to ``app``; raises InvalidSettingError naming the context key."""
-    settings = config.from_context(app.node.try_get_context)
+    context = app.node.try_get_context
     # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
-    # local emulator), and there are no assets that would need the bootstrap bucket.
+    # local emulator). The account stack has no assets; the pipeline's code asset needs the bootstrap bucket.
     synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
-    return stacks.account_stack(app, settings, synthesizer=synthesizer)
+    if config.integration(context) == pipeline_config.PIPELINE:
+        settings = pipeline_config.pipeline_settings(context)
+        return pipeline_stacks.pipeline_stack(app, settings, synthesizer=synthesizer)
+    return stacks.account_stack(app, config.from_context(context), synthesizer=synthesizer)
 
 
 def main(context: Mapping[str, object] | None = None, outdir: str | None = None) -> int:

@@ -23,7 +23,7 @@ INCLUDE_IDENTITY_CENTER = "includeIdentityCenter"
 INCLUDE_ORGANIZATIONS = "includeOrganizations"
 INCLUDE_SECURITY_AUDIT = "includeSecurityAudit"
 
-INTEGRATIONS = ("account",)
+INTEGRATIONS = ("account", "collector-pipeline")
 
 Context = Callable[[str], object]  # App.node.try_get_context: the value, or None when absent
 
@@ -94,6 +94,6 @@ def account_settings(context: Context) -> AccountSettings:
 
 
 def from_context(context: Context) -> AccountSettings:
-    """The settings of the integration the context asks for (only ``account`` so far)."""
+    """The settings of ``-c integration=account`` (``collector-pipeline``: ``cdk_app.pipeline_config``)."""
     integration(context)
     return account_settings(context)

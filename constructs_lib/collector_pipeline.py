@@ -203,8 +203,11 @@ class CollectorPipeline(Construct):
         validation.ssm_path(external_id_parameter_prefix, "external_id_parameter_prefix")
         self.database_name = validation.glue_name(database_name, "database_name")
         retention = retention or Duration.days(90)
-        if not retention.is_unresolved() and retention.to_days() < 1:
-            raise InvalidSettingError("retention", retention.to_human_string(), "at least 1 day")
+        seconds = 0 if retention.is_unresolved() else retention.to_seconds()
+        if not retention.is_unresolved() and (seconds < 86_400 or seconds % 86_400):
+            raise InvalidSettingError(
+                "retention", retention.to_human_string(), "a whole number of days, at least 1 day"
+            )
         self.customer_roles = customer_roles
         self.parameter_prefix = external_id_parameter_prefix
 
