@@ -5,7 +5,7 @@ Pure: no CDK import. Every error names the context key, the value and what is ex
 ```sh
 npx cdk deploy -c integration=collector-pipeline -c customerRoleNames=ReadOnlyIntegrationRole \\
     [-c maxConcurrency=40] [-c reservedConcurrency=40] [-c toleratedFailurePercentage=5] \\
-    [-c retentionDays=90] [-c externalIdParameterPrefix=/aws-readonly-collector/customers/]
+    [-c retentionDays=90] [-c externalIdParameterPrefix=/readonly-collector/customers/]
 ```
 """
 

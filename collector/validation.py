@@ -41,8 +41,9 @@ TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
 CUSTOMER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A Glue database or table name (Athena reads lower case, digits and underscores).
 GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
-# An SSM parameter path such as /aws-readonly-collector/customers/ (a parameter name's allowed characters).
-SSM_PATH_RE = re.compile(r"^/([A-Za-z0-9_.-]{1,128}/){1,14}$")
+# An SSM parameter path such as /readonly-collector/customers/ (a parameter name's allowed characters; SSM
+# reserves names that begin with "aws" or "ssm", in any case).
+SSM_PATH_RE = re.compile(r"^/(?!(aws|ssm))([A-Za-z0-9_.-]{1,128}/){1,14}$", re.IGNORECASE)
 POLICY_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
@@ -180,8 +181,8 @@ def ssm_path(value: object, setting: str = "ssmPath") -> str:
         SSM_PATH_RE,
         value,
         setting,
-        "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', "
-        "such as /aws-readonly-collector/customers/",
+        "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', not "
+        "beginning with 'aws' or 'ssm' (reserved), such as /readonly-collector/customers/",
     )
 
 

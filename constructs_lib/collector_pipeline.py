@@ -156,7 +156,7 @@ class CollectorPipeline(Construct):
         scope status) before the Map, and the execution, fail. Default: 5.
     :param retention: how long run results are kept. Default: 90 days. Checkpoints (``state/``) are kept.
     :param external_id_parameter_prefix: the SSM path of the customers' ExternalId parameters
-        (``<prefix><customer>/external-id``, SecureString). Default: ``/aws-readonly-collector/customers/``.
+        (``<prefix><customer>/external-id``, SecureString). Default: ``/readonly-collector/customers/``.
     :param external_id_key: the KMS key of those parameters, when not the AWS-managed ``aws/ssm``.
     :param memory_size: MiB for the collect function. Default: 512.
     :param database_name: the Glue database. Default: ``aws_readonly_collector``.

@@ -41,11 +41,12 @@ def build_app() -> Any:
 
     from local_aws.cloudtrail import CloudTrailEmulation  # noqa: PLC0415 - imports moto
     from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
+    from local_aws.lambda_runtime import LambdaEmulation  # noqa: PLC0415
     from local_aws.moto_tuning import share_aws_managed_policy_data  # noqa: PLC0415
     from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
 
     share_aws_managed_policy_data()
-    app = JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app))
+    app = LambdaEmulation(JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app)))
     return CloudTrailEmulation(IdentityCenterEmulation(app))
 
 
@@ -57,6 +58,8 @@ def serve(port: int) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # moto's Step Functions interpreter calls the services of its tasks (Lambda, S3) at this port.
+    os.environ["MOTO_PORT"] = str(server.server_address[1])
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
     server.serve_forever()
 

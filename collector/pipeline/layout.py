@@ -33,7 +33,7 @@ MAP_RESULTS = "map-results/"
 SCOPES = "scopes"  # the folder of scope statuses under a run (no entity kind has this name)
 ITEMS = "items"
 
-DEFAULT_PARAMETER_PREFIX = "/aws-readonly-collector/customers/"
+DEFAULT_PARAMETER_PREFIX = "/readonly-collector/customers/"
 EXTERNAL_ID_PARAMETER = "external-id"
 
 # runner.new_run_id(): the UTC start time and six hex digits. Nothing else may name a run's prefix.
@@ -102,7 +102,7 @@ def state_key(customer: str, scope: ScopeKey) -> str:
 
 def external_id_parameter(prefix: str, customer: str) -> str:
     """The SSM SecureString holding the customer's ExternalId, e.g.
-    ``/aws-readonly-collector/customers/acme/external-id``. Only the customer's name travels (in the
+    ``/readonly-collector/customers/acme/external-id``. Only the customer's name travels (in the
     execution input and the work items); the value stays in SSM and in the Lambda's memory."""
     return f"{prefix}{customer}/{EXTERNAL_ID_PARAMETER}"
 

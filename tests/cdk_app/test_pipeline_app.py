@@ -17,7 +17,7 @@ from collector.validation import InvalidSettingError
 
 
 def _context(**values: object) -> Any:
-    return lambda key: values.get(key)
+    return values.get
 
 
 def test_defaults_need_only_the_customer_roles() -> None:
