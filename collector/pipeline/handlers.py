@@ -54,10 +54,13 @@ def discover(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+def deadline(context: Any, now: float) -> float:
+    """When resumable fetchers stop: the Lambda's own end, less the margin for writing the results."""
+    return now + context.get_remaining_time_in_millis() / 1000.0 - TIME_BUDGET_MARGIN_SECONDS
+
+
 def collect(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    remaining = context.get_remaining_time_in_millis() / 1000.0
-    deadline = time.time() + remaining - TIME_BUDGET_MARGIN_SECONDS
-    out = steps.collect(event, _env(), deadline=deadline)
+    out = steps.collect(event, _env(), deadline=deadline(context, time.time()))
     log.info("item %s/%s: %s", out["account_id"], out["unit"], out["statuses"])
     return out
 
