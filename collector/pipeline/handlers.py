@@ -56,7 +56,8 @@ def discover(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def deadline(context: Any, now: float) -> float:
     """When resumable fetchers stop: the Lambda's own end, less the margin for writing the results."""
-    return now + context.get_remaining_time_in_millis() / 1000.0 - TIME_BUDGET_MARGIN_SECONDS
+    remaining = float(context.get_remaining_time_in_millis()) / 1000.0
+    return now + remaining - TIME_BUDGET_MARGIN_SECONDS
 
 
 def collect(event: dict[str, Any], context: Any) -> dict[str, Any]:
