@@ -5,7 +5,8 @@ Prints, per size: API calls made against the minimum possible (and against a per
 GetAccountAuthorizationDetails pages, wall time and peak memory. Bounded: three sizes, a few seconds each.
 For CloudTrail: events a second per region against the 100 that 2 requests x 50 events allow, for one
 region and four in parallel, and for contrast a client at exactly 2 requests a second and one unpaced
-(about a minute in all).
+(about a minute in all). Last, the Step Functions pipeline against the CLI for 1,000 and 5,000 accounts:
+a measured sample, then projected wall time and cost (benchmarks.pipeline_scale, about a minute).
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", type=int, nargs="*", default=list(SIZES), help="roles per synthetic account"
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
-    parser.add_argument("--only", choices=("iam", "cloudtrail"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("iam", "cloudtrail", "pipeline"), help="run one benchmark only")
     args = parser.parse_args(argv)
-    if args.only != "cloudtrail":
+    if args.only in (None, "iam"):
         code = iam_scale(args.sizes, args.latency)
         if code:
             return code
-    return cloudtrail_pacing() if args.only != "iam" else 0
+    if args.only in (None, "cloudtrail"):
+        code = cloudtrail_pacing()
+        if code:
+            return code
+    return pipeline_scale() if args.only in (None, "pipeline") else 0
 
 
 def iam_scale(sizes: list[int], latency: float) -> int:
@@ -101,6 +106,23 @@ def cloudtrail_pacing() -> int:
         )
     print("events = per region; wall = the whole run (assume role, every region in parallel, the store);")
     print("client/s = the collector's LookupEvents pacing (its own first; then exactly 2/s, and unpaced).")
+    return 0
+
+
+def pipeline_scale() -> int:
+    """benchmarks.pipeline_scale in its own process (about a minute): it prints its own table."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pipeline_scale"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        return done.returncode
+    print()
+    print(done.stdout, end="")
     return 0
 
 

@@ -3,12 +3,12 @@ sample, then projected, with what each costs.
 
 1. Each kind of work item (an account's global item: IAM; a region's: EC2 and CloudTrail) is collected once
    by the real pipeline step (``steps.collect``, a Lambda's code) against a synthetic account answering at
-   botocore's boundary after ``--latency`` seconds (benchmarks.synthetic_account): its wall time, CPU time,
-   API calls and S3 writes.
-2. A sample organization is collected for real, with that latency, both ways: the CLI's ``execute`` (8
-   threads, the SQLite store) and pipeline steps on ``--concurrency`` threads (each item its own sessions,
-   as a Lambda). The same figures are predicted from step 1 with the scheduling model below, which shows
-   how far the model can be trusted.
+   botocore's boundary after ``--latency`` seconds (benchmarks.synthetic_account): its wall time, CPU time
+   (cold, then warm), API calls and S3 writes.
+2. A sample organization is collected for real, with that latency: by the CLI's ``execute`` (8 threads, the
+   SQLite store), whose wall time the model below predicts from step 1 (how far the model can be trusted),
+   and item by item by the pipeline step (how stable an item's time is; this machine's two cores cannot
+   stand in for 40 Lambdas' 40 CPUs).
 3. The model projects N accounts x 17 regions (the regions enabled by default): the CLI as W workers that
    share one process (Python's GIL serializes the CPU work: wall >= total CPU), the pipeline as C Lambdas
    (wall = discovery + the items on C slots + per-item orchestration + cold starts + aggregation).
@@ -25,11 +25,11 @@ import argparse
 import heapq
 import json
 import math
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,10 +147,17 @@ def discovery_wall(accounts: int, workers: int, latency: float) -> float:
 
 
 def cli(
-    accounts: int, regions: int, glob: ItemProfile, regional: ItemProfile, workers: int, latency: float
+    accounts: int,
+    regions: int,
+    glob: ItemProfile,
+    regional: ItemProfile,
+    workers: int,
+    latency: float,
+    cpu_per_item: float,
 ) -> Projection:
+    """Items on ``workers`` threads of one process: never faster than its CPU work on one core (the GIL)."""
     durations = plan_durations(accounts, regions, glob, regional)
-    cpu = accounts * glob.cpu + accounts * regions * regional.cpu
+    cpu = accounts * (1 + regions) * cpu_per_item
     wall = discovery_wall(accounts, workers, latency) + max(makespan(durations, workers), cpu)
     return Projection(wall, wall / 3600 * EC2_HOUR)
 
@@ -185,7 +192,8 @@ def pipeline(
 # --- measured samples -----------------------------------------------------------------------------------
 
 
-def sample_cli(account: SyntheticAccount, accounts: int, workers: int) -> float:
+def sample_cli(account: SyntheticAccount, accounts: int, workers: int) -> tuple[float, float]:
+    """The CLI's own run (execute: thread pool, SQLite writer thread) of the sample: wall and CPU seconds."""
     ids = _account_ids(accounts)
     settings = RunSettings(
         role_arn=_role(ids[0]), external_id=EXTERNAL_ID, organization=True, workers=workers, fetchers=FETCHERS
@@ -194,32 +202,33 @@ def sample_cli(account: SyntheticAccount, accounts: int, workers: int) -> float:
     sessions = new_sessions(settings, run_id, prepare_session=account.install)
     fetchers = registry.select(FETCHERS)
     found = tuple(Account(a, _role(a)) for a in ids)
-    regions = {a: SAMPLE_REGIONS for a in ids}
+    regions: dict[str, tuple[str, ...]] = {a: SAMPLE_REGIONS for a in ids}
     discovery = Discovery(found, None, (), regions)
     plan = build_plan(found, fetchers, regions=regions)
     prepared = Prepared(run_id, settings, sessions, fetchers, discovery, plan)
     with tempfile.TemporaryDirectory() as tmp, SqliteStore(Path(tmp) / "bench.sqlite") as store:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         manifest = execute(prepared, store, state=store)
-        wall = time.perf_counter() - started
+        wall, used = time.perf_counter() - started, time.process_time() - cpu
     assert manifest.complete, [s for s in manifest.scopes if not s.status.is_ok][:3]
-    return wall
+    return wall, used
 
 
-def sample_pipeline(account: SyntheticAccount, accounts: int, concurrency: int) -> float:
+def sample_pipeline(account: SyntheticAccount, accounts: int) -> tuple[float, float]:
+    """The sample's items through the pipeline step one after the other, as warm Lambdas run them (this
+    machine cannot give 40 Lambdas 40 CPUs): mean wall of a global item and of a regional one."""
     ids = _account_ids(accounts)
     found = tuple(Account(a, _role(a)) for a in ids)
     plan = build_plan(found, registry.select(FETCHERS), regions={a: SAMPLE_REGIONS for a in ids})
     run = {"run_id": new_run_id(), "customer": "bench", "request": _request(SAMPLE_REGIONS)}
     env = _step_env(account, MemoryObjects())
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        summaries = list(
-            pool.map(lambda i: steps.collect({"item": i.to_json(), "run": run}, env), plan.items)
-        )
-    wall = time.perf_counter() - started
-    assert all(set(s["statuses"]) == {"complete"} for s in summaries), summaries[:3]
-    return wall
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    for item in plan.items:
+        started = time.perf_counter()
+        summary = steps.collect({"item": item.to_json(), "run": run}, env)
+        walls[item.unit == GLOBAL].append(time.perf_counter() - started)
+        assert set(summary["statuses"]) == {"complete"}, summary
+    return sum(walls[True]) / len(walls[True]), sum(walls[False]) / len(walls[False])
 
 
 def _hms(seconds: float) -> str:
@@ -234,7 +243,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every API call")
     parser.add_argument("--sample-accounts", type=int, default=16, help="accounts of the measured sample")
-    parser.add_argument("--concurrency", type=int, default=40, help="the Map's MaxConcurrency (sample)")
     parser.add_argument("--accounts", type=int, nargs="*", default=[1_000, 5_000])
     parser.add_argument("--roles", type=int, default=50, help="roles per synthetic account")
     parser.add_argument("--events", type=int, default=100, help="CloudTrail events a region per daily run")
@@ -243,58 +251,68 @@ def main(argv: list[str] | None = None) -> int:
     shape = Shape.for_roles(args.roles)
     latency = args.latency
 
-    print(
-        f"Collecting at scale: pipeline vs CLI (API latency {latency * 1000:.0f} ms, {args.roles} roles/account)"
+    title = (
+        f"API latency {latency * 1000:.0f} ms, {args.roles} roles an account, {args.events} events a region"
     )
+    print(f"Collecting at scale, the pipeline against the CLI ({title})")
     daily = SyntheticAccount(shape, events_per_region=args.events, latency=latency)
     backfill = SyntheticAccount(shape, events_per_region=args.events * 7, latency=latency)
     one = Account(_account_ids(1)[0], _role(_account_ids(1)[0]))
-    glob = profile(WorkItem(one, GLOBAL, ("iam",)), daily)
-    regional = profile(WorkItem(one, "eu-west-1", ("ec2", "cloudtrail")), daily)
-    first_regional = profile(WorkItem(one, "eu-west-1", ("ec2", "cloudtrail")), backfill)
-    print("one work item alone (the pipeline's collect step):")
-    for name, p in (
-        ("global (IAM)", glob),
-        ("region, daily", regional),
-        ("region, first run", first_regional),
-    ):
-        print(
-            f"  {name:<18} wall {p.wall:5.2f} s  cpu {p.cpu * 1000:5.0f} ms  calls {p.calls:3d}  S3 puts {p.puts}"
-        )
-
-    n, w, c = args.sample_accounts, 8, args.concurrency
-    measured_cli = sample_cli(daily, n, w)
-    measured_pipeline = sample_pipeline(daily, n, c)
-    regions = len(SAMPLE_REGIONS)
-    predicted_cli = makespan(plan_durations(n, regions, glob, regional), w)
-    per_item = 2 * latency  # the pipeline step's own AssumeRole and nothing else here (no Lambda, no SSM)
-    predicted_pipeline = makespan([d + per_item for d in plan_durations(n, regions, glob, regional)], c)
-    print(
-        f"measured sample: {n} accounts x {regions} regions = {n * (1 + regions)} items, real code, real sleeps"
+    kinds = (
+        ("global (IAM)", GLOBAL, ("iam",), daily),
+        ("region, daily", "eu-west-1", ("ec2", "cloudtrail"), daily),
+        ("region, first run", "eu-west-1", ("ec2", "cloudtrail"), backfill),
     )
-    print(f"  CLI execute, {w} threads:   {measured_cli:6.1f} s  (model {predicted_cli:6.1f} s)")
-    print(f"  pipeline steps, {c} threads: {measured_pipeline:6.1f} s  (model {predicted_pipeline:6.1f} s)")
+    profiles = []
+    print("one work item alone through the pipeline's collect step (cold: a new Lambda; warm: the next one):")
+    for name, unit, fetchers, account in kinds:
+        cold = profile(WorkItem(one, unit, fetchers), account)
+        warm = profile(WorkItem(one, unit, fetchers), account)
+        profiles.append(warm)
+        print(
+            f"  {name:<18} wall {warm.wall:5.2f} s  cpu {warm.cpu * 1000:4.0f} ms"
+            f" (cold {cold.cpu * 1000:4.0f} ms)  calls {warm.calls:3d}  S3 puts {warm.puts}"
+        )
+    glob, regional, first_regional = profiles
+
+    n, w = args.sample_accounts, 8
+    regions = len(SAMPLE_REGIONS)
+    items = n * (1 + regions)
+    measured_cli, cli_cpu = sample_cli(daily, n, w)
+    cpu_per_item = cli_cpu / items
+    predicted_cli = max(makespan(plan_durations(n, regions, glob, regional), w), cli_cpu)
+    mean_global, mean_regional = sample_pipeline(daily, n)
+    load = os.getloadavg()[0]
+    print(f"measured sample: {n} accounts x {regions} regions = {items} items (real code and sleeps)")
+    print(
+        f"  CLI execute, {w} threads: {measured_cli:5.1f} s, {cli_cpu:4.1f} s CPU "
+        f"({cpu_per_item * 1000:.0f} ms an item); model {predicted_cli:5.1f} s with a core to itself "
+        f"(load here: {load:.1f})"
+    )
+    print(
+        f"  pipeline step, item by item: global {mean_global:4.2f} s, regional {mean_regional:4.2f} s an item"
+        f" (profile {glob.wall:4.2f} s, {regional.wall:4.2f} s)"
+    )
 
     print(f"projected, {DEFAULT_REGIONS} regions per account:")
-    header = f"  {'accounts':>8} {'run':<9} {'CLI 8 thr':>18} {'CLI 64 thr':>18} {'pipeline C=40':>18} {'pipeline C=400':>18}"
-    print(header)
+    columns = ("CLI 8 threads", "CLI 64 threads", "pipeline C=40", "pipeline C=400")
+    print(f"  {'accounts':>8} {'run':<6} " + " ".join(f"{c:>18}" for c in columns))
     for accounts in args.accounts:
         for label, reg in (("daily", regional), ("first", first_regional)):
             cells = [
-                cli(accounts, DEFAULT_REGIONS, glob, reg, 8, latency),
-                cli(accounts, DEFAULT_REGIONS, glob, reg, 64, latency),
+                cli(accounts, DEFAULT_REGIONS, glob, reg, 8, latency, cpu_per_item),
+                cli(accounts, DEFAULT_REGIONS, glob, reg, 64, latency, cpu_per_item),
                 pipeline(accounts, DEFAULT_REGIONS, glob, reg, 40, latency),
                 pipeline(accounts, DEFAULT_REGIONS, glob, reg, 400, latency),
             ]
             text = " ".join(f"{_hms(p.wall):>9} ${p.cost:>7.2f}" for p in cells)
-            print(f"  {accounts:>8} {label:<9} {text}")
+            print(f"  {accounts:>8} {label:<6} {text}")
+    print("wall and cost of one run; first = a first run's 7-day CloudTrail backfill. CLI: an m7i.large for")
+    print("the run (its CPU work runs on one core, the GIL); pipeline: Lambda, transitions, S3, logs, X-Ray.")
     print(
-        "wall and cost per run; CLI cost = an m7i.large for the run's duration (its CPU work is serialized by "
-        "the GIL); pipeline cost = Lambda, Step Functions transitions, S3 requests, logs, X-Ray."
-    )
-    print(
-        f"assumed for the pipeline: cold start {COLD_START} s per concurrent Lambda, {ORCHESTRATION} s to start "
-        f"each child execution, {S3_LATENCY * 1000:.0f} ms per S3 object, {TRANSITIONS_PER_ITEM} transitions an item."
+        f"assumed for the pipeline: a {COLD_START} s cold start per concurrent Lambda, {ORCHESTRATION} s to "
+        f"start a child execution, {S3_LATENCY * 1000:.0f} ms an S3 object, "
+        f"{TRANSITIONS_PER_ITEM} transitions an item."
     )
     return 0
 
