@@ -7,20 +7,35 @@ from collections.abc import Mapping
 
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
-from cdk_app import config, pipeline_config, pipeline_stacks, stacks
+from cdk_app import config, legacy_config, legacy_stacks, pipeline_config, pipeline_stacks, stacks
 from collector.validation import InvalidSettingError
 
 
 def build(app: App) -> Stack:
-    """Add the stack the context asks for to ``app``; raises InvalidSettingError naming the context key."""
+    """Add the stack(s) the context asks for to ``app``; raises InvalidSettingError naming the context key.
+
+    Returns the main stack: the account's, the organization's, or for ``legacy`` the user's (its role stacks
+    come with it).
+    """
     context = app.node.try_get_context
-    # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
-    # local emulator). The account stack has no assets; the pipeline's code asset needs the bootstrap bucket.
-    synthesizer = DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+    if config.integration(context) == legacy_config.LEGACY:
+        user_stack, _roles = legacy_stacks.legacy_stacks(
+            app, legacy_config.legacy_settings(context), synthesizer=_synthesizer
+        )
+        return user_stack
     if config.integration(context) == pipeline_config.PIPELINE:
-        settings = pipeline_config.pipeline_settings(context)
-        return pipeline_stacks.pipeline_stack(app, settings, synthesizer=synthesizer)
-    return stacks.account_stack(app, config.from_context(context), synthesizer=synthesizer)
+        pipeline = pipeline_config.pipeline_settings(context)
+        return pipeline_stacks.pipeline_stack(app, pipeline, synthesizer=_synthesizer())
+    settings = config.from_context(context)
+    if isinstance(settings, config.OrganizationSettings):
+        return stacks.organization_stack(app, settings, synthesizer=_synthesizer())
+    return stacks.account_stack(app, settings, synthesizer=_synthesizer())
+
+
+def _synthesizer() -> DefaultStackSynthesizer:
+    # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
+    # local emulator). Only the pipeline has an asset (its code), which needs the bootstrap bucket.
+    return DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
 
 
 def main(context: Mapping[str, object] | None = None, outdir: str | None = None) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collector import validation
+from collector import external_id, validation
+from collector.external_id import ExternalIdMode
 from collector.permissions import DEFAULT_FEATURES, Feature
 from collector.validation import InvalidSettingError
 
@@ -22,8 +23,17 @@ PERMISSIONS_BOUNDARY_ARN = "permissionsBoundaryArn"
 INCLUDE_IDENTITY_CENTER = "includeIdentityCenter"
 INCLUDE_ORGANIZATIONS = "includeOrganizations"
 INCLUDE_SECURITY_AUDIT = "includeSecurityAudit"
+# -c integration=organization
+ORGANIZATIONAL_UNIT_IDS = "organizationalUnitIds"
+EXCLUDE_ACCOUNT_IDS = "excludeAccountIds"
+STACK_SET_REGION = "stackSetRegion"
+CALL_AS = "callAs"
+IDENTITY_CENTER_REGION = "identityCenterRegion"
+IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
+EXTERNAL_ID_MODE = "externalIdMode"
 
-INTEGRATIONS = ("account", "collector-pipeline")
+INTEGRATIONS = ("account", "organization", "legacy", "collector-pipeline")
+CALL_AS_VALUES = ("SELF", "DELEGATED_ADMIN")
 
 Context = Callable[[str], object]  # App.node.try_get_context: the value, or None when absent
 
@@ -39,6 +49,8 @@ class AccountSettings:
     include_identity_center: bool = False
     include_organizations: bool = False
     include_security_audit: bool = False
+    # per-account: the role expects the ExternalId, '-', its account ID (as the organization's roles can)
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
 
     @property
     def features(self) -> frozenset[Feature]:
@@ -63,6 +75,17 @@ def _optional(context: Context, key: str, check: Callable[[object, str], str]) -
     return None if value is None else check(value, key)
 
 
+def _list(context: Context, key: str, check: Callable[[object, str], str]) -> tuple[str, ...]:
+    """A comma-separated string (``-c key=a,b``) or a JSON list (cdk.json), each item checked."""
+    value = context(key)
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise InvalidSettingError(key, value, "a comma-separated list")
+    return tuple(check(item.strip() if isinstance(item, str) else item, key) for item in items)
+
+
 def integration(context: Context) -> str:
     value = context(INTEGRATION)
     if value is None:
@@ -72,7 +95,7 @@ def integration(context: Context) -> str:
     return str(value)
 
 
-def account_settings(context: Context) -> AccountSettings:
+def _trusted_principal(context: Context) -> str:
     principal = context(TRUSTED_PRINCIPAL)
     if principal is None:
         raise InvalidSettingError(
@@ -82,9 +105,21 @@ def account_settings(context: Context) -> AccountSettings:
         )
     validation.trusted_principal(principal, TRUSTED_PRINCIPAL)
     assert isinstance(principal, str)  # checked just above
+    return principal
+
+
+def _external_id(context: Context) -> tuple[str | None, ExternalIdMode]:
+    mode = external_id.mode(context(EXTERNAL_ID_MODE) or ExternalIdMode.SHARED.value, EXTERNAL_ID_MODE)
+    value = context(EXTERNAL_ID)
+    return (None if value is None else external_id.check_base(value, mode, EXTERNAL_ID)), mode
+
+
+def account_settings(context: Context) -> AccountSettings:
+    customer_id, mode = _external_id(context)
     return AccountSettings(
-        trusted_principal=principal,
-        external_id=_optional(context, EXTERNAL_ID, validation.external_id),
+        trusted_principal=_trusted_principal(context),
+        external_id=customer_id,
+        external_id_mode=mode,
         role_name=_optional(context, ROLE_NAME, validation.role_name),
         permissions_boundary_arn=_optional(context, PERMISSIONS_BOUNDARY_ARN, validation.policy_arn),
         include_identity_center=_flag(context, INCLUDE_IDENTITY_CENTER),
@@ -93,7 +128,91 @@ def account_settings(context: Context) -> AccountSettings:
     )
 
 
-def from_context(context: Context) -> AccountSettings:
-    """The settings of ``-c integration=account`` (``collector-pipeline``: ``cdk_app.pipeline_config``)."""
-    integration(context)
+@dataclass(frozen=True)
+class OrganizationSettings:
+    """What ``-c integration=organization`` synthesizes (see README, "Organization")."""
+
+    trusted_principal: str
+    external_id: str | None  # None: the template takes a required ExternalId parameter
+    organizational_unit_ids: tuple[str, ...]
+    call_as: str  # SELF | DELEGATED_ADMIN
+    exclude_account_ids: tuple[str, ...] = ()
+    stack_set_region: str | None = None  # None: the stack's region
+    identity_center_region: str | None = None
+    identity_center_account_id: str | None = None  # None: the management account (or unknown)
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
+    role_name: str | None = None  # None: the construct's default
+    include_security_audit: bool = False
+
+
+# Account keys that have no meaning for an organization, and what to use instead.
+_NOT_FOR_ORGANIZATION = {
+    PERMISSIONS_BOUNDARY_ARN: "no value: a boundary is a policy of one account, the StackSet cannot name it",
+    INCLUDE_IDENTITY_CENTER: f"no value: use {IDENTITY_CENTER_ACCOUNT_ID} and {IDENTITY_CENTER_REGION}",
+    INCLUDE_ORGANIZATIONS: "no value: the management account's role reads Organizations already",
+}
+
+
+def _call_as(context: Context) -> str:
+    value = context(CALL_AS)
+    if value not in CALL_AS_VALUES:
+        raise InvalidSettingError(
+            CALL_AS,
+            value,
+            "SELF (deploying from the management account) or DELEGATED_ADMIN (from a delegated StackSet "
+            "administrator account)",
+        )
+    return str(value)
+
+
+def _one_region(value: object, key: str) -> str:
+    if isinstance(value, str) and "," in value:
+        raise InvalidSettingError(
+            key, value, "exactly one region: IAM names are global, a second region would collide"
+        )
+    return validation.region(value, key)
+
+
+def organization_settings(context: Context) -> OrganizationSettings:
+    principal = _trusted_principal(context)
+    for key, instead in _NOT_FOR_ORGANIZATION.items():
+        if context(key) is not None:
+            raise InvalidSettingError(key, context(key), f"{instead} (with {INTEGRATION}=organization)")
+    targets = _list(context, ORGANIZATIONAL_UNIT_IDS, validation.root_or_ou_id)
+    if not targets:
+        raise InvalidSettingError(
+            ORGANIZATIONAL_UNIT_IDS,
+            context(ORGANIZATIONAL_UNIT_IDS),
+            "the root (r-ab12) or OU IDs (ou-ab12-cdef3456) to deploy the member role to, comma-separated",
+        )
+    customer_id, mode = _external_id(context)
+    center_account = _optional(context, IDENTITY_CENTER_ACCOUNT_ID, validation.account_id)
+    center_region = _optional(context, IDENTITY_CENTER_REGION, validation.region)
+    if center_account is not None and center_region is None:
+        raise InvalidSettingError(
+            IDENTITY_CENTER_REGION, None, f"Identity Center's home region, with {IDENTITY_CENTER_ACCOUNT_ID}"
+        )
+    return OrganizationSettings(
+        trusted_principal=principal,
+        external_id=customer_id,
+        organizational_unit_ids=targets,
+        call_as=_call_as(context),
+        exclude_account_ids=_list(context, EXCLUDE_ACCOUNT_IDS, validation.account_id),
+        stack_set_region=_optional(context, STACK_SET_REGION, _one_region),
+        identity_center_region=center_region,
+        identity_center_account_id=center_account,
+        external_id_mode=mode,
+        role_name=_optional(context, ROLE_NAME, validation.role_name),
+        include_security_audit=_flag(context, INCLUDE_SECURITY_AUDIT),
+    )
+
+
+Settings = AccountSettings | OrganizationSettings
+
+
+def from_context(context: Context) -> Settings:
+    """The settings of the integration the context asks for (``legacy`` and ``collector-pipeline`` have
+    their own modules: ``cdk_app.legacy_config``, ``cdk_app.pipeline_config``)."""
+    if integration(context) == "organization":
+        return organization_settings(context)
     return account_settings(context)

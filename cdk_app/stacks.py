@@ -7,11 +7,25 @@ from typing import Any
 from constructs import Construct
 
 from cdk_app import config
-from cdk_app.config import AccountSettings
+from cdk_app.config import AccountSettings, OrganizationSettings
+from collector.external_id import ExternalIdMode
 from constructs_lib import AccountIntegrationStack, ExternalId, TrustedPrincipal
+from constructs_lib.organization import IdentityCenter, OrganizationIntegrationStack
+from constructs_lib.stack_set import CallAs, Targets
 
 ACCOUNT_STACK_ID = "ReadOnlyIntegration"
+ORGANIZATION_STACK_ID = "ReadOnlyOrganizationIntegration"
 DESCRIPTION = "Read-only integration role for an identity-security vendor (aws-readonly-integration)."
+ORGANIZATION_DESCRIPTION = (
+    "Read-only integration for an identity-security vendor: the management account's role and a StackSet "
+    "with the role of every member account (aws-readonly-integration)."
+)
+
+
+def _external_id(value: str | None, mode: ExternalIdMode) -> ExternalId:
+    """The literal, or the ExternalId parameter; per account if asked."""
+    base = ExternalId.parameter() if value is None else ExternalId.literal(value, config.EXTERNAL_ID)
+    return ExternalId.per_account(base) if mode is ExternalIdMode.PER_ACCOUNT else base
 
 
 def account_stack(
@@ -22,17 +36,53 @@ def account_stack(
         scope,
         stack_id,
         trusted_principal=TrustedPrincipal.from_string(settings.trusted_principal, config.TRUSTED_PRINCIPAL),
-        external_id=(
-            None
-            if settings.external_id is None
-            else ExternalId.literal(settings.external_id, config.EXTERNAL_ID)
-        ),
+        external_id=_external_id(settings.external_id, settings.external_id_mode),
         features=settings.features,
         security_audit=settings.include_security_audit,
         role_name=settings.role_name,
         permissions_boundary_arn=settings.permissions_boundary_arn,
         description=DESCRIPTION,
         # No CDKMetadata resource: the customer's template reports nothing about itself to anyone.
+        analytics_reporting=False,
+        **stack_props,
+    )
+
+
+def _identity_center(settings: OrganizationSettings) -> IdentityCenter | None:
+    if settings.identity_center_region is None:
+        return None
+    if settings.identity_center_account_id is None:
+        return IdentityCenter.in_management_account(settings.identity_center_region)
+    return IdentityCenter.delegated_to(settings.identity_center_account_id, settings.identity_center_region)
+
+
+def organization_stack(
+    scope: Construct,
+    settings: OrganizationSettings,
+    stack_id: str = ORGANIZATION_STACK_ID,
+    **stack_props: Any,
+) -> OrganizationIntegrationStack:
+    """The organization stack (StackSet + management role). ``stack_props`` go to ``Stack``."""
+    props: dict[str, Any] = {
+        "trusted_principal": TrustedPrincipal.from_string(
+            settings.trusted_principal, config.TRUSTED_PRINCIPAL
+        ),
+        "targets": Targets.organizational_units(
+            settings.organizational_unit_ids, exclude_accounts=settings.exclude_account_ids
+        ),
+        "call_as": CallAs(settings.call_as),
+        "external_id": _external_id(settings.external_id, settings.external_id_mode),
+        "identity_center": _identity_center(settings),
+        "region": settings.stack_set_region,
+        "security_audit": settings.include_security_audit,
+    }
+    if settings.role_name is not None:
+        props["role_name"] = settings.role_name
+    return OrganizationIntegrationStack(
+        scope,
+        stack_id,
+        integration_props=props,
+        description=ORGANIZATION_DESCRIPTION,
         analytics_reporting=False,
         **stack_props,
     )

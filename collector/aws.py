@@ -33,6 +33,7 @@ from botocore.loaders import Loader, create_loader
 
 from collector import __version__
 from collector.errors import THROTTLE_CODES
+from collector.external_id import ExternalIdMode, for_account
 from collector.models import Account
 
 USER_AGENT = f"aws-readonly-collector/{__version__}"
@@ -202,7 +203,9 @@ _THREAD_LOADERS = threading.local()
 class Sessions:
     """Creates everything a run needs to call AWS; shared by all worker threads of a run (or one Lambda).
 
-    ``external_id`` never travels with a work item: it is given here, once per run.
+    ``external_id`` never travels with a work item: it is given here, once per run. With
+    ``external_id_mode`` per-account, each role is assumed with the value derived for its account
+    (collector.external_id).
     """
 
     def __init__(
@@ -210,6 +213,7 @@ class Sessions:
         *,
         external_id: str,
         run_id: str,
+        external_id_mode: ExternalIdMode = ExternalIdMode.SHARED,
         profile: str | None = None,
         region: str | None = None,
         recorder: CallRecorder | None = None,
@@ -220,6 +224,7 @@ class Sessions:
     ) -> None:
         """``prepare_session`` sees every botocore session created (tests and benchmarks register fakes)."""
         self.external_id = external_id
+        self.external_id_mode = external_id_mode
         self.run_id = run_id
         self.profile = profile
         self.recorder = recorder or CallRecorder()
@@ -260,13 +265,14 @@ class Sessions:
             return found
         sts = self._base_sts(partition_of(role_arn))
         account_id = role_arn.split(":")[4]
+        external_id = for_account(self.external_id, account_id, self.external_id_mode)
 
         def assume() -> dict[str, str]:
             self.recorder.count(account_id, "sts", "AssumeRole")
             creds = sts.assume_role(
                 RoleArn=role_arn,
                 RoleSessionName=session_name(self.run_id),
-                ExternalId=self.external_id,
+                ExternalId=external_id,
                 DurationSeconds=self._duration,
             )["Credentials"]
             return {

@@ -1,5 +1,8 @@
 """The command line: ``python -m collector`` or ``aws-readonly-collector``.
 
+``collect``, ``summary`` and ``export`` live here; ``customers`` in collector/cli_customers.py and ``doctor``
+(its own exit codes) in collector/cli_doctor.py.
+
 Exit codes: 0 every scope complete; 1 some scope partial, denied or failed (what was read is stored);
 2 usage or configuration error (nothing ran).
 """
@@ -16,8 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from collector import __version__, registry, validation
+from collector import __version__, cli_customers, cli_doctor, customers, external_id, registry, validation
 from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationError
+from collector.customer_store import CustomerStore
+from collector.customers import Method, customer_name
+from collector.external_id import ExternalIdMode
 from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
@@ -26,7 +32,7 @@ from collector.store import SqliteStore, StoreError
 from collector.validation import InvalidSettingError
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
-EXTERNAL_ID_ENV = "COLLECTOR_EXTERNAL_ID"
+EXTERNAL_ID_ENV = customers.EXTERNAL_ID_ENV
 DEFAULT_DB = "inventory.sqlite"
 log = logging.getLogger("collector")
 
@@ -52,12 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     collect = commands.add_parser("collect", help="assume the integration role(s) and collect the inventory")
     collect.add_argument(
-        "--role-arn", required=True, help="the integration role (management role with --organization)"
+        "--customer", help="a recorded customer (`customers add`): its role(s), ExternalId and profile"
+    )
+    collect.add_argument(
+        "--role-arn", help="the integration role (management role with --organization), unless --customer"
     )
     collect.add_argument(
         "--external-id",
-        default=os.environ.get(EXTERNAL_ID_ENV),
         help=f"the customer's sts:ExternalId (or set {EXTERNAL_ID_ENV}, which keeps it out of shell history)",
+    )
+    collect.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value,
+        help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
+        "the account ID (the organization stack's ExternalIdMode output says which)",
     )
     collect.add_argument(
         "--organization", action="store_true", help="collect every ACTIVE account of the organization"
@@ -93,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
     )
     collect.add_argument(
+        "--identity-center-region",
+        metavar="REGION",
+        help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
     )
 
@@ -105,25 +124,58 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="JSON Lines, one file per entity kind")
     export.add_argument("--db", default=DEFAULT_DB)
     export.add_argument("--out", required=True, help="directory to write <kind>.jsonl files into")
+
+    cli_customers.add_parsers(commands, DEFAULT_DB)
+    cli_doctor.add_parser(commands, DEFAULT_DB)
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> RunSettings:
     """Validated settings; InvalidSettingError names the option, the value and what it expects."""
+    if args.customer is not None:
+        for option, value in (
+            ("--role-arn", args.role_arn),
+            ("--external-id", args.external_id),
+            ("--organization", args.organization or None),
+            ("--member-role-name", args.member_role_name),
+        ):
+            if value is not None:
+                raise InvalidSettingError(
+                    option, value, "nothing with --customer (the customer record has it)"
+                )
+        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        organization = customer.method is Method.ORGANIZATION
+        return cli_customers.run_settings(customer, **_run_options(args, organization=organization))
+    if args.role_arn is None:
+        raise InvalidSettingError("--role-arn", None, "the integration role's ARN (or --customer NAME)")
     role_arn = validation.role_arn(args.role_arn, "--role-arn")
-    if args.external_id is None:
+    given = args.external_id if args.external_id is not None else os.environ.get(EXTERNAL_ID_ENV)
+    if given is None:
         raise InvalidSettingError(
             "--external-id", None, f"the customer's ExternalId (or set {EXTERNAL_ID_ENV})"
         )
-    external_id = validation.external_id(args.external_id, "--external-id")
+    id_mode = external_id.mode(args.external_id_mode, "--external-id-mode")
+    customer_id = external_id.check_base(given, id_mode, "--external-id")
     member_role = args.member_role_name
     if member_role is not None:
         if not args.organization:
             raise InvalidSettingError("--member-role-name", member_role, "to be used with --organization")
         validation.role_name(member_role, "--member-role-name")
+    return RunSettings(
+        role_arn=role_arn,
+        external_id=customer_id,
+        external_id_mode=id_mode,
+        organization=args.organization,
+        member_role_name=member_role,
+        **_run_options(args, organization=args.organization),
+    )
+
+
+def _run_options(args: argparse.Namespace, *, organization: bool) -> dict[str, Any]:
+    """The RunSettings fields that do not say whose roles to assume."""
     include = tuple(validation.root_or_ou_id(v, "--include-ou") for v in _split(args.include_ou))
     exclude = tuple(validation.root_or_ou_id(v, "--exclude-ou") for v in _split(args.exclude_ou))
-    if (include or exclude) and not args.organization:
+    if (include or exclude) and not organization:
         raise InvalidSettingError(
             "--include-ou/--exclude-ou", include or exclude, "to be used with --organization"
         )
@@ -131,6 +183,11 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
         None
         if args.regions.strip() == ALL_REGIONS
         else validation.regions(_split([args.regions]), "--regions")
+    )
+    identity_center_region = (
+        None
+        if args.identity_center_region is None
+        else validation.region(args.identity_center_region, "--identity-center-region")
     )
     fetchers = tuple(_split(args.fetchers))
     registry.select(fetchers, "--fetchers")
@@ -141,20 +198,17 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     lookback = validation.days(
         args.cloudtrail_lookback_days, "--cloudtrail-lookback-days", cloudtrail.MAX_LOOKBACK_DAYS
     )
-    return RunSettings(
-        role_arn=role_arn,
-        external_id=external_id,
-        organization=args.organization,
-        member_role_name=member_role,
-        regions=regions,
-        include_ous=include,
-        exclude_ous=exclude,
-        fetchers=fetchers,
-        workers=args.workers,
-        api_rate=args.api_rate,
-        profile=args.profile,
-        cloudtrail_lookback_days=lookback,
-    )
+    return {
+        "regions": regions,
+        "include_ous": include,
+        "exclude_ous": exclude,
+        "fetchers": fetchers,
+        "workers": args.workers,
+        "api_rate": args.api_rate,
+        "profile": args.profile,
+        "cloudtrail_lookback_days": lookback,
+        "identity_center_region": identity_center_region,
+    }
 
 
 class Progress:
@@ -215,6 +269,9 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         for account_id, why in discovery.left_out:
             print(f"  leave out {account_id}: {why}", file=out)
+        if discovery.identity_center is not None:
+            ic = discovery.identity_center
+            print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
         for scope, problem in discovery.problems:
             print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
         return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE
@@ -272,7 +329,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"collect": cmd_collect, "summary": cmd_summary, "export": cmd_export}
+COMMANDS = {
+    "collect": cmd_collect,
+    "summary": cmd_summary,
+    "export": cmd_export,
+    "customers": cli_customers.cmd_customers,
+    "doctor": cli_doctor.cmd_doctor,
+}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

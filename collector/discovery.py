@@ -14,6 +14,7 @@ from collector.errors import classify
 from collector.fetchers import ec2, organizations
 from collector.models import GLOBAL, Account, Problem, ScopeKey
 from collector.parsers import organizations as parse_org
+from collector.parsers.identity_center import IdentityCenterHome, choose_account
 from collector.validation import ROLE_ARN_RE
 
 DISCOVERY = "discovery"  # the service name of discovery's own scope status
@@ -31,6 +32,7 @@ class Discovery:
     regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_enabled: dict[str, tuple[str, ...]] = field(default_factory=dict)
     problems: tuple[tuple[ScopeKey, Problem], ...] = ()  # discovery faults, recorded as scope statuses
+    identity_center: IdentityCenterHome | None = None  # the one account Identity Center is read in
 
 
 def account_of(role_arn: str) -> str:
@@ -108,3 +110,19 @@ def account_regions(
                 enabled[account.account_id] = found.enabled
                 not_enabled[account.account_id] = found.not_enabled
     return enabled, not_enabled, problems
+
+
+def identity_center_home(
+    sessions: Sessions, role_arn: str, accounts: Sequence[Account], organization: bool
+) -> IdentityCenterHome | Problem:
+    """The one account to read IAM Identity Center in (organization mode asks the organization, through
+    the role that reads it); a fault is returned as the problem of the identity_center scope."""
+    home = account_of(role_arn)
+    if not organization:
+        return IdentityCenterHome(home, True, "the collected account")
+    try:
+        org = sessions.for_account(Account(home, role_arn)).client("organizations")
+        admin = organizations.identity_center_administration(org)
+    except Exception as exc:
+        return classify(exc, permissions=organizations.PERMISSIONS.permissions)
+    return choose_account(admin, (a.account_id for a in accounts))

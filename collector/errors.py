@@ -84,8 +84,8 @@ def classify(exc: BaseException, *, part: str = "", permissions: Iterable[Permis
 
 def status_of(problems: Iterable[Problem]) -> ScopeStatus:
     """A scope's status from its problems: none is complete; a fault of the scope's main call (part "") is
-    that fault's status; faults only in sub-parts make it partial."""
-    found = list(problems)
+    that fault's status; faults only in sub-parts make it partial. Notes (status complete) are not faults."""
+    found = [p for p in problems if p.status is not ScopeStatus.COMPLETE]
     if not found:
         return ScopeStatus.COMPLETE
     whole = [p for p in found if not p.part]

@@ -36,6 +36,7 @@ class Where(StrEnum):
 
     EVERY_ACCOUNT = "every_account"
     MANAGEMENT_ACCOUNT = "management_account"  # organization mode only
+    IDENTITY_CENTER_ACCOUNT = "identity_center_account"  # the one account discovery picks (see Discovery)
 
 
 class ClientFactory(Protocol):
@@ -68,6 +69,7 @@ class FetchOptions:
     """Run-wide settings that fetchers read; validated where they are built (the CLI)."""
 
     cloudtrail_lookback_days: int | None = None  # the first run's look-back; None: the fetcher's default
+    identity_center_region: str | None = None  # Identity Center's home region; None: found by one call
 
 
 # A scope that stopped at its time budget (a Lambda's 15 minutes) records this problem: the scope is partial,
@@ -109,6 +111,11 @@ class FetchContext:
             yield
         except Exception as exc:
             self.problems.append(classify(exc, part=name, permissions=self.fetcher.permissions.permissions))
+
+    def note(self, message: str, *, part: str = "") -> None:
+        """A fact worth showing with the scope's outcome that is not a fault (e.g. "no instance here");
+        notes never change the scope's status."""
+        self.problems.append(Problem(ScopeStatus.COMPLETE, part, message))
 
     def set_state(self, name: str, value: str) -> None:
         """State for the next run of this scope (e.g. a high-water mark); kept only if the scope completes

@@ -13,6 +13,7 @@ from typing import Any
 
 from collector.fetch import Fetcher, Placement, Where
 from collector.models import GLOBAL, Account, ScopeKey
+from collector.parsers.identity_center import IdentityCenterHome
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,13 @@ def build_plan(
     regions: Mapping[str, Sequence[str]],
     not_enabled: Mapping[str, Sequence[str]] | None = None,
     organization_account_id: str | None = None,
+    identity_center: IdentityCenterHome | None = None,
 ) -> Plan:
     """Work items for every account: one GLOBAL item with the global fetchers, one item per region with
     the regional ones. ``regions`` maps an account to its regions; ``not_enabled`` lists, per account,
     opt-in regions it has not enabled (their regional scopes are skipped, and recorded as such).
-    ``organization_account_id`` is where the organization is read (its fetchers run only there)."""
+    ``organization_account_id`` is where the organization is read (its fetchers run only there);
+    ``identity_center`` where Identity Center is (None: nowhere, e.g. discovery could not tell)."""
     chosen = tuple(fetchers)
     global_fetchers = [f for f in chosen if f.placement is Placement.GLOBAL]
     regional = [f.name for f in chosen if f.placement is Placement.REGIONAL]
@@ -87,10 +90,15 @@ def build_plan(
         names = tuple(
             f.name
             for f in global_fetchers
-            if f.where is Where.EVERY_ACCOUNT or account.account_id == organization_account_id
+            if _runs_in(f, account.account_id, organization_account_id, identity_center)
         )
         if names:
             items.append(WorkItem(account, GLOBAL, names))
+    if identity_center is not None and not identity_center.collected:
+        for f in global_fetchers:
+            if f.where is Where.IDENTITY_CENTER_ACCOUNT:
+                scope = ScopeKey(identity_center.account_id, GLOBAL, f.name)
+                skipped.append(SkippedScope(scope, identity_center.reason))
     for account in accounts:
         if not regional:
             break
@@ -104,3 +112,18 @@ def build_plan(
                     )
                 )
     return Plan(tuple(items), tuple(skipped))
+
+
+def _runs_in(
+    fetcher: Fetcher,
+    account_id: str,
+    organization_account_id: str | None,
+    identity_center: IdentityCenterHome | None,
+) -> bool:
+    if fetcher.where is Where.EVERY_ACCOUNT:
+        return True
+    if fetcher.where is Where.MANAGEMENT_ACCOUNT:
+        return account_id == organization_account_id
+    return (
+        identity_center is not None and identity_center.collected and account_id == identity_center.account_id
+    )

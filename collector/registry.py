@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from collector.fetch import Fetcher
-from collector.fetchers import cloudtrail, ec2, iam, organizations
+from collector.fetchers import cloudtrail, ec2, iam, identity_center, organizations
 from collector.models import Record
 from collector.validation import InvalidSettingError
 
-FETCHERS: tuple[Fetcher, ...] = (iam.FETCHER, organizations.FETCHER, ec2.FETCHER, cloudtrail.FETCHER)
+FETCHERS: tuple[Fetcher, ...] = (
+    iam.FETCHER,
+    organizations.FETCHER,
+    identity_center.FETCHER,
+    ec2.FETCHER,
+    cloudtrail.FETCHER,
+)
 
 
 def by_name() -> dict[str, Fetcher]:

@@ -22,11 +22,14 @@ from collector.discovery import (
     Discovery,
     account_of,
     account_regions,
+    identity_center_home,
     organization_accounts,
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache
+from collector.external_id import ExternalIdMode
+from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
+from collector.fetchers import identity_center
 from collector.fetchers.cloudtrail import DEFAULT_LOOKBACK_DAYS
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
@@ -51,6 +54,7 @@ class RunSettings:
     role_arn: str
     external_id: str
     organization: bool = False
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
     member_role_name: str | None = None  # organization mode; default: the name of role_arn's role
     regions: tuple[str, ...] | None = None  # None: every enabled region of each account
     include_ous: tuple[str, ...] = ()
@@ -60,16 +64,23 @@ class RunSettings:
     api_rate: float = DEFAULT_API_RATE
     profile: str | None = None
     cloudtrail_lookback_days: int = DEFAULT_LOOKBACK_DAYS  # the first run's look-back (1 to 90)
+    identity_center_region: str | None = None  # None: each instance's home region, found by one call
+    # More accounts, each through its own role (the legacy method's listed accounts), collected like role_arn.
+    more_role_arns: tuple[str, ...] = ()
 
     @property
     def options(self) -> FetchOptions:
-        return FetchOptions(cloudtrail_lookback_days=self.cloudtrail_lookback_days)
+        return FetchOptions(
+            cloudtrail_lookback_days=self.cloudtrail_lookback_days,
+            identity_center_region=self.identity_center_region,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
         return {
             "role_arn": self.role_arn,
             "organization": self.organization,
+            "external_id_mode": self.external_id_mode.value,
             "member_role_name": self.member_role_name,
             "regions": list(self.regions) if self.regions is not None else ALL_REGIONS,
             "include_ous": list(self.include_ous),
@@ -78,6 +89,8 @@ class RunSettings:
             "workers": self.workers,
             "api_rate": self.api_rate,
             "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
+            "identity_center_region": self.identity_center_region,
+            "more_role_arns": list(self.more_role_arns),
         }
 
 
@@ -174,7 +187,10 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problem = classify(exc)
             return Discovery((), home, (), problems=((ScopeKey(home, GLOBAL, DISCOVERY), problem),))
     else:
-        accounts = (Account(home, settings.role_arn),)
+        accounts = (
+            Account(home, settings.role_arn),
+            *(Account(account_of(arn), arn) for arn in settings.more_role_arns),
+        )
     regions: dict[str, tuple[str, ...]] = {}
     not_enabled: dict[str, tuple[str, ...]] = {}
     if any(f.placement is Placement.REGIONAL for f in fetchers):
@@ -183,6 +199,18 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problems.extend(found)
         else:
             regions = {a.account_id: settings.regions for a in accounts}
+    # Identity Center is an opt-in feature of the role: organization mode reads it in the one account that
+    # administers it; a single account only when --fetchers names it.
+    home_of_identity_center = None
+    if any(
+        f.where is Where.IDENTITY_CENTER_ACCOUNT and (settings.organization or f.name in settings.fetchers)
+        for f in fetchers
+    ):
+        located = identity_center_home(sessions, settings.role_arn, accounts, settings.organization)
+        if isinstance(located, Problem):
+            problems.append((ScopeKey(home, GLOBAL, identity_center.FETCHER.name), located))
+        else:
+            home_of_identity_center = located
     return Discovery(
         accounts,
         home if settings.organization else None,
@@ -190,6 +218,7 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
         regions,
         not_enabled,
         tuple(problems),
+        home_of_identity_center,
     )
 
 
@@ -199,6 +228,7 @@ def new_sessions(
     """The sessions of a run (or of one pipeline Lambda): the ExternalId, pacing and call counting."""
     return Sessions(
         external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
         run_id=run_id,
         profile=settings.profile,
         recorder=CallRecorder(),
@@ -235,6 +265,7 @@ def prepare(
         regions=discovery.regions,
         not_enabled=discovery.not_enabled,
         organization_account_id=discovery.organization_account_id,
+        identity_center=discovery.identity_center,
     )
     return Prepared(run_id, settings, sessions, fetchers, discovery, plan)
 

@@ -3,11 +3,14 @@
 - One writer: collection threads hand scope outcomes to a single writer thread through a bounded queue, and
   each outcome is applied in one transaction.
 - The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
-  (runs, scopes, history, API calls, state). The per-kind tables are derived from the record types in
-  collector/models.py: created when missing, new columns added when a record gains a field. So a new entity
-  kind needs no SQL. (Changing a record's KEY needs a migration.)
+  (runs, scopes, history, API calls, state; then the vendor's customers, collector/customer_store.py). The
+  per-kind tables are derived from the record types in collector/models.py: created when missing, new
+  columns added when a record gains a field. So a new entity kind needs no SQL. (Changing a record's KEY
+  needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
+- Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
+  every run, in the run's last transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import collector.registry  # noqa: F401 - imports every fetcher, so that every record kind is declared
-from collector.models import Record, ScopeKey, ScopeStatus, json_text, record_types
+from collector import links
+from collector.fetchers import iam
+from collector.models import PermissionSetRole, Record, ScopeKey, ScopeStatus, json_text, record_types
 from collector.sink import RunManifest, ScopeOutcome
 
 MIGRATIONS: tuple[str, ...] = (
@@ -81,6 +86,28 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL,
         run_id TEXT NOT NULL,
         PRIMARY KEY (account_id, region, service, name)
+    );
+    """,
+    # 2: the vendor's customers and their ExternalIds (collector/customer_store.py).
+    """
+    CREATE TABLE customers (
+        name TEXT PRIMARY KEY,
+        method TEXT NOT NULL,
+        external_id TEXT NOT NULL UNIQUE,
+        previous_external_id TEXT,
+        created_at TEXT NOT NULL,
+        external_id_created_at TEXT NOT NULL,
+        trusted_principal TEXT,
+        account_id TEXT,
+        role_name TEXT NOT NULL,
+        role_arn TEXT,
+        account_ids TEXT NOT NULL,
+        organizational_unit_ids TEXT NOT NULL,
+        identity_center_region TEXT,
+        identity_center_account_id TEXT,
+        include_identity_center INTEGER NOT NULL,
+        profile TEXT,
+        partition TEXT NOT NULL
     );
     """,
 )
@@ -185,7 +212,7 @@ def kind_tables() -> dict[str, KindTable]:
 # --- the store ---------------------------------------------------------------------------------------------
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -229,7 +256,7 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
-            with closing(_connect(self.path)) as conn:
+            with closing(connect(self.path)) as conn:
                 migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
@@ -246,7 +273,7 @@ class SqliteStore:
             self._writer.start()
 
     def _write_loop(self) -> None:
-        conn = _connect(self.path)
+        conn = connect(self.path)
         try:
             while True:
                 job = self._queue.get()
@@ -375,6 +402,7 @@ class SqliteStore:
                     for c in manifest.api_calls
                 ],
             )
+            self._derive(conn, manifest.run_id)
             conn.execute(
                 "UPDATE runs SET finished_at = ?, complete = ?, manifest_json = ? WHERE run_id = ?",
                 (
@@ -388,10 +416,41 @@ class SqliteStore:
         self._submit(job)
         self.flush()
 
+    def _derive(self, conn: sqlite3.Connection, run_id: str) -> None:
+        """Rebuild the permission-set-to-role mapping from the stored Identity Center and IAM rows."""
+        provisioned = [
+            links.Provisioned(*row)
+            for row in conn.execute(
+                "SELECT p.target_account_id, p.permission_set_arn, p.permission_set_name, p.instance_arn, "
+                "i.home_region FROM provisioned_permission_sets p JOIN sso_instances i "
+                "ON i.account_id = p.account_id AND i.instance_arn = p.instance_arn"
+            )
+        ]
+        roles = [
+            links.StoredRole(*row)
+            for row in conn.execute(
+                "SELECT account_id, arn, name, path FROM roles WHERE name LIKE ? ESCAPE '\\'",
+                (links.SSO_ROLE_PREFIX.replace("_", "\\_") + "%",),
+            )
+        ]
+        # Accounts whose IAM inventory was collected completely at least once: only there does a missing
+        # role mean that the role does not exist.
+        iam_accounts = [
+            row[0]
+            for row in conn.execute(
+                "SELECT account_id FROM scopes WHERE service = ? AND data_run_id IS NOT NULL",
+                (iam.FETCHER.name,),
+            )
+        ]
+        table = self._tables[PermissionSetRole.KIND]
+        conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
+        records = links.permission_set_roles(provisioned, roles, iam_accounts)
+        conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
+
     # -- StateReader --
 
     def read_state(self, scope: ScopeKey) -> Mapping[str, str]:
-        with closing(_connect(self.path)) as conn:
+        with closing(connect(self.path)) as conn:
             rows = conn.execute(
                 "SELECT name, value FROM scope_state WHERE account_id = ? AND region = ? AND service = ?",
                 _scope_tuple(scope),
@@ -401,7 +460,7 @@ class SqliteStore:
     # -- queries --
 
     def _read(self) -> sqlite3.Connection:
-        return _connect(self.path)
+        return connect(self.path)
 
     def counts(self) -> dict[str, int]:
         with closing(self._read()) as conn:

@@ -23,6 +23,8 @@ ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
 OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+# CloudFormation stack and StackSet names share this alphabet and length.
+STACK_SET_NAME_RE = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 USER_NAME_RE = ROLE_NAME_RE
 IAM_PATH_RE = re.compile(r"^/([\x21-\x7e]{1,510}/)?$")
@@ -37,8 +39,6 @@ ROLE_ARN_RE = re.compile(
 # IAM tags: letters, digits, spaces and _.:/=+-@ (Unicode letters allowed); keys may not start with "aws:".
 TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
-# A vendor's name for one customer: also a path segment of S3 keys and SSM parameter names.
-CUSTOMER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # A Glue database or table name (Athena reads lower case, digits and underscores).
 GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 # An SSM parameter path such as /readonly-collector/customers/ (a parameter name's allowed characters; SSM
@@ -47,6 +47,18 @@ SSM_PATH_RE = re.compile(r"^/(?!(aws|ssm))([A-Za-z0-9_.-]{1,128}/){1,14}$", re.I
 POLICY_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
+
+
+# Role and user ARNs as patterns that Python and CloudFormation's AllowedPattern (Java regex) read alike:
+# the legacy templates take the user's ARN and the secret readers' ARNs as parameters constrained by them.
+_ARN_PREFIX_PATTERN = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:"
+_PATH_PATTERN = r"([\x21-\x7e]*/)?"
+USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}user/{_PATH_PATTERN}[\w+=,.@-]{{1,64}}$"
+ROLE_OR_USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}(role|user)/{_PATH_PATTERN}[\w+=,.@-]{{1,128}}$"
+USER_ARN_RE = re.compile(USER_ARN_PATTERN, re.ASCII)
+ROLE_OR_USER_ARN_RE = re.compile(ROLE_OR_USER_ARN_PATTERN, re.ASCII)
+ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
+KMS_KEY_ARN_RE = re.compile(rf"^arn:{_PARTITION}:kms:[a-z0-9-]+:\d{{12}}:key/[a-zA-Z0-9-]{{1,128}}$")
 
 
 class InvalidSettingError(ValueError):
@@ -96,6 +108,15 @@ def root_or_ou_id(value: object, setting: str = "organizationalUnitIds") -> str:
     raise InvalidSettingError(setting, value, "a root ID (r-ab12) or an OU ID (ou-ab12-cdef3456)")
 
 
+def stack_set_name(value: object, setting: str = "stackSetName") -> str:
+    return _check(
+        STACK_SET_NAME_RE,
+        value,
+        setting,
+        "1 to 128 letters, digits and hyphens, starting with a letter (a CloudFormation StackSet name)",
+    )
+
+
 def role_name(value: object, setting: str = "roleName") -> str:
     return _check(ROLE_NAME_RE, value, setting, "1 to 64 characters of letters, digits and _+=,.@-")
 
@@ -111,6 +132,33 @@ def role_arn(value: object, setting: str = "roleArn") -> str:
 def policy_arn(value: object, setting: str = "policyArn") -> str:
     return _check(
         POLICY_ARN_RE, value, setting, "an IAM policy ARN such as arn:aws:iam::111122223333:policy/Name"
+    )
+
+
+def user_name(value: object, setting: str = "userName") -> str:
+    return _check(USER_NAME_RE, value, setting, "1 to 64 characters of letters, digits and _+=,.@-")
+
+
+def user_arn(value: object, setting: str = "userArn") -> str:
+    return _check(USER_ARN_RE, value, setting, "an IAM user ARN such as arn:aws:iam::111122223333:user/Name")
+
+
+def principal_arn(value: object, setting: str = "principalArn") -> str:
+    """The ARN of one IAM role or user (no account ID, no wildcard)."""
+    expected = "an IAM role or user ARN such as arn:aws:iam::111122223333:role/Admin"
+    return _check(ROLE_OR_USER_ARN_RE, value, setting, expected)
+
+
+def organization_id(value: object, setting: str = "organizationId") -> str:
+    return _check(ORGANIZATION_ID_RE, value, setting, "an organization ID such as o-a1b2c3d4e5")
+
+
+def kms_key_arn(value: object, setting: str = "kmsKeyArn") -> str:
+    return _check(
+        KMS_KEY_ARN_RE,
+        value,
+        setting,
+        "a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
 
 
@@ -165,15 +213,6 @@ def days(value: object, setting: str, maximum: int) -> int:
     if found is None or not 1 <= found <= maximum:
         raise InvalidSettingError(setting, value, f"a whole number of days from 1 to {maximum}")
     return found
-
-
-def customer_name(value: object, setting: str = "customer") -> str:
-    return _check(
-        CUSTOMER_NAME_RE,
-        value,
-        setting,
-        "1 to 64 letters, digits and ._- starting with a letter or digit, e.g. acme-corp",
-    )
 
 
 def ssm_path(value: object, setting: str = "ssmPath") -> str:

@@ -6,16 +6,32 @@ The policies come from ``collector.permissions``, the project's only list of gra
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.integration_role import IntegrationRole
+from constructs_lib.organization import (
+    IdentityCenter,
+    OrganizationIntegration,
+    OrganizationIntegrationStack,
+    member_template,
+)
 from constructs_lib.plain_template import account_template, plain_template
+from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Share, Targets
 from constructs_lib.trust import ExternalId, TrustedPrincipal
 
 __all__ = [
     "DEFAULT_FEATURES",
     "AccountIntegrationStack",
+    "CallAs",
     "ExternalId",
     "Feature",
+    "IdentityCenter",
     "IntegrationRole",
+    "OrganizationIntegration",
+    "OrganizationIntegrationStack",
+    "Rollout",
+    "ServiceManagedStackSet",
+    "Share",
+    "Targets",
     "TrustedPrincipal",
     "account_template",
+    "member_template",
     "plain_template",
 ]

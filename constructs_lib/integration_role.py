@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
-from aws_cdk import Acknowledgment, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, CfnCondition, Duration, Tags, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from collector.validation import InvalidSettingError
 from constructs_lib import validation
-from constructs_lib.policies import MANAGED_POLICIES_PER_ROLE, Statement, deny_statement, read_only_documents
+from constructs_lib.policies import (
+    MANAGED_POLICIES_PER_ROLE,
+    Statement,
+    allow_statements,
+    deny_statement,
+    pack,
+    read_only_documents,
+)
 from constructs_lib.trust import ExternalId, TrustedPrincipal, trust_principal
 
 DEFAULT_MAX_SESSION_DURATION = Duration.hours(1)
@@ -105,6 +113,8 @@ class IntegrationRole(Construct):
             )
         self.granted_actions: tuple[str, ...] = actions_for(self.features)
         self.trusted_principal = trusted_principal
+        self.security_audit = security_audit
+        self.conditional_policies: tuple[iam.ManagedPolicy, ...] = ()
 
         self.role = iam.Role(
             self,
@@ -153,6 +163,43 @@ class IntegrationRole(Construct):
         for policy in self.read_only_policies:
             policy.node.add_dependency(self.deny_policy)
 
+    def add_conditional_features(
+        self, construct_id: str, features: Iterable[Feature], condition: CfnCondition
+    ) -> tuple[iam.ManagedPolicy, ...]:
+        """More read-only policies with the actions of ``features`` that the role lacks, created only where
+        ``condition`` holds (``<construct_id>1`` .. ``N``).
+
+        For a template deployed to many accounts of which only some need more, such as the one account of
+        an organization that administers IAM Identity Center. Like the others, they depend on the Deny.
+        """
+        extra = _checked_features(features)
+        granted = set(self.granted_actions)
+        statements = [
+            Statement(s.sid, s.effect, tuple(a for a in s.actions if a not in granted))
+            for s in allow_statements(extra)
+        ]
+        documents = pack([s for s in statements if s.actions])
+        if len(self.policies) + len(documents) + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "features",
+                sorted(map(str, extra)),
+                f"features that fit the role's {MANAGED_POLICIES_PER_ROLE} managed policies",
+            )
+        added = []
+        for i, document in enumerate(documents, start=1):
+            policy = self._managed_policy(
+                f"{construct_id}{i}",
+                document,
+                f"{', '.join(sorted(extra))} reads where {condition.logical_id} holds, "
+                f"part {i} of {len(documents)}",
+                _READ_ONLY_ON_EVERY_RESOURCE,
+            )
+            cast(iam.CfnManagedPolicy, policy.node.default_child).cfn_options.condition = condition
+            policy.node.add_dependency(self.deny_policy)
+            added.append(policy)
+        self.conditional_policies += tuple(added)
+        return tuple(added)
+
     @property
     def role_arn(self) -> str:
         return self.role.role_arn
@@ -163,8 +210,9 @@ class IntegrationRole(Construct):
 
     @property
     def policies(self) -> tuple[iam.ManagedPolicy, ...]:
-        """Every customer-managed policy the construct attaches: the read-only ones, then the Deny."""
-        return (*self.read_only_policies, self.deny_policy)
+        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, then the
+        conditional ones (``add_conditional_features``)."""
+        return (*self.read_only_policies, self.deny_policy, *self.conditional_policies)
 
     def _default_description(self) -> str:
         names = ", ".join(f.value for f in Feature if f in self.features)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Aws, CfnParameter, Stack
+from aws_cdk import Aws, CfnParameter, Fn, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from collector import external_id as external_id_rule
 from collector import validation
+from collector.external_id import ExternalIdMode
 from collector.validation import InvalidSettingError
 from constructs_lib.validation import is_token
 
@@ -95,6 +97,8 @@ class ExternalId:
     - ``ExternalId.parameter()``: the template takes a required ``ExternalId`` parameter, constrained to the
       STS alphabet and length, so one reviewed template serves every customer.
     - ``ExternalId.from_parameter(p)``: an existing ``CfnParameter`` of yours; it must be constrained.
+    - ``ExternalId.per_account(base)``: ``base``, ``-`` and the ID of the account the role is in
+      (collector.external_id), so a value seen in one account opens that account only.
     """
 
     def __init__(
@@ -103,11 +107,13 @@ class ExternalId:
         literal: str | None = None,
         parameter_id: str | None = None,
         parameter: CfnParameter | None = None,
+        mode: ExternalIdMode = ExternalIdMode.SHARED,
     ) -> None:
         # Internal: use the static constructors, which validate.
         self._literal = literal
         self._parameter_id = parameter_id
         self._parameter = parameter
+        self.mode = mode
 
     @staticmethod
     def literal(value: str, setting: str = "ExternalId.literal") -> ExternalId:
@@ -140,40 +146,83 @@ class ExternalId:
             )
         return ExternalId(parameter=parameter)
 
+    @staticmethod
+    def per_account(base: ExternalId | None = None) -> ExternalId:
+        """``base`` (default: ``ExternalId.parameter()``), ``-``, and ``${AWS::AccountId}``.
+
+        The base may hold at most 1211 characters, so that the derived value stays within the 1224 of
+        ``sts:ExternalId``; a parameter created for it says so in its MaxLength.
+        """
+        base = base or ExternalId.parameter()
+        if base.mode is ExternalIdMode.PER_ACCOUNT:
+            return base
+        limit = external_id_rule.PER_ACCOUNT_BASE_MAX_LENGTH
+        if base._literal is not None and not is_token(base._literal):
+            external_id_rule.check_base(base._literal, ExternalIdMode.PER_ACCOUNT, "ExternalId.per_account")
+        if base._parameter is not None and (base._parameter.max_length or limit + 1) > limit:
+            raise InvalidSettingError(
+                "ExternalId.per_account",
+                base._parameter.node.path,
+                f"a parameter with MaxLength <= {limit} (the account ID is appended)",
+            )
+        return ExternalId(
+            literal=base._literal,
+            parameter_id=base._parameter_id,
+            parameter=base._parameter,
+            mode=ExternalIdMode.PER_ACCOUNT,
+        )
+
     @property
     def is_parameter(self) -> bool:
         return self._literal is None
 
     def bind(self, scope: Construct) -> str:
-        """The value to put in the trust condition: the literal, or a reference to the parameter."""
+        """The value to put in the trust condition: the literal or the parameter (plus the account ID)."""
+        value = self.base_value(scope)
+        if self.mode is ExternalIdMode.PER_ACCOUNT:
+            return Fn.join(external_id_rule.SEPARATOR, [value, Aws.ACCOUNT_ID])
+        return value
+
+    def base_value(self, scope: Construct) -> str:
+        """The customer's value: the literal, or a reference to the parameter (created on first use)."""
         if self._literal is not None:
             return self._literal
         if self._parameter is not None:
             return self._parameter.value_as_string
         assert self._parameter_id is not None
-        return self._find_or_create_parameter(Stack.of(scope), self._parameter_id).value_as_string
+        return self._find_or_create_parameter(Stack.of(scope), self._parameter_id, self.mode).value_as_string
 
     @staticmethod
-    def _find_or_create_parameter(stack: Stack, parameter_id: str) -> CfnParameter:
+    def _find_or_create_parameter(stack: Stack, parameter_id: str, mode: ExternalIdMode) -> CfnParameter:
+        per_account = mode is ExternalIdMode.PER_ACCOUNT
+        limit = external_id_rule.PER_ACCOUNT_BASE_MAX_LENGTH
         existing = stack.node.try_find_child(parameter_id)
         if isinstance(existing, CfnParameter):
+            if per_account and (existing.max_length or limit + 1) > limit:
+                raise InvalidSettingError(
+                    "ExternalId.per_account", existing.node.path, f"a parameter with MaxLength <= {limit}"
+                )
             return existing
         if existing is not None:
             raise InvalidSettingError(
                 "ExternalId.parameter", parameter_id, "an ID not used by another construct of the stack"
             )
+        max_length = limit if per_account else validation.EXTERNAL_ID_MAX_LENGTH
+        description = (
+            "The external ID the vendor gave you for this integration (sts:ExternalId). The vendor must "
+            "present it to assume the role."
+        )
+        if per_account:
+            description += " Per-account mode: the vendor presents it followed by '-' and the account ID."
         return CfnParameter(
             stack,
             parameter_id,
             type="String",
-            description=(
-                "The external ID the vendor gave you for this integration (sts:ExternalId). The vendor must "
-                "present it to assume the role."
-            ),
+            description=description,
             allowed_pattern=f"^{validation.EXTERNAL_ID_CHARS}+$",
             min_length=validation.EXTERNAL_ID_MIN_LENGTH,
-            max_length=validation.EXTERNAL_ID_MAX_LENGTH,
-            constraint_description="2 to 1224 characters of letters, digits and _+=,.@:/-",
+            max_length=max_length,
+            constraint_description=f"2 to {max_length} characters of letters, digits and _+=,.@:/-",
         )
 
 

@@ -21,6 +21,7 @@ from local_aws.protocol import (
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
     RESET_PATH,
+    TRUST_EVALUATION_PATH,
 )
 
 # Credentials moto accepts for its default account (123456789012); never real ones.
@@ -57,7 +58,8 @@ class LocalAwsClient:
         return self._request("POST", path, body, content_type)
 
     def reset(self) -> None:
-        """Forget every resource of every account and every CloudTrail event; switch IAM enforcement off."""
+        """Forget every resource of every account and every CloudTrail event; switch IAM enforcement and
+        trust evaluation off."""
         self._post(RESET_PATH)
         self.enforce_iam(False)
 
@@ -70,6 +72,11 @@ class LocalAwsClient:
     def enforce_iam(self, on: bool = True) -> None:
         """From now on every request is (or is no longer) checked against the caller's IAM policies."""
         self._post("/moto-api/reset-auth", b"0" if on else b"inf", content_type="text/plain")
+
+    def evaluate_trust(self, on: bool = True) -> None:
+        """Under IAM enforcement, evaluate role trust policies as AWS does (local_aws/trust.py): across
+        accounts, a missing role refused, a missing ExternalId refused, an account's root principal."""
+        self._post(TRUST_EVALUATION_PATH, b"on" if on else b"off", content_type="text/plain")
 
     def environment(self, region: str = "us-east-1") -> dict[str, str]:
         """Environment variables that point boto3 and the CDK CLI at this server with placeholder keys."""

@@ -12,6 +12,8 @@ DOCUMENTED_LOOKUPS_PER_SECOND = 2.0
 CLOUDTRAIL_RECORD_ENV = "LOCAL_AWS_CLOUDTRAIL_RECORD_API_CALLS"
 # POST {"events": [...]} seeds management events; GET ?accountId=&region= lists them.
 CLOUDTRAIL_EVENTS_PATH = "/local-aws/cloudtrail/events"
+# POST "on"/"off": evaluate role trust policies as AWS does under IAM enforcement (local_aws/trust.py).
+TRUST_EVALUATION_PATH = "/local-aws/trust-evaluation"
 # moto's reset; the emulations forget their state on it too.
 RESET_PATH = "/moto-api/reset"
 

@@ -32,7 +32,8 @@ READY_PREFIX = "LISTENING "
 def build_app() -> Any:
     """moto's WSGI application, wrapped by the emulations of what moto lacks (outermost last).
 
-    CloudTrail is outermost so that it records calls answered by the other emulations too.
+    CloudTrail is outermost so that it records calls answered by the other emulations too (the switch of
+    trust evaluation around it answers its own path only).
     """
     from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - heavy import, server process only
         DomainDispatcherApplication,
@@ -43,11 +44,13 @@ def build_app() -> Any:
     from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
     from local_aws.lambda_runtime import LambdaEmulation  # noqa: PLC0415
     from local_aws.moto_tuning import share_aws_managed_policy_data  # noqa: PLC0415
+    from local_aws.trust import TrustEvaluationSwitch, patch_trust_evaluation  # noqa: PLC0415
     from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
 
     share_aws_managed_policy_data()
+    patch_trust_evaluation()
     app = LambdaEmulation(JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app)))
-    return CloudTrailEmulation(IdentityCenterEmulation(app))
+    return TrustEvaluationSwitch(CloudTrailEmulation(IdentityCenterEmulation(app)))
 
 
 def serve(port: int) -> None:

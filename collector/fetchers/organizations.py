@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement, Where
 from collector.models import (
     DelegatedAdministrator,
@@ -15,6 +18,7 @@ from collector.models import (
     Record,
     ServiceControlPolicy,
 )
+from collector.parsers import identity_center as parse_ic
 from collector.parsers import organizations as parse
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 
@@ -58,7 +62,8 @@ PERMISSIONS = FetcherPermissions(
             "organizations:ListDelegatedAdministrators",
             "organizations:ListDelegatedAdministrators",
             _L,
-            "Which member accounts are delegated administrators (IAM Identity Center may be one).",
+            "Delegated administrators, and (filtered by sso.amazonaws.com) the account to read IAM Identity "
+            "Center in.",
         ),
         Permission(
             "organizations:ListPolicies",
@@ -120,6 +125,27 @@ def walk_tree(client: Any) -> parse.OuTree:
 def describe_organization(client: Any) -> Item:
     result: Item = client.describe_organization()["Organization"]
     return result
+
+
+def identity_center_administration(org: Any) -> parse_ic.Administration:
+    """The management account and the delegated administrator for sso.amazonaws.com (discovery, before
+    Identity Center is read once, in one account)."""
+    management = describe_organization(org)["MasterAccountId"]
+    try:
+        admins = _items(
+            org,
+            "list_delegated_administrators",
+            "DelegatedAdministrators",
+            ServicePrincipal=parse_ic.SSO_SERVICE_PRINCIPAL,
+        )
+    except ClientError as exc:
+        if error_code(exc) != "InvalidInputException":
+            raise
+        # AWS accepts this filter; an emulator may not (moto). Unfiltered, no administrator at all still
+        # means none for Identity Center; administrators of unknown services leave it unknown.
+        others = _items(org, "list_delegated_administrators", "DelegatedAdministrators")
+        return parse_ic.Administration(management, None, delegation_known=not others)
+    return parse_ic.Administration(management, parse_ic.delegated_administrator(admins))
 
 
 def collect(ctx: FetchContext) -> Iterator[Record]:

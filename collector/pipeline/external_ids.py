@@ -15,7 +15,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from collector import validation
+from collector.customers import customer_name
 from collector.pipeline import layout
+from collector.validation import InvalidSettingError
 
 CACHE_SECONDS = 300.0
 
@@ -43,7 +45,7 @@ class ParameterExternalIds:
         self._cache: dict[str, tuple[str, float]] = {}
 
     def __call__(self, customer: str) -> str:
-        name = layout.external_id_parameter(self.prefix, validation.customer_name(customer, "customer"))
+        name = layout.external_id_parameter(self.prefix, customer_name(customer, "customer"))
         with self._lock:
             found = self._cache.get(name)
         if found is not None and self.clock() - found[1] < self.cache_seconds:
@@ -56,7 +58,10 @@ class ParameterExternalIds:
                 f"customer {customer!r}: cannot read the ExternalId parameter {name} ({code}): create it "
                 f"as a SecureString (aws ssm put-parameter --type SecureString --name {name} --value ...)"
             ) from exc
-        validation.external_id(value, name)
+        try:
+            validation.external_id(value, name)
+        except InvalidSettingError as error:  # never the value: errors reach the execution's history
+            raise InvalidSettingError(name, "(hidden)", error.expected) from None
         with self._lock:
             self._cache[name] = (value, self.clock())
         return str(value)

@@ -2,8 +2,9 @@
 
 ```json
 {"customer": "acme", "role_arn": "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole",
- "organization": true, "member_role_name": "ReadOnlyIntegrationRole", "regions": "all",
- "include_ous": [], "exclude_ous": [], "fetchers": [], "api_rate": 10, "cloudtrail_lookback_days": 7}
+ "organization": true, "member_role_name": "ReadOnlyIntegrationRole", "external_id_mode": "shared",
+ "regions": "all", "include_ous": [], "exclude_ous": [], "more_role_arns": [], "fetchers": [],
+ "api_rate": 10, "cloudtrail_lookback_days": 7, "identity_center_region": null}
 ```
 
 Only ``customer`` and ``role_arn`` are required; the others mean what the CLI's options of the same name
@@ -18,8 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from collector import registry, validation
+from collector import external_id, registry, validation
 from collector.aws import DEFAULT_API_RATE
+from collector.customers import customer_name
+from collector.external_id import ExternalIdMode
 from collector.fetchers import cloudtrail
 from collector.runner import ALL_REGIONS, RunSettings
 from collector.validation import InvalidSettingError
@@ -32,6 +35,9 @@ KNOWN_FIELDS = frozenset(
         "role_arn",
         "organization",
         "member_role_name",
+        "external_id_mode",
+        "more_role_arns",
+        "identity_center_region",
         "regions",
         "include_ous",
         "exclude_ous",
@@ -48,20 +54,25 @@ class CollectionRequest:
     role_arn: str
     organization: bool = False
     member_role_name: str | None = None
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
+    more_role_arns: tuple[str, ...] = ()  # more accounts, each through its own role (the legacy method)
     regions: tuple[str, ...] | None = None  # None: every enabled region
     include_ous: tuple[str, ...] = ()
     exclude_ous: tuple[str, ...] = ()
     fetchers: tuple[str, ...] = ()
     api_rate: float = DEFAULT_API_RATE
     cloudtrail_lookback_days: int = cloudtrail.DEFAULT_LOOKBACK_DAYS
+    identity_center_region: str | None = None
 
-    def run_settings(self, external_id: str) -> RunSettings:
+    def run_settings(self, customer_external_id: str) -> RunSettings:
         """The CLI's settings for this request, with the ExternalId read from the customer's parameter."""
         return RunSettings(
             role_arn=self.role_arn,
-            external_id=external_id,
+            external_id=_hidden(customer_external_id, self.external_id_mode),
+            external_id_mode=self.external_id_mode,
             organization=self.organization,
             member_role_name=self.member_role_name,
+            more_role_arns=self.more_role_arns,
             regions=self.regions,
             include_ous=self.include_ous,
             exclude_ous=self.exclude_ous,
@@ -69,6 +80,7 @@ class CollectionRequest:
             workers=DISCOVERY_WORKERS,
             api_rate=self.api_rate,
             cloudtrail_lookback_days=self.cloudtrail_lookback_days,
+            identity_center_region=self.identity_center_region,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -77,13 +89,25 @@ class CollectionRequest:
             "role_arn": self.role_arn,
             "organization": self.organization,
             "member_role_name": self.member_role_name,
+            "external_id_mode": self.external_id_mode.value,
+            "more_role_arns": list(self.more_role_arns),
             "regions": ALL_REGIONS if self.regions is None else list(self.regions),
             "include_ous": list(self.include_ous),
             "exclude_ous": list(self.exclude_ous),
             "fetchers": list(self.fetchers),
             "api_rate": self.api_rate,
             "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
+            "identity_center_region": self.identity_center_region,
         }
+
+
+def _hidden(value: str, mode: ExternalIdMode) -> str:
+    """The customer's ExternalId checked for the mode; an error never shows it (it would reach the
+    execution's history)."""
+    try:
+        return external_id.check_base(value, mode, "ExternalId")
+    except InvalidSettingError as error:
+        raise InvalidSettingError(error.setting, "(hidden)", error.expected) from None
 
 
 def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -100,7 +124,7 @@ def parse(data: object) -> CollectionRequest:
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         raise InvalidSettingError("input", unknown, f"only these fields: {', '.join(sorted(KNOWN_FIELDS))}")
-    customer = validation.customer_name(data.get("customer"), "customer")
+    customer = customer_name(data.get("customer"), "customer")
     role_arn = validation.role_arn(data.get("role_arn"), "role_arn")
     organization = data.get("organization", False)
     if not isinstance(organization, bool):
@@ -110,6 +134,13 @@ def parse(data: object) -> CollectionRequest:
         if not organization:
             raise InvalidSettingError("member_role_name", member_role, 'to be used with "organization": true')
         validation.role_name(member_role, "member_role_name")
+    id_mode = external_id.mode(data.get("external_id_mode", ExternalIdMode.SHARED.value), "external_id_mode")
+    more = tuple(validation.role_arn(a, "more_role_arns") for a in _strings(data, "more_role_arns"))
+    if more and organization:
+        raise InvalidSettingError("more_role_arns", list(more), 'none with "organization": true')
+    center_region = data.get("identity_center_region")
+    if center_region is not None:
+        validation.region(center_region, "identity_center_region")
     include = tuple(validation.root_or_ou_id(v, "include_ous") for v in _strings(data, "include_ous"))
     exclude = tuple(validation.root_or_ou_id(v, "exclude_ous") for v in _strings(data, "exclude_ous"))
     if (include or exclude) and not organization:
@@ -136,10 +167,13 @@ def parse(data: object) -> CollectionRequest:
         role_arn=role_arn,
         organization=organization,
         member_role_name=member_role,
+        external_id_mode=id_mode,
+        more_role_arns=more,
         regions=regions,
         include_ous=include,
         exclude_ous=exclude,
         fetchers=fetchers,
         api_rate=float(api_rate),
         cloudtrail_lookback_days=lookback,
+        identity_center_region=center_region,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +18,13 @@ from tests.collector.canned import ACCOUNT
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Reader"
 
 
+@functools.cache
+def _session() -> botocore.session.Session:
+    return botocore.session.Session()  # one for every test: it loads each service model once
+
+
 def offline_client(service: str, region: str = "us-east-1") -> Any:
-    session = botocore.session.Session()
-    return session.create_client(
+    return _session().create_client(
         service,
         region_name=region,
         aws_access_key_id="AKIDEXAMPLE",

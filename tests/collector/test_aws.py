@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from collector import aws, errors
 from collector.aws import CallRecorder, RateLimiter, Sessions, TokenBucket
+from collector.external_id import ExternalIdMode
 from collector.models import Account, ScopeStatus
 from tests.collector.canned import ACCOUNT
 from tests.collector.stubs import ROLE_ARN, assume_role_xml, error_xml, http_answers, iam_xml
@@ -26,7 +27,12 @@ def _offline(offline_aws: None) -> None:
     pass
 
 
-def _sessions(sts: list[tuple[int, str]], iam: list[tuple[int, str]], sent: list[str]) -> Sessions:
+def _sessions(
+    sts: list[tuple[int, str]],
+    iam: list[tuple[int, str]],
+    sent: list[str],
+    mode: ExternalIdMode = ExternalIdMode.SHARED,
+) -> Sessions:
     sts_handler, iam_handler = http_answers(sts), http_answers(iam)
 
     def capture_sts(request, **kwargs):
@@ -38,7 +44,10 @@ def _sessions(sts: list[tuple[int, str]], iam: list[tuple[int, str]], sent: list
         session.register("before-send.iam", iam_handler)
 
     return Sessions(
-        external_id="Customer-ExternalId-1", run_id="20260101T000000Z-abc123", prepare_session=prepare
+        external_id="Customer-ExternalId-1",
+        external_id_mode=mode,
+        run_id="20260101T000000Z-abc123",
+        prepare_session=prepare,
     )
 
 
@@ -78,6 +87,22 @@ def test_role_is_assumed_with_the_external_id_and_an_attributable_session_name()
     assert (
         aws.session_name("x" * 100) == aws.session_name("x" * 100) and len(aws.session_name("x" * 100)) == 64
     )
+
+
+def test_per_account_mode_presents_the_external_id_derived_for_each_account() -> None:
+    sent: list[str] = []
+    later = datetime.now(UTC) + timedelta(hours=1)
+    sessions = _sessions(
+        [(200, assume_role_xml(later)), (200, assume_role_xml(later))],
+        [(200, ALIASES), (200, ALIASES)],
+        sent,
+        ExternalIdMode.PER_ACCOUNT,
+    )
+    other = "444455556666"
+    for account in (Account(ACCOUNT, ROLE_ARN), Account(other, f"arn:aws:iam::{other}:role/Reader")):
+        sessions.for_account(account).client("iam").list_account_aliases()
+    presented = [dict(urllib.parse.parse_qsl(body))["ExternalId"] for body in sent]
+    assert presented == [f"Customer-ExternalId-1-{ACCOUNT}", f"Customer-ExternalId-1-{other}"]
 
 
 def test_credentials_are_refreshed_before_they_expire_and_shared_by_threads() -> None:

@@ -39,6 +39,14 @@ def _run(*argv: str) -> tuple[int, str, str]:
         ),
         (["collect", "--role-arn", ROLE], "--external-id: got None"),
         (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--external-id-mode", "derived"],
+            "--external-id-mode: got 'derived'; expected shared or per-account",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "x" * 1212, "--external-id-mode", "per-account"],
+            "expected at most 1211 characters with the per-account ExternalId mode",
+        ),
+        (
             ["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", "us-east-1,moon-1"],
             "--regions: got 'moon-1'",
         ),
@@ -67,7 +75,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
             "--cloudtrail-lookback-days: got '1.5'; expected a whole number of days from 1 to 90",
         ),
         (["collect", "--role-arn", ROLE, "--external-id", "abc", "--workers", "0"], "--workers: got 0"),
-        (["collect", "--external-id", "abc"], "the following arguments are required: --role-arn"),
+        (["collect", "--external-id", "abc"], "--role-arn: got None; expected the integration role's ARN"),
         (
             ["summary", "--db", "/nonexistent/inventory.sqlite"],
             "--db: got '/nonexistent/inventory.sqlite'; expected an existing",
@@ -88,6 +96,14 @@ def test_the_external_id_can_come_from_the_environment(monkeypatch: pytest.Monke
     settings = cli.settings_from(args)
     assert settings.external_id == "from-env-1"
     assert "external_id" not in settings.to_json()  # never written to the run manifest
+
+
+def test_the_external_id_mode_reaches_the_settings() -> None:
+    argv = ["collect", "--role-arn", ROLE, "--external-id", "abc", "--organization"]
+    assert cli.settings_from(cli.build_parser().parse_args(argv)).external_id_mode.value == "shared"
+    settings = cli.settings_from(cli.build_parser().parse_args([*argv, "--external-id-mode", "per-account"]))
+    assert settings.external_id_mode.value == "per-account"
+    assert settings.to_json()["external_id_mode"] == "per-account"
 
 
 def test_no_base_credentials_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

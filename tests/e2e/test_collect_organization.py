@@ -93,12 +93,14 @@ def test_organization_mode_with_an_ou_filter(local_aws: LocalAws, tmp_path: Path
         "--db",
         str(db),
         "--fetchers",
-        "iam,organizations",
+        "iam,organizations,identity_center",
     ]
 
     code, out, err = _cli(*args, "--dry-run")
     assert code == 0, err
-    assert "3 work items, 4 scopes, 3 accounts" in out
+    assert "3 work items, 5 scopes, 3 accounts" in out
+    # moto rejects the sso.amazonaws.com filter and has a guardduty administrator: the management account.
+    assert "identity center in 123456789012: the management account (the organization does not filter" in out
     assert f"leave out {seeded['accounts']['dev-c']}: in an excluded OU" in out
     assert not db.exists()  # a dry run stores nothing
 
@@ -118,6 +120,7 @@ def test_organization_mode_with_an_ou_filter(local_aws: LocalAws, tmp_path: Path
     assert scopes == {
         (management, "iam"): "complete",
         (management, "organizations"): "complete",
+        (management, "identity_center"): "complete",  # read once, where the organization administers it
         (a, "iam"): "complete",
         (b, "iam"): "complete",
     }

@@ -52,15 +52,20 @@ def test_a_full_request() -> None:
         "role_arn": ROLE,
         "organization": True,
         "member_role_name": "Member",
+        "external_id_mode": "per-account",
+        "more_role_arns": [],
         "regions": ["us-east-1"],
         "include_ous": ["ou-ab12-cdef3456"],
         "exclude_ous": [],
         "fetchers": ["iam", "cloudtrail"],
         "api_rate": 5,
         "cloudtrail_lookback_days": 30,
+        "identity_center_region": "eu-west-1",
     }
     parsed = request.parse(data)
-    assert parsed.run_settings("Ext-1").fetchers == ("iam", "cloudtrail")
+    settings = parsed.run_settings("Ext-1")
+    assert settings.fetchers == ("iam", "cloudtrail") and settings.external_id_mode.value == "per-account"
+    assert settings.options.identity_center_region == "eu-west-1"
     assert parsed.to_json() == {**data, "api_rate": 5.0}
 
 
@@ -86,7 +91,28 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
         "91",
     ),
     ({"customer": "acme", "role_arn": ROLE, "organization": "yes"}, "organization", "'yes'"),
+    ({"customer": "acme", "role_arn": ROLE, "external_id_mode": "each"}, "external_id_mode", "'each'"),
+    (
+        {"customer": "acme", "role_arn": ROLE, "organization": True, "more_role_arns": [ROLE]},
+        "more_role_arns",
+        "organization",
+    ),
+    ({"customer": "acme", "role_arn": ROLE, "identity_center_region": "x"}, "identity_center_region", "'x'"),
 ]
+
+
+def test_the_legacy_methods_listed_accounts_are_collected_each_through_its_role() -> None:
+    other = "arn:aws:iam::444455556666:role/ReadOnlyIntegrationRole"
+    parsed = request.parse({"customer": "acme", "role_arn": ROLE, "more_role_arns": [other]})
+    assert parsed.run_settings("Ext-1").more_role_arns == (other,)
+
+
+def test_a_per_account_external_id_leaves_room_for_the_account_id() -> None:
+    parsed = request.parse({"customer": "acme", "role_arn": ROLE, "external_id_mode": "per-account"})
+    with pytest.raises(InvalidSettingError) as error:
+        parsed.run_settings("x" * 1220)
+    assert error.value.setting == "ExternalId"
+    assert "xxxx" not in str(error.value) and "(hidden)" in str(error.value)  # a secret is never shown
 
 
 @pytest.mark.parametrize(("data", "field", "shown"), BAD, ids=[b[1] + str(i) for i, b in enumerate(BAD)])

@@ -1,0 +1,292 @@
+"""``customers add|update|list|show|remove|rotate-external-id|instructions`` and ``collect --customer``.
+
+The customers live in the collector's database (``--db``, the same file ``collect`` writes to). Output that
+names an ExternalId is meant for the operator's terminal; ``list`` leaves it out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TextIO
+
+from collector import onboarding, validation
+from collector.customer_store import CustomerStore
+from collector.customers import (
+    DEFAULT_ROLE_NAME,
+    TRUSTED_PRINCIPAL_ENV,
+    Customer,
+    Method,
+    check_method_settings,
+    customer_name,
+    split_values,
+)
+from collector.runner import RunSettings
+from collector.validation import InvalidSettingError
+
+DEFAULT_DB = "inventory.sqlite"
+
+
+def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
+    """The options that describe a customer (``add``) or change what is recorded (``update``)."""
+    parser.add_argument(
+        "--trusted-principal",
+        help=f"the vendor's role ARN that the customer's role trusts (default ${TRUSTED_PRINCIPAL_ENV}); "
+        "legacy: the customer's integration user ARN, once known",
+    )
+    parser.add_argument(
+        "--account-id",
+        help="the customer's account (organization: the management account; legacy: the user's account)",
+    )
+    parser.add_argument(
+        "--role-name", default=DEFAULT_ROLE_NAME if adding else None, help=f"default {DEFAULT_ROLE_NAME}"
+    )
+    parser.add_argument(
+        "--role-arn", help="the role ARN the customer's stack reports, when not the default name"
+    )
+    parser.add_argument(
+        "--accounts", action="append", help="legacy: the accounts with a role (comma-separated)"
+    )
+    parser.add_argument(
+        "--organizational-unit-ids", action="append", help="organization: root or OUs of the StackSet"
+    )
+    parser.add_argument("--identity-center-region", help="the Identity Center home region, if known")
+    parser.add_argument(
+        "--identity-center-account-id", help="organization: the delegated Identity Center administrator"
+    )
+    parser.add_argument(
+        "--identity-center",
+        action="store_true",
+        default=None,
+        help="account method: the account manages Identity Center (the role reads it)",
+    )
+    parser.add_argument("--profile", help="AWS profile of the base credentials (legacy: the user's key)")
+    parser.add_argument("--partition", default="aws" if adding else None, choices=validation.PARTITIONS)
+
+
+def add_parsers(commands: Any, db_default: str = DEFAULT_DB) -> None:
+    customers = commands.add_parser("customers", help="the vendor's customers and their ExternalIds")
+    sub = customers.add_subparsers(dest="customers_command", required=True, parser_class=type(customers))
+
+    add = sub.add_parser("add", help="record a customer with a new, unique ExternalId")
+    add.add_argument("name")
+    add.add_argument("--method", required=True, choices=[m.value for m in Method])
+    _details(add, adding=True)
+
+    update = sub.add_parser("update", help="change what is recorded (never the ExternalId)")
+    update.add_argument("name")
+    _details(update, adding=False)
+
+    listing = sub.add_parser("list", help="every customer (without ExternalIds)")
+    listing.add_argument("--json", action="store_true")
+    show = sub.add_parser("show", help="one customer, with its ExternalId")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    remove = sub.add_parser("remove", help="forget a customer (its collected inventory stays)")
+    remove.add_argument("name")
+    rotate = sub.add_parser(
+        "rotate-external-id", help="replace the ExternalId; prints what the customer must redeploy"
+    )
+    rotate.add_argument("name")
+    instructions = sub.add_parser("instructions", help="what the customer runs to deploy")
+    instructions.add_argument("name")
+    instructions.add_argument(
+        "--template-url", help="where the vendor hosts the plain account template (adds a console link)"
+    )
+    instructions.add_argument("--json", action="store_true")
+    for parser in (add, update, listing, show, remove, rotate, instructions):
+        parser.add_argument("--db", default=db_default, help=f"the collector database (default {db_default})")
+
+
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The customer fields the options set (None: not given)."""
+    changes: dict[str, Any] = {
+        "trusted_principal": args.trusted_principal,
+        "account_id": args.account_id,
+        "role_name": args.role_name,
+        "role_arn": args.role_arn,
+        "identity_center_region": args.identity_center_region,
+        "identity_center_account_id": args.identity_center_account_id,
+        "include_identity_center": args.identity_center,
+        "profile": args.profile,
+        "partition": args.partition,
+    }
+    if args.accounts:
+        changes["account_ids"] = split_values(args.accounts)
+    if args.organizational_unit_ids:
+        changes["organizational_unit_ids"] = split_values(args.organizational_unit_ids)
+    return {k: v for k, v in changes.items() if v is not None}
+
+
+def _check_role_arn(customer: Customer) -> Customer:
+    arn = customer.role_arn
+    if arn is not None and customer.account_id is not None and arn.split(":")[4] != customer.account_id:
+        raise InvalidSettingError(
+            "--role-arn", arn, f"a role in the customer's account {customer.account_id}"
+        )
+    return customer
+
+
+def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
+    name = customer_name(args.name)
+    method = Method(args.method)
+    changes = _changes(args)
+    from_env = os.environ.get(TRUSTED_PRINCIPAL_ENV)
+    if "trusted_principal" not in changes and from_env and method is not Method.LEGACY:
+        changes["trusted_principal"] = from_env
+
+    def build(external_id: str, now: str) -> Customer:
+        customer = Customer(
+            name=name,
+            method=method,
+            external_id=external_id,
+            created_at=now,
+            external_id_created_at=now,
+            **changes,
+        )
+        return _check_role_arn(check_method_settings(customer))
+
+    customer = CustomerStore(args.db).add(build)
+    print(f"added {customer.name} ({customer.method.value}); ExternalId {customer.external_id}", file=out)
+    print(f"next: `customers instructions {customer.name}` prints what the customer runs", file=out)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace, out: TextIO) -> int:
+    store = CustomerStore(args.db)
+    current = store.get(customer_name(args.name))
+    changes = _changes(args)
+    if not changes:
+        raise InvalidSettingError(
+            "options", None, "at least one detail to change (see `customers update -h`)"
+        )
+    updated = store.replace(_check_role_arn(check_method_settings(replace(current, **changes))))
+    print(f"updated {updated.name}: {', '.join(sorted(changes))}", file=out)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    customers = CustomerStore(args.db).list()
+    if args.json:
+        json.dump([c.to_json(with_external_id=False) for c in customers], out, indent=2)
+        out.write("\n")
+        return 0
+    rows = [("NAME", "METHOD", "ROLES", "EXTERNAL ID SINCE", "")]
+    for c in customers:
+        roles = ", ".join(c.role_arns()) or "(role ARN not known yet)"
+        pending = "rotation pending redeploy" if c.previous_external_id else ""
+        rows.append((c.name, c.method.value, roles, c.external_id_created_at, pending))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        cells = "  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:4]))
+        print(f"{cells}  {row[4]}".rstrip(), file=out)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    customer = CustomerStore(args.db).get(customer_name(args.name))
+    data = customer.to_json()
+    if args.json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    for key, value in data.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        print(f"{key:<27} {'' if shown is None else shown}", file=out)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
+    removed = CustomerStore(args.db).remove(customer_name(args.name))
+    print(
+        f"removed {removed.name}; its ExternalId is no longer recorded (collected inventory is kept)",
+        file=out,
+    )
+    return 0
+
+
+def cmd_rotate(args: argparse.Namespace, out: TextIO) -> int:
+    customer = CustomerStore(args.db).rotate_external_id(customer_name(args.name))
+    guide = onboarding.instructions_for(customer)
+    print(f"{customer.name}: new ExternalId {customer.external_id}", file=out)
+    print(
+        "Until the customer redeploys with it, collect and doctor cannot assume the role(s) "
+        f"({', '.join(customer.role_arns()) or 'role ARN not recorded'}). The customer must redeploy:",
+        file=out,
+    )
+    for deploy in guide.deploys:
+        print(f"  # {deploy.where}\n  {deploy.command}", file=out)
+    if customer.method is Method.ACCOUNT:
+        print(
+            "  # or, for a stack created from the plain template: update its ExternalId parameter\n"
+            f"  aws cloudformation update-stack --stack-name {onboarding.STACK_NAME} --use-previous-template "
+            "--capabilities CAPABILITY_IAM --parameters "
+            f"ParameterKey=ExternalId,ParameterValue={customer.external_id}",
+            file=out,
+        )
+    if customer.method is Method.ORGANIZATION:
+        print("The StackSet then updates the member role in every account with the new value.", file=out)
+    print(
+        f"`doctor --customer {customer.name}` tells when the redeploy is done "
+        "(the old ExternalId is then refused).",
+        file=out,
+    )
+    return 0
+
+
+def cmd_instructions(args: argparse.Namespace, out: TextIO) -> int:
+    customer = CustomerStore(args.db).get(customer_name(args.name))
+    guide = onboarding.instructions_for(customer, args.template_url)
+    if args.json:
+        json.dump(guide.to_json(), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(guide.render())
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "add": cmd_add,
+    "update": cmd_update,
+    "list": cmd_list,
+    "show": cmd_show,
+    "remove": cmd_remove,
+    "rotate-external-id": cmd_rotate,
+    "instructions": cmd_instructions,
+}
+
+
+def cmd_customers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _COMMANDS[args.customers_command](args, out)
+
+
+# --- collect --customer ------------------------------------------------------------------------------
+
+
+def run_settings(customer: Customer, **options: Any) -> RunSettings:
+    """The customer's roles, ExternalId and profile, with the run ``options`` (regions, fetchers...)."""
+    arns = customer.role_arns()
+    if not arns:
+        raise InvalidSettingError(
+            "--customer",
+            customer.name,
+            f"a customer with a known role: record it with `customers update {customer.name} "
+            "--account-id ID` (or --role-arn ARN, the RoleArn output of the customer's stack)",
+        )
+    organization = customer.method is Method.ORGANIZATION
+    return RunSettings(
+        role_arn=arns[0],
+        more_role_arns=arns[1:],
+        external_id=customer.external_id,
+        organization=organization,
+        member_role_name=customer.role_name if organization else None,
+        **{
+            **options,
+            "profile": options.get("profile") or customer.profile,
+            "identity_center_region": options.get("identity_center_region")
+            or customer.identity_center_region,
+        },
+    )

@@ -1,0 +1,185 @@
+"""The customers table of the embedded store (schema migration 2 in collector/store.py).
+
+Each write is one transaction. The ExternalId column is UNIQUE: ``add`` draws again on the (astronomically
+unlikely) collision, so no two customers ever share an ExternalId. Nothing here regenerates an ExternalId
+except ``rotate_external_id``, which the operator calls by name.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from collector.customers import Customer, Method, new_external_id
+from collector.store import StoreError, connect, migrate
+from collector.validation import InvalidSettingError
+
+_COLUMNS = (
+    "name",
+    "method",
+    "external_id",
+    "previous_external_id",
+    "created_at",
+    "external_id_created_at",
+    "trusted_principal",
+    "account_id",
+    "role_name",
+    "role_arn",
+    "account_ids",
+    "organizational_unit_ids",
+    "identity_center_region",
+    "identity_center_account_id",
+    "include_identity_center",
+    "profile",
+    "partition",
+)
+# Draws before giving up: a collision of 238-bit values means the random source is broken, not bad luck.
+_MAX_DRAWS = 5
+
+
+class CustomerNotFoundError(InvalidSettingError):
+    def __init__(self, name: str) -> None:
+        super().__init__("NAME", name, "a recorded customer (see `customers list`)")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _row(customer: Customer) -> tuple[Any, ...]:
+    values = {
+        **{
+            c: getattr(customer, c)
+            for c in _COLUMNS
+            if c not in ("method", "account_ids", "organizational_unit_ids")
+        },
+        "method": customer.method.value,
+        "account_ids": json.dumps(list(customer.account_ids)),
+        "organizational_unit_ids": json.dumps(list(customer.organizational_unit_ids)),
+        "include_identity_center": int(customer.include_identity_center),
+    }
+    return tuple(values[c] for c in _COLUMNS)
+
+
+def _customer(row: sqlite3.Row) -> Customer:
+    data = {c: row[c] for c in _COLUMNS}
+    data["method"] = Method(data["method"])
+    data["account_ids"] = tuple(json.loads(data["account_ids"]))
+    data["organizational_unit_ids"] = tuple(json.loads(data["organizational_unit_ids"]))
+    data["include_identity_center"] = bool(data["include_identity_center"])
+    return Customer(**data)
+
+
+class CustomerStore:
+    """The customers of one collector database (the same file ``collect`` writes the inventory to)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            with closing(connect(self.path)) as conn:
+                migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
+
+    def _write(self, job: Callable[[sqlite3.Connection], None]) -> None:
+        with closing(connect(self.path)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                job(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def add(
+        self, build: Callable[[str, str], Customer], draw: Callable[[], str] = new_external_id
+    ) -> Customer:
+        """Record a new customer: ``build(external_id, now)`` makes it around a freshly drawn ExternalId.
+
+        Refuses a name that exists (its ExternalId stays as it is: rotation is a separate, explicit command).
+        """
+        for _ in range(_MAX_DRAWS):
+            customer = build(draw(), now_iso())
+            try:
+                self._write(partial(self._insert, customer=customer))
+            except sqlite3.IntegrityError as exc:
+                if "customers.name" in str(exc):
+                    raise InvalidSettingError(
+                        "NAME",
+                        customer.name,
+                        "a new customer name: this one exists (its ExternalId is kept; "
+                        "`customers rotate-external-id` replaces it)",
+                    ) from exc
+                if "customers.external_id" in str(exc):
+                    continue  # another customer holds this value: draw again
+                raise
+            return customer
+        raise StoreError(
+            f"{_MAX_DRAWS} ExternalId draws all collided with recorded ones: the random source is broken"
+        )
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, *, customer: Customer) -> None:
+        marks = ", ".join("?" for _ in _COLUMNS)
+        conn.execute(f"INSERT INTO customers ({', '.join(_COLUMNS)}) VALUES ({marks})", _row(customer))  # noqa: S608
+
+    def get(self, name: str) -> Customer:
+        with closing(connect(self.path)) as conn:
+            row = conn.execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise CustomerNotFoundError(name)
+        return _customer(row)
+
+    def list(self) -> list[Customer]:
+        with closing(connect(self.path)) as conn:
+            rows = conn.execute("SELECT * FROM customers ORDER BY name").fetchall()
+        return [_customer(r) for r in rows]
+
+    def replace(self, customer: Customer) -> Customer:
+        """Store changed details of a recorded customer (the ExternalId columns are written as given)."""
+
+        def job(conn: sqlite3.Connection) -> None:
+            assignments = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
+            values = _row(customer)
+            cursor = conn.execute(
+                f"UPDATE customers SET {assignments} WHERE name = ?",  # noqa: S608 - fixed column names
+                (*values[1:], values[0]),
+            )
+            if cursor.rowcount != 1:
+                raise CustomerNotFoundError(customer.name)
+
+        try:
+            self._write(job)
+        except sqlite3.IntegrityError as exc:
+            raise InvalidSettingError("ExternalId", "(hidden)", "a value no other customer holds") from exc
+        return customer
+
+    def rotate_external_id(self, name: str, draw: Callable[[], str] = new_external_id) -> Customer:
+        """A new ExternalId for ``name``; the previous one is kept (``previous_external_id``) for doctor."""
+        current = self.get(name)
+        for _ in range(_MAX_DRAWS):
+            fresh = draw()
+            if fresh in (current.external_id, current.previous_external_id):
+                continue
+            try:
+                return self.replace(current.rotated(fresh, now_iso()))
+            except InvalidSettingError:
+                continue  # another customer holds this value: draw again
+        raise StoreError(
+            f"{_MAX_DRAWS} ExternalId draws all collided with recorded ones: the random source is broken"
+        )
+
+    def remove(self, name: str) -> Customer:
+        removed = self.get(name)
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM customers WHERE name = ?", (name,))
+
+        self._write(job)
+        return removed

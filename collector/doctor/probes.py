@@ -1,0 +1,297 @@
+"""Does the role hold every catalog action it should? One cheap, read-only call per action.
+
+Each probe makes the smallest call that AWS must authorize for that action: a one-item page, EC2's
+``DryRun`` (``DryRunOperation`` means "would have succeeded"), or a lookup of a name that does not exist
+(``NoSuchEntity`` after authorization means the action is allowed). Nothing is created, changed or started:
+``iam:GenerateCredentialReport`` starts a report, so it is not probed and is reported as unverified.
+
+Verdicts: ``allowed`` (the call succeeded, or the service answered with an error it only gives after
+authorizing), ``denied`` (an access-denied code: the action is missing, by its catalog name), ``unverified``
+(anything else, or no safe call exists). A test keeps ``PROBES`` and ``NOT_PROBED`` covering the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from collector.errors import DENIED_CODES, error_code
+from collector.fetch import ClientFactory
+from collector.permissions import CATALOG, Feature, Permission
+
+# Error codes that a service returns only once the caller is authorized for the action.
+AFTER_AUTHORIZATION = frozenset(
+    {
+        "DryRunOperation",
+        "NoSuchEntity",
+        "ReportNotPresent",
+        "ReportExpired",
+        "ReportInProgress",
+        "ResourceNotFoundException",
+        "AWSOrganizationsNotInUseException",
+        "ParentNotFoundException",
+        "PolicyNotFoundException",
+        "TargetNotFoundException",
+    }
+)
+NOT_PROBED: Mapping[str, str] = {
+    "iam:GenerateCredentialReport": "not probed: it starts a credential report, and doctor changes nothing",
+}
+PROBE_USER_NAME = (
+    "aws-readonly-collector-doctor-probe"  # looked up, never created: NoSuchEntity is the answer
+)
+PLACEHOLDER_ROOT_ID = "r-0000"
+AWS_MANAGED_SCP_ID = "p-FullAWSAccess"  # every organization with SCPs enabled has it
+PROBE_POLICY = "SecurityAudit"  # an AWS-managed policy read by GetPolicy/GetPolicyVersion
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    action: str
+    verdict: Verdict
+    detail: str
+
+
+class CannotProbeError(Exception):
+    """A probe that cannot be made here (e.g. no permission set to describe): the action is unverified."""
+
+
+@dataclass
+class ProbeEnv:
+    """Clients of the assumed role, where to call, and what earlier probes found (IDs later probes use)."""
+
+    clients: ClientFactory
+    account_id: str
+    partition: str
+    region: str  # EC2 and CloudTrail
+    identity_center_region: str | None  # None: no instance found, so Identity Center cannot be probed
+    found: dict[str, str] = field(default_factory=dict)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.clients.client(service, region)
+
+    def sso(self, service: str) -> Any:
+        if self.identity_center_region is None:
+            raise CannotProbeError("no Identity Center instance found to probe with")
+        return self.clients.client(service, self.identity_center_region)
+
+    def need(self, key: str, what: str) -> str:
+        if key not in self.found:
+            raise CannotProbeError(f"no {what} to probe with")
+        return self.found[key]
+
+
+Probe = Callable[[ProbeEnv], object]
+
+
+def _ec2(operation: str, **params: Any) -> Probe:
+    def probe(env: ProbeEnv) -> object:
+        return getattr(env.client("ec2", env.region), operation)(DryRun=True, **params)
+
+    return probe
+
+
+def _iam_policy_arn(env: ProbeEnv) -> str:
+    return f"arn:{env.partition}:iam::aws:policy/{PROBE_POLICY}"
+
+
+def _list_roots(env: ProbeEnv) -> object:
+    roots = env.client("organizations").list_roots(MaxResults=1)["Roots"]
+    if roots:
+        env.found["root"] = roots[0]["Id"]
+    return roots
+
+
+def _list_policies(env: ProbeEnv) -> object:
+    found = env.client("organizations").list_policies(Filter="SERVICE_CONTROL_POLICY", MaxResults=1)[
+        "Policies"
+    ]
+    if found:
+        env.found["scp"] = found[0]["Id"]
+    return found
+
+
+def _list_instances(env: ProbeEnv) -> object:
+    instances = env.sso("sso-admin").list_instances(MaxResults=1)["Instances"]
+    if instances:
+        env.found["instance"] = instances[0]["InstanceArn"]
+        env.found["identity_store"] = instances[0]["IdentityStoreId"]
+    return instances
+
+
+def _list_permission_sets(env: ProbeEnv) -> object:
+    sets = env.sso("sso-admin").list_permission_sets(
+        InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
+    )["PermissionSets"]
+    if sets:
+        env.found["permission_set"] = sets[0]
+    return sets
+
+
+def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool = False) -> Probe:
+    """A call about the permission set found earlier: a one-item page, in the role's own account."""
+
+    def probe(env: ProbeEnv) -> object:
+        client = env.sso("sso-admin")
+        params: dict[str, object] = {
+            "InstanceArn": env.need("instance", "Identity Center instance"),
+            "PermissionSetArn": env.need("permission_set", "permission set"),
+        }
+        if paged:
+            params["MaxResults"] = 1
+        if in_account:
+            params["AccountId"] = env.account_id
+        return getattr(client, operation)(**params)
+
+    return probe
+
+
+def _list_groups(env: ProbeEnv) -> object:
+    client = env.sso("identitystore")
+    groups = client.list_groups(IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1)[
+        "Groups"
+    ]
+    if groups:
+        env.found["group"] = groups[0]["GroupId"]
+    return groups
+
+
+# In call order: a probe may use what an earlier one found (env.found).
+PROBES: Mapping[str, Probe] = {
+    # iam
+    "iam:GetAccountAuthorizationDetails": lambda env: env.client("iam").get_account_authorization_details(
+        Filter=["LocalManagedPolicy"], MaxItems=1
+    ),
+    "iam:GetPolicy": lambda env: env.client("iam").get_policy(PolicyArn=_iam_policy_arn(env)),
+    "iam:GetPolicyVersion": lambda env: env.client("iam").get_policy_version(
+        PolicyArn=_iam_policy_arn(env), VersionId="v1"
+    ),
+    "iam:GetCredentialReport": lambda env: env.client("iam").get_credential_report(),
+    "iam:ListAccessKeys": lambda env: env.client("iam").list_access_keys(
+        UserName=PROBE_USER_NAME, MaxItems=1
+    ),
+    "iam:ListAccountAliases": lambda env: env.client("iam").list_account_aliases(MaxItems=1),
+    # organizations
+    "organizations:DescribeOrganization": lambda env: env.client("organizations").describe_organization(),
+    "organizations:ListAccounts": lambda env: env.client("organizations").list_accounts(MaxResults=1),
+    "organizations:ListRoots": _list_roots,
+    "organizations:ListOrganizationalUnitsForParent": lambda env: env.client(
+        "organizations"
+    ).list_organizational_units_for_parent(ParentId=env.found.get("root", PLACEHOLDER_ROOT_ID), MaxResults=1),
+    "organizations:ListAccountsForParent": lambda env: env.client("organizations").list_accounts_for_parent(
+        ParentId=env.found.get("root", PLACEHOLDER_ROOT_ID), MaxResults=1
+    ),
+    "organizations:ListDelegatedAdministrators": lambda env: env.client(
+        "organizations"
+    ).list_delegated_administrators(MaxResults=1),
+    "organizations:ListPolicies": _list_policies,
+    "organizations:DescribePolicy": lambda env: env.client("organizations").describe_policy(
+        PolicyId=env.found.get("scp", AWS_MANAGED_SCP_ID)
+    ),
+    "organizations:ListTargetsForPolicy": lambda env: env.client("organizations").list_targets_for_policy(
+        PolicyId=env.found.get("scp", AWS_MANAGED_SCP_ID), MaxResults=1
+    ),
+    # identity_center (its home region)
+    "sso:ListInstances": _list_instances,
+    "sso:ListPermissionSets": _list_permission_sets,
+    "sso:DescribePermissionSet": _on_permission_set("describe_permission_set"),
+    "sso:ListManagedPoliciesInPermissionSet": _on_permission_set(
+        "list_managed_policies_in_permission_set", paged=True
+    ),
+    "sso:ListCustomerManagedPolicyReferencesInPermissionSet": _on_permission_set(
+        "list_customer_managed_policy_references_in_permission_set", paged=True
+    ),
+    "sso:GetInlinePolicyForPermissionSet": _on_permission_set("get_inline_policy_for_permission_set"),
+    "sso:GetPermissionsBoundaryForPermissionSet": _on_permission_set(
+        "get_permissions_boundary_for_permission_set"
+    ),
+    "sso:ListAccountsForProvisionedPermissionSet": _on_permission_set(
+        "list_accounts_for_provisioned_permission_set", paged=True
+    ),
+    "sso:ListAccountAssignments": _on_permission_set("list_account_assignments", paged=True, in_account=True),
+    "identitystore:ListUsers": lambda env: env.sso("identitystore").list_users(
+        IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1
+    ),
+    "identitystore:ListGroups": _list_groups,
+    "sso:ListAccountAssignmentsForPrincipal": lambda env: env.sso(
+        "sso-admin"
+    ).list_account_assignments_for_principal(
+        InstanceArn=env.need("instance", "Identity Center instance"),
+        PrincipalId=env.need("group", "identity-store group"),
+        PrincipalType="GROUP",
+        MaxResults=1,
+    ),
+    "identitystore:ListGroupMemberships": lambda env: env.sso("identitystore").list_group_memberships(
+        IdentityStoreId=env.need("identity_store", "identity store"),
+        GroupId=env.need("group", "identity-store group"),
+        MaxResults=1,
+    ),
+    # ec2 (one region)
+    "ec2:DescribeRegions": _ec2("describe_regions"),
+    "ec2:DescribeInstances": _ec2("describe_instances", MaxResults=5),
+    "ec2:DescribeVpcs": _ec2("describe_vpcs", MaxResults=5),
+    "ec2:DescribeSubnets": _ec2("describe_subnets", MaxResults=5),
+    "ec2:DescribeSecurityGroups": _ec2("describe_security_groups", MaxResults=5),
+    "ec2:DescribeSecurityGroupRules": _ec2("describe_security_group_rules", MaxResults=5),
+    "ec2:DescribeNetworkInterfaces": _ec2("describe_network_interfaces", MaxResults=5),
+    "ec2:DescribeRouteTables": _ec2("describe_route_tables", MaxResults=5),
+    "ec2:DescribeInternetGateways": _ec2("describe_internet_gateways", MaxResults=5),
+    "ec2:DescribeNatGateways": _ec2("describe_nat_gateways", MaxResults=5),
+    "ec2:DescribeVpcPeeringConnections": _ec2("describe_vpc_peering_connections", MaxResults=5),
+    # cloudtrail (one region)
+    "cloudtrail:LookupEvents": lambda env: env.client("cloudtrail", env.region).lookup_events(MaxResults=1),
+}
+
+
+def run_probe(action: str, env: ProbeEnv) -> ProbeResult:
+    """Make one probe and judge the answer."""
+    if action in NOT_PROBED:
+        return ProbeResult(action, Verdict.UNVERIFIED, NOT_PROBED[action])
+    probe = PROBES.get(action)
+    if probe is None:
+        return ProbeResult(action, Verdict.UNVERIFIED, "no probe declared for this action")
+    try:
+        probe(env)
+    except CannotProbeError as reason:
+        return ProbeResult(action, Verdict.UNVERIFIED, str(reason))
+    except ClientError as exc:
+        return judge(action, exc)
+    except BotoCoreError as exc:
+        return ProbeResult(action, Verdict.UNVERIFIED, f"{type(exc).__name__}: {exc}")
+    return ProbeResult(action, Verdict.ALLOWED, "allowed")
+
+
+def judge(action: str, exc: ClientError) -> ProbeResult:
+    """What an error answer to a probe says about the action."""
+    code = error_code(exc) or ""
+    message = str(exc.response.get("Error", {}).get("Message", ""))
+    if code in DENIED_CODES:
+        return ProbeResult(action, Verdict.DENIED, f"{code}: {message}")
+    if code in AFTER_AUTHORIZATION:
+        return ProbeResult(action, Verdict.ALLOWED, f"authorized (the service answered {code})")
+    return ProbeResult(action, Verdict.UNVERIFIED, f"{code}: {message}")
+
+
+def family_permissions(feature: Feature) -> tuple[Permission, ...]:
+    """The catalog's permissions of one fetcher family, in the probes' call order."""
+    declared = {p.action: p for f in CATALOG if f.feature is feature for p in f.permissions}
+    order = {action: index for index, action in enumerate((*PROBES, *NOT_PROBED))}
+    return tuple(sorted(declared.values(), key=lambda p: order.get(p.action, len(order))))
+
+
+def probe_family(feature: Feature, env: ProbeEnv) -> tuple[ProbeResult, ...]:
+    return tuple(run_probe(p.action, env) for p in family_permissions(feature))
+
+
+def probed_actions() -> Iterable[str]:
+    return (*PROBES, *NOT_PROBED)
