@@ -10,6 +10,7 @@ runs/<run_id>/discovery.json                    discovery's scope results and AP
 runs/<run_id>/items/<account>.<unit>.json       one work item's scope results and API calls
 runs/<run_id>/scopes/<account>.<unit>.<fetcher>.jsonl     one scope's status (a line)
 runs/<run_id>/<kind>/<account>.<unit>.<fetcher>.jsonl     one scope's records of one entity kind
+runs/<run_id>/<kind>/derived.jsonl              records joined across scopes (permission_set_roles)
 runs/<run_id>/manifest.json                     the run manifest (counts, statuses, API calls)
 index/runs/<run_id>.json                        one line per finished run (the run_index table)
 state/<customer>/<account>/<unit>/<fetcher>.json          a scope's state for the next run (checkpoints)
@@ -90,6 +91,11 @@ def kind_prefix_template(kind: str) -> str:
 
 def kind_key(run: str, kind: str, scope: ScopeKey) -> str:
     return f"{kind_prefix(run, kind)}{_scope_file(scope)}.jsonl"
+
+
+def derived_key(run: str, kind: str) -> str:
+    """Records the aggregation derives from several scopes' records (collector/links.py)."""
+    return f"{kind_prefix(run, kind)}derived.jsonl"
 
 
 def scope_key(run: str, scope: ScopeKey) -> str:

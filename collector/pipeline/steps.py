@@ -7,7 +7,8 @@
    the results, never an exception: only a real fault (S3 unwritable, a bug, the Lambda's time) fails the
    item, and the Map's tolerated-failure threshold counts only those.
 3. ``aggregate``: every item's manifest (or, for an item that failed, the scope statuses it did write, and
-   ``failed`` for the rest with the cause the Map recorded) -> the run manifest, the same as the CLI's.
+   ``failed`` for the rest with the cause the Map recorded) -> the run manifest, the same as the CLI's; and
+   the records joined across scopes (``collector.links``), as the SQLite store derives them.
 
 Dependencies come in through ``StepEnv`` (the handlers build it from the Lambda's environment), so tests
 and benchmarks run the very same functions in-process.
@@ -22,13 +23,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from collector import registry
+from collector import links, registry
 from collector.aws import ApiCallCount
-from collector.models import ScopeStatus, json_text
+from collector.fetchers import iam
+from collector.models import (
+    PermissionSetRole,
+    ProvisionedPermissionSet,
+    Role,
+    ScopeStatus,
+    SsoInstance,
+    json_text,
+)
 from collector.pipeline import codec, layout
 from collector.pipeline import request as requests
-from collector.pipeline.jsonl import JsonLinesSink, ObjectStateReader, read_json_lines
-from collector.pipeline.objects import ObjectStore
+from collector.pipeline.jsonl import (
+    JsonLinesSink,
+    ObjectStateReader,
+    json_lines,
+    read_json_lines,
+    record_json,
+)
+from collector.pipeline.objects import JSON_LINES, ObjectStore
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, new_sessions, now_iso, prepare, record_discovery
 from collector.sink import RunManifest, ScopeResult
@@ -173,6 +188,52 @@ def _salvaged(objects: ObjectStore, run_id: str, item: WorkItem, cause: str) -> 
     return results
 
 
+def _records_of_kind(objects: ObjectStore, run_id: str, kind: str) -> list[dict[str, Any]]:
+    keys = list(objects.keys(layout.kind_prefix(run_id, kind)))
+    with ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="aggregate") as pool:
+        bodies = list(pool.map(objects.get, keys))
+    return [line for body in bodies if body for line in read_json_lines(body)]
+
+
+def derive_links(objects: ObjectStore, run_id: str, results: Iterable[ScopeResult]) -> int:
+    """The permission-set-to-role mapping of the run (collector.links, as SqliteStore derives it): written to
+    ``layout.derived_key``; returns how many records."""
+    homes = {
+        (i["account_id"], i["instance_arn"]): i["home_region"]
+        for i in _records_of_kind(objects, run_id, SsoInstance.KIND)
+    }
+    provisioned = [
+        links.Provisioned(
+            p["target_account_id"],
+            p["permission_set_arn"],
+            p["permission_set_name"],
+            p["instance_arn"],
+            homes[(p["account_id"], p["instance_arn"])],
+        )
+        for p in _records_of_kind(objects, run_id, ProvisionedPermissionSet.KIND)
+        if (p["account_id"], p["instance_arn"]) in homes
+    ]
+    if not provisioned:
+        return 0
+    roles = [
+        links.StoredRole(r["account_id"], r["arn"], r["name"], r["path"])
+        for r in _records_of_kind(objects, run_id, Role.KIND)
+        if r["name"].startswith(links.SSO_ROLE_PREFIX)
+    ]
+    iam_accounts = [
+        r.scope.account_id
+        for r in results
+        if r.scope.service == iam.FETCHER.name and r.status is ScopeStatus.COMPLETE
+    ]
+    records = links.permission_set_roles(provisioned, roles, iam_accounts)
+    objects.put(
+        layout.derived_key(run_id, PermissionSetRole.KIND),
+        json_lines(record_json(r, run_id) for r in records),
+        JSON_LINES,
+    )
+    return len(records)
+
+
 def aggregate(event: Mapping[str, Any], env: StepEnv) -> dict[str, Any]:
     """The state after the Map (``run``, and ``map`` or ``map_error``) -> the run manifest, written."""
     run = event["run"]
@@ -214,6 +275,7 @@ def aggregate(event: Mapping[str, Any], env: StepEnv) -> dict[str, Any]:
         scopes=tuple(sorted(results, key=lambda r: r.scope)),
         api_calls=codec.merge_calls(calls),
     )
+    derive_links(objects, run_id, manifest_out.scopes)
     JsonLinesSink(objects, customer=started["customer"]).finish_run(manifest_out)
     statuses: dict[str, int] = {}
     for result in manifest_out.scopes:

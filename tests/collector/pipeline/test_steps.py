@@ -4,18 +4,29 @@ files), discovery and collection refusing bad input before any AWS call, and the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from collector.models import GLOBAL, Account, Problem, ScopeKey, ScopeStatus
+from collector.models import (
+    GLOBAL,
+    Account,
+    Problem,
+    ProvisionedPermissionSet,
+    Role,
+    ScopeKey,
+    ScopeStatus,
+    SsoInstance,
+)
 from collector.pipeline import codec, handlers, layout, steps
 from collector.pipeline.external_ids import MissingExternalIdError, ParameterExternalIds
 from collector.pipeline.jsonl import JsonLinesSink, read_json_lines
 from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
-from collector.sink import ScopeOutcome, ScopeResult
+from collector.sink import RunManifest, ScopeOutcome, ScopeResult
+from collector.store import SqliteStore
 from collector.validation import InvalidSettingError
 from local_aws.server import LocalAws
 
@@ -192,3 +203,57 @@ def test_the_collect_handler_stops_resumable_fetchers_a_margin_before_the_lambda
     assert handlers.deadline(_Context(remaining_ms=900_000), now=1000.0) == (
         1000.0 + 900 - handlers.TIME_BUDGET_MARGIN_SECONDS
     )
+
+
+def test_the_permission_set_roles_are_derived_as_the_sqlite_store_derives_them(tmp_path: Path) -> None:
+    instance = "arn:aws:sso:::instance/ssoins-1"
+    idc = ScopeKey(A, GLOBAL, "identity_center")
+    records = {
+        idc: (
+            SsoInstance(
+                account_id=A,
+                instance_arn=instance,
+                identity_store_id="d-1",
+                home_region="eu-west-1",
+                owner_account_id=A,
+                instance_type="organization",
+            ),
+            *(
+                ProvisionedPermissionSet(
+                    account_id=A,
+                    permission_set_arn=f"arn:aws:sso:::permissionSet/ssoins-1/ps-{name}",
+                    target_account_id=B,
+                    instance_arn=instance,
+                    permission_set_name=name,
+                )
+                for name in ("Admin", "ReadOnly")
+            ),
+        ),
+        ScopeKey(B, GLOBAL, "iam"): (
+            Role(
+                account_id=B,
+                arn=f"arn:aws:iam::{B}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef",
+                name="AWSReservedSSO_Admin_0123456789abcdef",
+                role_id="AROA1",
+                path="/aws-reserved/sso.amazonaws.com/eu-west-1/",
+                create_date="2024-01-01",
+                trust_policy={},
+            ),
+        ),
+    }
+    results = [_result(scope) for scope in records]
+    objects = MemoryObjects()
+    sink = JsonLinesSink(objects, customer="acme")
+    with SqliteStore(tmp_path / "inv.sqlite") as store:
+        store.start_run(RUN, "s", {})
+        for scope, found in records.items():
+            outcome = ScopeOutcome(_result(scope), found, tuple({type(r) for r in found}))
+            sink.write_scope(RUN, outcome)
+            store.write_scope(RUN, outcome)
+        store.finish_run(RunManifest(RUN, "s", "f", {}, tuple(results), ()))
+        expected = list(store.rows("permission_set_roles"))
+
+    assert steps.derive_links(objects, RUN, results) == 2
+    derived = read_json_lines(objects.get(layout.derived_key(RUN, "permission_set_roles")) or b"")
+    assert sorted(derived, key=lambda r: r["permission_set_arn"]) == expected
+    assert {r["match"] for r in derived} == {"matched", "role_not_found"}
