@@ -186,9 +186,8 @@ class CollectorPipeline(Construct):
         super().__init__(scope, id)
         # Before any child exists: the flag is read from the DistributedMap's scope chain.
         self.node.set_context(RESULT_WRITER_V2_FLAG, True)
-        self.max_concurrency = int(
-            _check_range(max_concurrency, "max_concurrency", 1, MAX_MAP_CONCURRENCY, "1 to 10,000")
-        )
+        self.max_concurrency = max_concurrency
+        _check_range(max_concurrency, "max_concurrency", 1, MAX_MAP_CONCURRENCY, "1 to 10,000")
         reserved = self.max_concurrency if reserved_concurrency is None else reserved_concurrency
         _check_range(reserved, "reserved_concurrency", 1, 100_000, "a positive number of Lambda executions")
         if not is_token(reserved) and not is_token(max_concurrency) and self.max_concurrency > reserved:
