@@ -2,10 +2,10 @@
 in Docker, which the local AWS does not have). Runs in the server process only.
 
 Each function (its ARN and LastModified, so a re-created function starts cold) gets a "container": its own
-fresh copy of the handler's module, warm across invocations as in Lambda, and the environment Lambda gives
-it: the function's variables, AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, and the credentials of its execution
-role (assumed through moto's STS, so IAM enforcement checks the handler's calls against that role), plus
-AWS_ENDPOINT_URL pointing back at this server. Invocations run one at a time (the environment is the
+fresh copy of the handler's module and its own boto3 default session, warm across invocations as in Lambda,
+and the environment Lambda gives it: the function's variables, AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, and the
+credentials of its execution role (assumed through moto's STS, so IAM enforcement checks the handler's calls
+against that role), plus AWS_ENDPOINT_URL pointing back at this server. Invocations run one at a time (the environment is the
 process's), with a context whose ``get_remaining_time_in_millis`` counts down the function's timeout.
 
 A handler's exception is answered as Lambda answers it: HTTP 200, ``X-Amz-Function-Error: Unhandled`` and
@@ -54,6 +54,7 @@ class LambdaContext:
 class _Container:
     module: ModuleType
     environment: dict[str, str]
+    boto3_session: Any = None  # boto3's default session of this container (boto3.client() uses it)
 
 
 def _fresh_module(name: str) -> ModuleType:
@@ -64,6 +65,21 @@ def _fresh_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def _inside(container: _Container) -> Iterator[None]:
+    """The container's environment and its own boto3 default session, as if it were its own process."""
+    import boto3  # noqa: PLC0415 - the server process has it; only handlers need it
+
+    saved = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = container.boto3_session
+    try:
+        with _environment(container.environment):
+            yield
+    finally:
+        container.boto3_session = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = saved
 
 
 @contextmanager
@@ -145,9 +161,9 @@ class LambdaEmulation:
                 "AWS_LAMBDA_FUNCTION_NAME": str(function.function_name),
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
             }
-            with _environment(environment):
-                module = _fresh_module(str(function.handler).rsplit(".", 1)[0])
-            found = _Container(module, environment)
+            found = _Container(ModuleType("pending"), environment)
+            with _inside(found):
+                found.module = _fresh_module(str(function.handler).rsplit(".", 1)[0])
             self._containers[key] = found
         return found
 
@@ -165,7 +181,7 @@ class LambdaEmulation:
                     aws_request_id=str(uuid.uuid4()),
                     deadline=time.time() + float(function.timeout),
                 )
-                with _environment(container.environment):
+                with _inside(container):
                     return handler(json.loads(body or b"{}"), context), False
             except Exception as exc:
                 return {
