@@ -5,8 +5,9 @@ Each function (its ARN and LastModified, so a re-created function starts cold) g
 fresh copy of the handler's module and its own boto3 default session, warm across invocations as in Lambda,
 and the environment Lambda gives it: the function's variables, AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, and the
 credentials of its execution role (assumed through moto's STS, so IAM enforcement checks the handler's calls
-against that role), plus AWS_ENDPOINT_URL pointing back at this server. Invocations run one at a time (the environment is the
-process's), with a context whose ``get_remaining_time_in_millis`` counts down the function's timeout.
+against that role), plus AWS_ENDPOINT_URL pointing back at this server. Invocations run one at a time (the
+environment is the process's), with a context whose ``get_remaining_time_in_millis`` counts down the
+function's timeout.
 
 A handler's exception is answered as Lambda answers it: HTTP 200, ``X-Amz-Function-Error: Unhandled`` and
 ``{"errorType", "errorMessage", "stackTrace"}``. Only synchronous invocations (RequestResponse) run.
