@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
-from cdk_app import config, legacy_config, legacy_stacks, stacks
+from cdk_app import config, legacy_config, legacy_stacks, pipeline_config, pipeline_stacks, stacks
 from collector.validation import InvalidSettingError
 
 
@@ -23,6 +23,9 @@ def build(app: App) -> Stack:
             app, legacy_config.legacy_settings(context), synthesizer=_synthesizer
         )
         return user_stack
+    if config.integration(context) == pipeline_config.PIPELINE:
+        pipeline = pipeline_config.pipeline_settings(context)
+        return pipeline_stacks.pipeline_stack(app, pipeline, synthesizer=_synthesizer())
     settings = config.from_context(context)
     if isinstance(settings, config.OrganizationSettings):
         return stacks.organization_stack(app, settings, synthesizer=_synthesizer())
@@ -31,7 +34,7 @@ def build(app: App) -> Stack:
 
 def _synthesizer() -> DefaultStackSynthesizer:
     # No BootstrapVersion parameter/rule: `cdk deploy` works without a bootstrap version check (also on the
-    # local emulator), and there are no assets that would need the bootstrap bucket.
+    # local emulator). Only the pipeline has an asset (its code), which needs the bootstrap bucket.
     return DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
 
 

@@ -32,7 +32,7 @@ IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
 EXTERNAL_ID_MODE = "externalIdMode"
 
-INTEGRATIONS = ("account", "organization", "legacy")
+INTEGRATIONS = ("account", "organization", "legacy", "collector-pipeline")
 CALL_AS_VALUES = ("SELF", "DELEGATED_ADMIN")
 
 Context = Callable[[str], object]  # App.node.try_get_context: the value, or None when absent
@@ -211,7 +211,8 @@ Settings = AccountSettings | OrganizationSettings
 
 
 def from_context(context: Context) -> Settings:
-    """The settings of the integration the context asks for (``legacy`` has ``cdk_app.legacy_config``)."""
+    """The settings of the integration the context asks for (``legacy`` and ``collector-pipeline`` have
+    their own modules: ``cdk_app.legacy_config``, ``cdk_app.pipeline_config``)."""
     if integration(context) == "organization":
         return organization_settings(context)
     return account_settings(context)

@@ -195,6 +195,11 @@ class _FixedProvider(CredentialProvider):
         return self._credentials
 
 
+# The service models a thread has loaded, kept for the process's life: a run's worker threads load them
+# once, and so does a warm Lambda container across its invocations (each a new Sessions). Read-only data.
+_THREAD_LOADERS = threading.local()
+
+
 class Sessions:
     """Creates everything a run needs to call AWS; shared by all worker threads of a run (or one Lambda).
 
@@ -230,7 +235,6 @@ class Sessions:
         self._lock = threading.Lock()
         self._credentials: dict[str, DeferredRefreshableCredentials] = {}
         self._sts: Any = None
-        self._local = threading.local()
         self._prepare = prepare_session
         try:
             self._base = self._new_session()
@@ -282,11 +286,12 @@ class Sessions:
         with self._lock:
             return self._credentials.setdefault(role_arn, made)
 
-    def _thread_loader(self) -> Loader:
-        loader: Loader | None = getattr(self._local, "loader", None)
+    @staticmethod
+    def _thread_loader() -> Loader:
+        loader: Loader | None = getattr(_THREAD_LOADERS, "loader", None)
         if loader is None:
             loader = create_loader()
-            self._local.loader = loader
+            _THREAD_LOADERS.loader = loader
         return loader
 
     def _new_session(self) -> botocore.session.Session:

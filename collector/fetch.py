@@ -72,6 +72,12 @@ class FetchOptions:
     identity_center_region: str | None = None  # Identity Center's home region; None: found by one call
 
 
+# A scope that stopped at its time budget (a Lambda's 15 minutes) records this problem: the scope is partial,
+# and the state its fetcher set is a checkpoint the next run continues from.
+TIME_BUDGET_PART = "time_budget"
+TIME_BUDGET_CODE = "TimeBudgetExhausted"
+
+
 @dataclass
 class FetchContext:
     """Everything one fetcher sees while it collects one scope."""
@@ -86,6 +92,7 @@ class FetchContext:
     options: FetchOptions = field(default_factory=FetchOptions)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    deadline: float | None = None  # clock() time by which a long fetcher should stop; None: no budget
     problems: list[Problem] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
 
@@ -111,8 +118,23 @@ class FetchContext:
         self.problems.append(Problem(ScopeStatus.COMPLETE, part, message))
 
     def set_state(self, name: str, value: str) -> None:
-        """State for the next run of this scope (e.g. a high-water mark); kept only if the scope completes."""
+        """State for the next run of this scope (e.g. a high-water mark); kept only if the scope completes
+        (or stops early at its time budget, see ``stop_early``)."""
         self.state[name] = value
+
+    def out_of_time(self) -> bool:
+        """Whether the time budget is spent: a fetcher that can resume checks it between pages."""
+        return self.deadline is not None and self.clock() >= self.deadline
+
+    def stop_early(self, detail: str) -> None:
+        """The fetcher stops at its time budget, its state set so far being a checkpoint: the scope is
+        partial, and that state is kept so that the next run continues from it instead of starting over."""
+        self.problems.append(Problem(ScopeStatus.PARTIAL, TIME_BUDGET_PART, detail, None, TIME_BUDGET_CODE))
+
+    @property
+    def stopped_early(self) -> bool:
+        """Only the time budget (no fault) kept the scope from completing."""
+        return bool(self.problems) and all(p.error_code == TIME_BUDGET_CODE for p in self.problems)
 
 
 @dataclass(frozen=True)

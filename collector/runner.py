@@ -109,6 +109,7 @@ class ItemEnv:
     options: FetchOptions = field(default_factory=FetchOptions)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    deadline: float | None = None  # clock() time by which resumable fetchers stop (a Lambda's budget)
 
 
 def _check(record: Record, ctx: FetchContext) -> Record:
@@ -134,8 +135,9 @@ def collect_scope(ctx: FetchContext) -> ScopeOutcome:
         ctx.problems.append(classify(exc, permissions=ctx.fetcher.permissions.permissions))
     status = status_of(ctx.problems)
     result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
-    state = dict(ctx.state) if status is ScopeStatus.COMPLETE else {}
-    return ScopeOutcome(result, tuple(records), ctx.fetcher.snapshot_kinds, state)
+    checkpoint = status is not ScopeStatus.COMPLETE and ctx.stopped_early
+    state = dict(ctx.state) if status is ScopeStatus.COMPLETE or checkpoint else {}
+    return ScopeOutcome(result, tuple(records), ctx.fetcher.snapshot_kinds, state, checkpoint)
 
 
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
@@ -156,6 +158,7 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             options=env.options,
             sleep=env.sleep,
             clock=env.clock,
+            deadline=env.deadline,
         )
         outcome = collect_scope(ctx)
         sink.write_scope(env.run_id, outcome)
@@ -219,6 +222,22 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
     )
 
 
+def new_sessions(
+    settings: RunSettings, run_id: str, *, prepare_session: Callable[..., None] | None = None
+) -> Sessions:
+    """The sessions of a run (or of one pipeline Lambda): the ExternalId, pacing and call counting."""
+    return Sessions(
+        external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
+        run_id=run_id,
+        profile=settings.profile,
+        recorder=CallRecorder(),
+        limiter=RateLimiter(default_rate=settings.api_rate),
+        max_pool_connections=max(10, settings.workers),
+        prepare_session=prepare_session,
+    )
+
+
 @dataclass(frozen=True)
 class Prepared:
     run_id: str
@@ -238,16 +257,7 @@ def prepare(
     """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does)."""
     run_id = run_id or new_run_id()
     fetchers = registry.select(settings.fetchers)
-    sessions = Sessions(
-        external_id=settings.external_id,
-        external_id_mode=settings.external_id_mode,
-        run_id=run_id,
-        profile=settings.profile,
-        recorder=CallRecorder(),
-        limiter=RateLimiter(default_rate=settings.api_rate),
-        max_pool_connections=max(10, settings.workers),
-        prepare_session=prepare_session,
-    )
+    sessions = new_sessions(settings, run_id, prepare_session=prepare_session)
     discovery = discover(settings, sessions, fetchers)
     plan = build_plan(
         discovery.accounts,
@@ -258,6 +268,23 @@ def prepare(
         identity_center=discovery.identity_center,
     )
     return Prepared(run_id, settings, sessions, fetchers, discovery, plan)
+
+
+def record_discovery(prepared: Prepared, sink: Sink, started: str) -> tuple[ScopeResult, ...]:
+    """Discovery's faults and the plan's skipped scopes, written as scope statuses (before any item runs)."""
+    results: list[ScopeResult] = []
+    for scope, problem in prepared.discovery.problems:
+        outcome = ScopeOutcome(ScopeResult(scope, problem.status, (problem,), 0, started, now_iso()), (), ())
+        sink.write_scope(prepared.run_id, outcome)
+        results.append(outcome.result)
+    for skipped in prepared.plan.skipped:
+        detail = Problem(ScopeStatus.SKIPPED, "", skipped.reason)
+        outcome = ScopeOutcome(
+            ScopeResult(skipped.scope, ScopeStatus.SKIPPED, (detail,), 0, started, started), (), ()
+        )
+        sink.write_scope(prepared.run_id, outcome)
+        results.append(outcome.result)
+    return tuple(results)
 
 
 def execute(
@@ -278,17 +305,8 @@ def execute(
         if on_scope is not None:
             on_scope(result)
 
-    for scope, problem in prepared.discovery.problems:
-        outcome = ScopeOutcome(ScopeResult(scope, problem.status, (problem,), 0, started, now_iso()), (), ())
-        sink.write_scope(prepared.run_id, outcome)
-        record(outcome.result)
-    for skipped in prepared.plan.skipped:
-        detail = Problem(ScopeStatus.SKIPPED, "", skipped.reason)
-        outcome = ScopeOutcome(
-            ScopeResult(skipped.scope, ScopeStatus.SKIPPED, (detail,), 0, started, started), (), ()
-        )
-        sink.write_scope(prepared.run_id, outcome)
-        record(outcome.result)
+    for result in record_discovery(prepared, sink, started):
+        record(result)
 
     env = ItemEnv(
         clients_for=prepared.sessions.for_account,

@@ -53,7 +53,8 @@ class ScopeOutcome:
     result: ScopeResult
     records: tuple[Record, ...]
     kinds: tuple[type[Record], ...]  # the kinds whose rows this scope no longer saw go when it completes
-    state: Mapping[str, str] = field(default_factory=dict)  # kept only when the scope is complete
+    state: Mapping[str, str] = field(default_factory=dict)  # kept only when the scope is complete...
+    checkpoint: bool = False  # ...or when it stopped early at its time budget: the state is where to resume
 
 
 @dataclass(frozen=True)

@@ -357,6 +357,7 @@ class SqliteStore:
                     f'DELETE FROM "{produced.KIND}" WHERE account_id = ? AND region = ? AND run_id <> ?',  # noqa: S608
                     (scope.account_id, scope.region, run_id),
                 )
+        if complete or outcome.checkpoint:
             conn.execute(
                 "DELETE FROM scope_state WHERE account_id = ? AND region = ? AND service = ?",
                 (scope.account_id, scope.region, scope.service),

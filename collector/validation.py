@@ -39,6 +39,11 @@ ROLE_ARN_RE = re.compile(
 # IAM tags: letters, digits, spaces and _.:/=+-@ (Unicode letters allowed); keys may not start with "aws:".
 TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$")
+# A Glue database or table name (Athena reads lower case, digits and underscores).
+GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
+# An SSM parameter path such as /readonly-collector/customers/ (a parameter name's allowed characters; SSM
+# reserves names that begin with "aws" or "ssm", in any case).
+SSM_PATH_RE = re.compile(r"^/(?!(aws|ssm))([A-Za-z0-9_.-]{1,128}/){1,14}$", re.IGNORECASE)
 POLICY_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
 )
@@ -208,3 +213,17 @@ def days(value: object, setting: str, maximum: int) -> int:
     if found is None or not 1 <= found <= maximum:
         raise InvalidSettingError(setting, value, f"a whole number of days from 1 to {maximum}")
     return found
+
+
+def ssm_path(value: object, setting: str = "ssmPath") -> str:
+    return _check(
+        SSM_PATH_RE,
+        value,
+        setting,
+        "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', not "
+        "beginning with 'aws' or 'ssm' (reserved), such as /readonly-collector/customers/",
+    )
+
+
+def glue_name(value: object, setting: str = "databaseName") -> str:
+    return _check(GLUE_NAME_RE, value, setting, "1 to 255 lower-case letters, digits and underscores")

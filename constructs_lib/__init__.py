@@ -5,6 +5,7 @@ The policies come from ``collector.permissions``, the project's only list of gra
 
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.account_stack import AccountIntegrationStack
+from constructs_lib.collector_pipeline import CollectorPipeline, CustomerRoles
 from constructs_lib.integration_role import IntegrationRole
 from constructs_lib.organization import (
     IdentityCenter,
@@ -12,6 +13,7 @@ from constructs_lib.organization import (
     OrganizationIntegrationStack,
     member_template,
 )
+from constructs_lib.pipeline_stack import CollectorPipelineStack
 from constructs_lib.plain_template import account_template, plain_template
 from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Share, Targets
 from constructs_lib.trust import ExternalId, TrustedPrincipal
@@ -20,6 +22,9 @@ __all__ = [
     "DEFAULT_FEATURES",
     "AccountIntegrationStack",
     "CallAs",
+    "CollectorPipeline",
+    "CollectorPipelineStack",
+    "CustomerRoles",
     "ExternalId",
     "Feature",
     "IdentityCenter",

@@ -93,6 +93,12 @@ class LocalAwsClient:
         self._post(RESET_PATH)
         self.enforce_iam(False)
 
+    def execute_state_machines(self, on: bool = True) -> None:
+        """Have moto's Step Functions interpreter run executions (Lambda tasks run their handlers here),
+        instead of answering with static data. A reset keeps this setting."""
+        body = json.dumps({"stepfunctions": {"execute_state_machine": on}}).encode()
+        self._post("/moto-api/config", body)
+
     def enforce_iam(self, on: bool = True) -> None:
         """From now on every request is (or is no longer) checked against the caller's IAM policies."""
         self._post("/moto-api/reset-auth", b"0" if on else b"inf", content_type="text/plain")

@@ -43,6 +43,7 @@ def build_app() -> Any:
     from local_aws import moto_fixes  # noqa: PLC0415
     from local_aws.cloudtrail import CloudTrailEmulation  # noqa: PLC0415 - imports moto
     from local_aws.identity_center import IdentityCenterEmulation  # noqa: PLC0415
+    from local_aws.lambda_runtime import LambdaEmulation  # noqa: PLC0415
     from local_aws.moto_tuning import share_aws_managed_policy_data  # noqa: PLC0415
     from local_aws.trust import TrustEvaluationSwitch, patch_trust_evaluation  # noqa: PLC0415
     from local_aws.wsgi import JsonProtocolAuthErrors  # noqa: PLC0415
@@ -50,7 +51,7 @@ def build_app() -> Any:
     share_aws_managed_policy_data()
     moto_fixes.apply()
     patch_trust_evaluation()
-    app = JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app))
+    app = LambdaEmulation(JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app)))
     return TrustEvaluationSwitch(CloudTrailEmulation(IdentityCenterEmulation(app)))
 
 
@@ -69,6 +70,8 @@ def serve(port: int) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, _exit_now)
+    # moto's Step Functions interpreter calls the services of its tasks (Lambda, S3) at this port.
+    os.environ["MOTO_PORT"] = str(server.server_address[1])
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
     server.serve_forever()
 

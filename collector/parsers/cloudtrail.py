@@ -49,6 +49,22 @@ def window(now: datetime, mark: str | None, *, lookback: timedelta, overlap: tim
     return Window(min(start, end - overlap), end)
 
 
+def gap(start: str | None, end: str | None, now: datetime) -> Window | None:
+    """The part of an earlier window that a run stopped before reading (at its time budget), as far as
+    CloudTrail still keeps it; None when there is none left."""
+    if not start or not end:
+        return None
+    oldest = now.astimezone(UTC).replace(microsecond=0) - RETENTION
+    found = Window(max(parse_mark(start), oldest), parse_mark(end))
+    return found if found.start < found.end else None
+
+
+def covering(windows: list[Window]) -> Window:
+    """One window over all of ``windows`` (the time between them is read again: harmless, events are
+    de-duplicated by EventId, and simpler than keeping a list of gaps)."""
+    return Window(min(w.start for w in windows), max(w.end for w in windows))
+
+
 def _detail(text: Any) -> Mapping[str, Any]:
     """The event's own JSON (``CloudTrailEvent``); an unreadable one leaves only the listing's fields."""
     if not isinstance(text, str):
