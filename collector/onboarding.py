@@ -18,7 +18,7 @@ from collector.customers import Customer, Method
 from collector.permissions import DEFAULT_FEATURES, Feature, Permission, permissions_for
 from collector.validation import InvalidSettingError
 
-# The CDK app's context keys (cdk_app/config.py; organization and legacy: issues 3 and 4).
+# The CDK app's context keys (cdk_app/config.py; legacy: cdk_app/legacy_config.py).
 INTEGRATION = "integration"
 TRUSTED_PRINCIPAL = "trustedPrincipal"
 EXTERNAL_ID = "externalId"
@@ -182,7 +182,7 @@ def account(customer: Customer, template_url: str | None = None) -> Instructions
 
 
 def organization(customer: Customer, template_url: str | None = None) -> Instructions:
-    """An organization: one stack in the management account, a StackSet for the members (issue 3's keys)."""
+    """An organization: one stack in the management account, a StackSet for the members (cdk_app.config)."""
     context = [(INTEGRATION, Method.ORGANIZATION.value), *_common_context(customer)]
     context.append((ORGANIZATIONAL_UNIT_IDS, ",".join(customer.organizational_unit_ids)))
     context.append((CALL_AS, "SELF"))  # deployed from the management account; see the step below
