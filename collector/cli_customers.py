@@ -51,6 +51,11 @@ def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
         "--accounts", action="append", help="legacy: the accounts with a role (comma-separated)"
     )
     parser.add_argument(
+        "--secret-readers",
+        action="append",
+        help="legacy: the customer's role/user ARNs that may read the user's key (comma-separated)",
+    )
+    parser.add_argument(
         "--organizational-unit-ids", action="append", help="organization: root or OUs of the StackSet"
     )
     parser.add_argument("--identity-center-region", help="the Identity Center home region, if known")
@@ -116,6 +121,8 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.accounts:
         changes["account_ids"] = split_values(args.accounts)
+    if args.secret_readers:
+        changes["secret_readers"] = split_values(args.secret_readers)
     if args.organizational_unit_ids:
         changes["organizational_unit_ids"] = split_values(args.organizational_unit_ids)
     return {k: v for k, v in changes.items() if v is not None}
@@ -209,7 +216,10 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_rotate(args: argparse.Namespace, out: TextIO) -> int:
-    customer = CustomerStore(args.db).rotate_external_id(customer_name(args.name))
+    store = CustomerStore(args.db)
+    name = customer_name(args.name)
+    onboarding.instructions_for(store.get(name))  # a record that lacks what the redeploy needs fails first
+    customer = store.rotate_external_id(name)
     guide = onboarding.instructions_for(customer)
     print(f"{customer.name}: new ExternalId {customer.external_id}", file=out)
     print(

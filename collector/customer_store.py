@@ -1,4 +1,4 @@
-"""The customers table of the embedded store (schema migration 2 in collector/store.py).
+"""The customers table of the embedded store (schema migrations 2 and 3 in collector/store.py).
 
 Each write is one transaction. The ExternalId column is UNIQUE: ``add`` draws again on the (astronomically
 unlikely) collision, so no two customers ever share an ExternalId. Nothing here regenerates an ExternalId
@@ -38,7 +38,9 @@ _COLUMNS = (
     "include_identity_center",
     "profile",
     "partition",
+    "secret_readers",
 )
+_LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays
 # Draws before giving up: a collision of 238-bit values means the random source is broken, not bad luck.
 _MAX_DRAWS = 5
 
@@ -54,14 +56,9 @@ def now_iso() -> str:
 
 def _row(customer: Customer) -> tuple[Any, ...]:
     values = {
-        **{
-            c: getattr(customer, c)
-            for c in _COLUMNS
-            if c not in ("method", "account_ids", "organizational_unit_ids")
-        },
+        **{c: getattr(customer, c) for c in _COLUMNS if c != "method" and c not in _LISTS},
         "method": customer.method.value,
-        "account_ids": json.dumps(list(customer.account_ids)),
-        "organizational_unit_ids": json.dumps(list(customer.organizational_unit_ids)),
+        **{c: json.dumps(list(getattr(customer, c))) for c in _LISTS},
         "include_identity_center": int(customer.include_identity_center),
     }
     return tuple(values[c] for c in _COLUMNS)
@@ -70,8 +67,8 @@ def _row(customer: Customer) -> tuple[Any, ...]:
 def _customer(row: sqlite3.Row) -> Customer:
     data = {c: row[c] for c in _COLUMNS}
     data["method"] = Method(data["method"])
-    data["account_ids"] = tuple(json.loads(data["account_ids"]))
-    data["organizational_unit_ids"] = tuple(json.loads(data["organizational_unit_ids"]))
+    for column in _LISTS:
+        data[column] = tuple(json.loads(data[column]))
     data["include_identity_center"] = bool(data["include_identity_center"])
     return Customer(**data)
 

@@ -72,6 +72,7 @@ class Customer:
     role_name: str = DEFAULT_ROLE_NAME  # the role (every member role too) the customer deploys
     role_arn: str | None = None  # as the customer's stack reports it (overrides account_id + role_name)
     account_ids: tuple[str, ...] = ()  # legacy: the accounts with a role the user may assume
+    secret_readers: tuple[str, ...] = ()  # legacy: the customer's roles/users that may read the user's key
     organizational_unit_ids: tuple[str, ...] = ()  # organization: where the StackSet deploys
     identity_center_region: str | None = None
     identity_center_account_id: str | None = None  # organization: a delegated Identity Center administrator
@@ -93,6 +94,8 @@ class Customer:
             validation.role_arn(self.role_arn, "--role-arn")
         for account in self.account_ids:
             validation.account_id(account, "--accounts")
+        for reader in self.secret_readers:
+            validation.principal_arn(reader, "--secret-readers")
         for ou in self.organizational_unit_ids:
             validation.root_or_ou_id(ou, "--organizational-unit-ids")
         if self.identity_center_region is not None:
@@ -150,6 +153,7 @@ class Customer:
             "role_arn": self.role_arn,
             "role_arns": list(self.role_arns()),
             "account_ids": list(self.account_ids),
+            "secret_readers": list(self.secret_readers),
             "organizational_unit_ids": list(self.organizational_unit_ids),
             "identity_center_region": self.identity_center_region,
             "identity_center_account_id": self.identity_center_account_id,
@@ -198,8 +202,22 @@ def check_method_settings(customer: Customer) -> Customer:
         ):
             if value is not None:
                 raise InvalidSettingError(name, value, "to be used with --method organization")
-    if customer.method is not Method.LEGACY and customer.account_ids:
-        raise InvalidSettingError("--accounts", customer.account_ids, "to be used with --method legacy")
+    if customer.method is not Method.LEGACY:
+        legacy_only = (("--accounts", customer.account_ids), ("--secret-readers", customer.secret_readers))
+        for name, values in legacy_only:
+            if values:
+                raise InvalidSettingError(name, values, "to be used with --method legacy")
+    if (
+        customer.method is Method.LEGACY
+        and customer.trusted_principal is not None
+        and customer.account_id is not None
+        and customer.trusted_principal.split(":")[4] != customer.account_id
+    ):
+        raise InvalidSettingError(
+            "--trusted-principal",
+            customer.trusted_principal,
+            f"the integration user in the account that holds it (--account-id {customer.account_id})",
+        )
     if customer.method is not Method.ACCOUNT and customer.include_identity_center:
         raise InvalidSettingError(
             "--identity-center",

@@ -16,8 +16,9 @@ from urllib.parse import quote
 
 from collector.customers import Customer, Method
 from collector.permissions import DEFAULT_FEATURES, Feature, Permission, permissions_for
+from collector.validation import InvalidSettingError
 
-# The CDK app's context keys (cdk_app/config.py; organization and legacy: issues 3 and 4).
+# The CDK app's context keys (cdk_app/config.py; legacy: cdk_app/legacy_config.py).
 INTEGRATION = "integration"
 TRUSTED_PRINCIPAL = "trustedPrincipal"
 EXTERNAL_ID = "externalId"
@@ -27,7 +28,12 @@ ORGANIZATIONAL_UNIT_IDS = "organizationalUnitIds"
 CALL_AS = "callAs"
 IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
+# -c integration=legacy (cdk_app/legacy_config.py)
+USER_ACCOUNT_ID = "userAccountId"
 ACCOUNT_IDS = "accountIds"
+READERS = "secretReaders"
+USER_NAME = "userName"
+LEGACY_USER_NAME = "ReadOnlyIntegrationUser"  # the app's default userName (constructs_lib.legacy_stacks)
 
 STACK_NAME = "ReadOnlyIntegration"  # cdk_app.stacks.ACCOUNT_STACK_ID and the quick-create stack name
 CDK = "npx cdk"
@@ -53,11 +59,12 @@ class Deploy:
 
     where: str
     context: tuple[tuple[str, str], ...]  # (key, value) in the order they are printed
+    stacks: str = ""  # "--all" when the app synthesizes several stacks (the CDK CLI then needs it)
 
     @property
     def command(self) -> str:
         parts = [f"-c {shlex.quote(f'{k}={v}')}" for k, v in self.context]
-        return f"{CDK} deploy {' '.join(parts)}"
+        return " ".join([f"{CDK} deploy", *([self.stacks] if self.stacks else []), *parts])
 
     def context_dict(self) -> dict[str, str]:
         return dict(self.context)
@@ -175,7 +182,7 @@ def account(customer: Customer, template_url: str | None = None) -> Instructions
 
 
 def organization(customer: Customer, template_url: str | None = None) -> Instructions:
-    """An organization: one stack in the management account, a StackSet for the members (issue 3's keys)."""
+    """An organization: one stack in the management account, a StackSet for the members (cdk_app.config)."""
     context = [(INTEGRATION, Method.ORGANIZATION.value), *_common_context(customer)]
     context.append((ORGANIZATIONAL_UNIT_IDS, ",".join(customer.organizational_unit_ids)))
     context.append((CALL_AS, "SELF"))  # deployed from the management account; see the step below
@@ -225,31 +232,58 @@ def organization(customer: Customer, template_url: str | None = None) -> Instruc
     )
 
 
+def _legacy_user_name(customer: Customer) -> str:
+    """The user's name: from its recorded ARN (the stack's UserArn output), else the app's default."""
+    if customer.trusted_principal is None:
+        return LEGACY_USER_NAME
+    return customer.trusted_principal.rsplit("/", 1)[-1]
+
+
 def legacy(customer: Customer, template_url: str | None = None) -> Instructions:
-    """The legacy method: the user and its key in one account, a role it may assume in each listed account."""
-    holder = _account_id(customer.account_id)
-    user_stack = (
+    """The legacy method: the user and its key in one account, a role it may assume in each listed account.
+
+    One ``cdk deploy --all`` of the app's legacy integration: the user's stack in ``account_id`` and a role
+    stack per account, each role trusting exactly that user with the customer's ExternalId.
+    """
+    if customer.account_id is None:
+        raise InvalidSettingError(
+            "--account-id",
+            None,
+            f"the account that holds the legacy user (`customers update {customer.name} --account-id ID`)",
+        )
+    if not customer.secret_readers:
+        raise InvalidSettingError(
+            "--secret-readers",
+            None,
+            "the customer's role or user ARNs that may read the user's key "
+            f"(`customers update {customer.name} --secret-readers ARN`)",
+        )
+    context = [
         (INTEGRATION, Method.LEGACY.value),
+        (USER_ACCOUNT_ID, customer.account_id),
         (ACCOUNT_IDS, ",".join(customer.account_ids)),
+        (READERS, ",".join(customer.secret_readers)),
         (EXTERNAL_ID, customer.external_id),
         (ROLE_NAME, customer.role_name),
-    )
-    user = customer.trusted_principal or "<the UserArn output of the first stack>"
-    role_context = (
-        (INTEGRATION, Method.ACCOUNT.value),
-        (TRUSTED_PRINCIPAL, user),
-        (EXTERNAL_ID, customer.external_id),
-        (ROLE_NAME, customer.role_name),
-    )
+    ]
+    user_name = _legacy_user_name(customer)
+    if user_name != LEGACY_USER_NAME:
+        context.append((USER_NAME, user_name))
     steps = (
-        "The first stack creates the integration user (no console access, allowed only sts:AssumeRole on "
-        f"{customer.role_name} in the listed accounts) and its access key, kept in Secrets Manager: the "
-        "secret's ARN is the stack's SecretArn output; the key is never in an output.",
+        f"The command deploys the stack LegacyIntegrationUser in {customer.account_id} and a stack "
+        f"LegacyIntegrationRole-<account> in each of {', '.join(customer.account_ids)}: run it with "
+        "credentials that can deploy to all of them (each account CDK-bootstrapped, trusting the deploying "
+        "account: `npx cdk bootstrap --trust ACCOUNT`), or deploy each stack by name with that account's "
+        "credentials (`npx cdk deploy LegacyIntegrationRole-<account> -c ...`, the same context).",
+        f"The user {user_name} has no console access and may only sts:AssumeRole {customer.role_name} in the "
+        "listed accounts; each role trusts exactly that user, with the ExternalId. Its access key is kept in "
+        "Secrets Manager (the stack's SecretArn output), readable only by "
+        f"{', '.join(customer.secret_readers)}; the key is never in an output.",
         "Hand the key to the vendor over a secure channel (`aws secretsmanager get-secret-value --secret-id "
         "<SecretArn>`); the vendor keeps it as an AWS profile"
         + (f" named {customer.profile}." if customer.profile else " (recorded with --profile)."),
         "Send the vendor the UserArn output too (recorded with "
-        f"`customers update {customer.name} --trusted-principal ARN`; these instructions then show it).",
+        f"`customers update {customer.name} --trusted-principal ARN`).",
         "The role-based methods (account, organization) are recommended over this one: no long-lived key.",
     )
     return Instructions(
@@ -257,10 +291,10 @@ def legacy(customer: Customer, template_url: str | None = None) -> Instructions:
         method=customer.method,
         external_id=customer.external_id,
         deploys=(
-            Deploy(f"in {holder}: the integration user", user_stack),
             Deploy(
-                f"in each of {', '.join(customer.account_ids)} that the first stack does not cover: the role",
-                role_context,
+                f"the user in {customer.account_id}, a role in each of {', '.join(customer.account_ids)}",
+                tuple(context),
+                stacks="--all",
             ),
         ),
         steps=steps,

@@ -110,6 +110,10 @@ MIGRATIONS: tuple[str, ...] = (
         partition TEXT NOT NULL
     );
     """,
+    # 3: legacy customers: who may read the integration user's key (cdk_app's secretReaders).
+    """
+    ALTER TABLE customers ADD COLUMN secret_readers TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

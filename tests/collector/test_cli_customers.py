@@ -113,7 +113,11 @@ def test_instructions_as_json_for_each_method(db: str) -> None:
         "--organizational-unit-ids", "r-ab12,ou-ab12-cdef3456", "--identity-center-region", "eu-west-1",
         "--identity-center-account-id", "444455556666",
     )  # fmt: skip
-    _add(db, "old", "--method", "legacy", "--account-id", ACCOUNT, "--accounts", f"{ACCOUNT},444455556666")
+    admin = f"arn:aws:iam::{ACCOUNT}:role/Admin"
+    _add(
+        db, "old", "--method", "legacy", "--account-id", ACCOUNT, "--accounts", f"{ACCOUNT},444455556666",
+        "--secret-readers", admin,
+    )  # fmt: skip
 
     def guide(name: str) -> Any:
         code, out, err = _run("customers", "instructions", name, "--json", "--db", db)
@@ -130,6 +134,7 @@ def test_instructions_as_json_for_each_method(db: str) -> None:
         "externalId": organization["external_id"],
         "roleName": "ReadOnlyIntegrationRole",
         "organizationalUnitIds": "r-ab12,ou-ab12-cdef3456",
+        "callAs": "SELF",
         "identityCenterRegion": "eu-west-1",
         "identityCenterAccountId": "444455556666",
     }
@@ -139,20 +144,45 @@ def test_instructions_as_json_for_each_method(db: str) -> None:
         "the role in 444455556666 (Identity Center administrator)",
     ]
     legacy = guide("old")
-    user_stack, role_stack = legacy["deploys"]
-    assert user_stack["context"]["accountIds"] == f"{ACCOUNT},444455556666"
-    assert role_stack["context"]["trustedPrincipal"] == "<the UserArn output of the first stack>"
-    _run(
-        "customers",
-        "update",
-        "old",
-        "--trusted-principal",
-        f"arn:aws:iam::{ACCOUNT}:user/integration",
-        "--db",
-        db,
-    )
-    role_stack = guide("old")["deploys"][1]
-    assert role_stack["context"]["trustedPrincipal"] == f"arn:aws:iam::{ACCOUNT}:user/integration"
+    (deploy,) = legacy["deploys"]  # one `cdk deploy --all`: the user's stack and each account's role stack
+    assert deploy["command"].startswith("npx cdk deploy --all -c integration=legacy ")
+    assert deploy["context"] == {
+        "integration": "legacy",
+        "userAccountId": ACCOUNT,
+        "accountIds": f"{ACCOUNT},444455556666",
+        "secretReaders": admin,
+        "externalId": legacy["external_id"],
+        "roleName": "ReadOnlyIntegrationRole",
+    }
+    # Once the customer reports the UserArn of a user with another name, the command names that user.
+    user = f"arn:aws:iam::{ACCOUNT}:user/integration"
+    assert _run("customers", "update", "old", "--trusted-principal", user, "--db", db)[0] == 0
+    assert guide("old")["deploys"][0]["context"]["userName"] == "integration"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ((), "--account-id: got None; expected the account that holds the legacy user"),
+        (("--account-id", ACCOUNT), "--secret-readers: got None; expected the customer's role or user ARNs"),
+    ],
+)
+def test_legacy_instructions_name_what_the_record_lacks(
+    db: str, options: tuple[str, ...], message: str
+) -> None:
+    _add(db, "old", "--method", "legacy", "--accounts", ACCOUNT, *options)
+    for command in ("instructions", "rotate-external-id"):
+        code, _, err = _run("customers", command, "old", "--db", db)
+        assert code == 2 and message in err
+    assert json.loads(_run("customers", "show", "old", "--json", "--db", db)[1])["rotation_pending"] is False
+
+
+def test_a_legacy_user_arn_in_another_account_is_refused(db: str) -> None:
+    code, _, err = _run(
+        "customers", "add", "old", "--method", "legacy", "--account-id", ACCOUNT, "--accounts", ACCOUNT,
+        "--trusted-principal", "arn:aws:iam::444455556666:user/integration", "--db", db,
+    )  # fmt: skip
+    assert code == 2 and "expected the integration user in the account that holds it" in err
 
 
 @pytest.mark.parametrize(
@@ -181,6 +211,20 @@ def test_instructions_as_json_for_each_method(db: str) -> None:
                 ACCOUNT,
             ],
             "expected to be used with --method legacy",
+        ),
+        (
+            [
+                "customers",
+                "add",
+                "acme",
+                "--method",
+                "account",
+                "--trusted-principal",
+                VENDOR,
+                "--secret-readers",
+                f"arn:aws:iam::{ACCOUNT}:role/Admin",
+            ],
+            "--secret-readers: got ('arn:aws:iam::111122223333:role/Admin',); expected to be used with",
         ),
         (
             [

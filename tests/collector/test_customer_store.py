@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,27 @@ def test_the_customers_table_is_a_migration_of_an_existing_database(tmp_path: Pa
 
     CustomerStore(path).add(_builder("acme"))
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION == 3
     assert conn.execute("SELECT run_id FROM runs").fetchall() == [("run-1",)]
     conn.close()
     with SqliteStore(path) as inventory:  # the collector opens the same file as before
         assert [r["run_id"] for r in inventory.runs()] == ["run-1"]
+
+
+def test_customers_recorded_before_secret_readers_existed_read_back_without_them(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(";".join(store_module.MIGRATIONS[:2]) + "; PRAGMA user_version = 2;")
+    conn.execute(
+        "INSERT INTO customers (name, method, external_id, created_at, external_id_created_at, role_name, "
+        "account_ids, organizational_unit_ids, include_identity_center, partition) VALUES "
+        "('old', 'legacy', 'Old-Value-1', 't0', 't0', 'R', '[\"111122223333\"]', '[]', 0, 'aws')"
+    )
+    conn.commit()
+    conn.close()
+
+    customers = CustomerStore(path)
+    assert customers.get("old").secret_readers == () and customers.get("old").account_ids == ("111122223333",)
+    readers = ("arn:aws:iam::111122223333:role/Admin",)
+    customers.replace(replace(customers.get("old"), secret_readers=readers))
+    assert customers.get("old").secret_readers == readers
