@@ -130,9 +130,7 @@ class IdentityCenterSpec:
             "Auditor",
             aws_managed_policies=("arn:aws:iam::aws:policy/SecurityAudit",),
             inline_policy=True,
-            # AWS-managed and attached nowhere: GetAccountAuthorizationDetails leaves a policy that is only a
-            # boundary out, so a collector must backfill it (GetPolicy).
-            permissions_boundary="arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+            permissions_boundary="arn:aws:iam::aws:policy/ReadOnlyAccess",
         ),
     )
     home_region: str = "us-east-1"

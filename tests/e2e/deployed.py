@@ -7,7 +7,7 @@ import os
 import shlex
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,20 @@ from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
 from local_aws.server import LocalAws
 
 EXTERNAL_ID = "Customer-7f3a9c-ExternalId"
+# An AWS-managed policy attached nowhere, only a permissions boundary: GetAccountAuthorizationDetails leaves
+# it out (as AWS does), so the collector must backfill it (iam:GetPolicy, iam:GetPolicyVersion).
+BOUNDARY_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+
+
+def spec() -> OrganizationSpec:
+    """The demo's organization, its Auditor permission set bounded by ``BOUNDARY_ONLY``."""
+    demo = OrganizationSpec.demo()
+    sets = tuple(
+        replace(ps, permissions_boundary=BOUNDARY_ONLY) if ps.name == "Auditor" else ps
+        for ps in demo.identity_center.permission_sets
+    )
+    assert sets != demo.identity_center.permission_sets
+    return replace(demo, identity_center=replace(demo.identity_center, permission_sets=sets))
 
 
 @dataclass(frozen=True)
@@ -46,10 +60,10 @@ class DeployedCustomer:
 
 
 def deploy_customer(workdir: Path) -> Iterator[DeployedCustomer]:
-    """Start a server, seed the demo customer, switch IAM enforcement on, deploy as the administrator, and
-    switch trust evaluation on: the demo's steps 1-3."""
+    """Start a server, seed the demo customer (``spec()``), switch IAM enforcement on, deploy as the
+    administrator, and switch trust evaluation on: the demo's steps 1-3."""
     with LocalAws(load_aws_managed_policies=True, log_path=str(workdir / "local-aws.log")) as aws:
-        customer = seed_customer(aws, OrganizationSpec.demo())
+        customer = seed_customer(aws, spec())
         aws.enforce_iam(True)
         integration = deploy_organization_integration(
             aws.endpoint_url,
