@@ -12,7 +12,9 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR = "arn:aws:iam::111122223333:role/Vendor"
@@ -23,9 +25,26 @@ def _seconds(start: float) -> str:
     return f"{time.perf_counter() - start:.2f} s"
 
 
+def time_synths(build: Callable[[Any], Any], later: int) -> dict[str, Any]:
+    """Synthesize ``build(app)``'s stack 1 + ``later`` times, print the timings, return its template."""
+    from aws_cdk import App  # noqa: PLC0415 - the caller measures the import
+
+    durations = []
+    template: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as outdir:
+        for _ in range(1 + later):
+            start = time.perf_counter()
+            app = App(outdir=outdir)
+            stack = build(app)
+            template = app.synth().get_stack_by_name(stack.stack_name).template
+            durations.append(time.perf_counter() - start)
+    print(f"first in-process synth (jsii warm-up): {durations[0]:.2f} s")
+    print(f"later in-process synths: median {statistics.median(durations[1:]):.3f} s over {later}")
+    return template
+
+
 def main() -> None:
     start = time.perf_counter()
-    from aws_cdk import App  # noqa: PLC0415 - the import itself is measured
 
     from cdk_app import stacks  # noqa: PLC0415
     from cdk_app.config import AccountSettings  # noqa: PLC0415
@@ -34,17 +53,7 @@ def main() -> None:
     print(f"import aws_cdk + constructs_lib: {_seconds(start)}")
 
     settings = AccountSettings(trusted_principal=VENDOR, external_id="Abc123-example")
-    durations = []
-    template: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as outdir:
-        for _ in range(1 + LATER_SYNTHS):
-            start = time.perf_counter()
-            app = App(outdir=outdir)
-            stack = stacks.account_stack(app, settings)
-            template = app.synth().get_stack_by_name(stack.stack_name).template
-            durations.append(time.perf_counter() - start)
-    print(f"first in-process synth (jsii warm-up): {durations[0]:.2f} s")
-    print(f"later in-process synths: median {statistics.median(durations[1:]):.3f} s over {LATER_SYNTHS}")
+    template = time_synths(lambda app: stacks.account_stack(app, settings), LATER_SYNTHS)
     print(f"template: {len(json.dumps(template))} bytes")
 
     from cfnlint.api import lint  # noqa: PLC0415

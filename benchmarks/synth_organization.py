@@ -8,10 +8,10 @@ CloudFormation's 51,200-byte limit. Figures only, no assertions.
 from __future__ import annotations
 
 import json
-import statistics
-import tempfile
 import time
 from typing import Any
+
+from benchmarks.synth import time_synths
 
 VENDOR = "arn:aws:iam::111122223333:role/Vendor"
 LATER_SYNTHS = 5
@@ -19,7 +19,6 @@ LATER_SYNTHS = 5
 
 def main() -> None:
     start = time.perf_counter()
-    from aws_cdk import App  # noqa: PLC0415 - the import itself is measured
 
     from cdk_app import stacks  # noqa: PLC0415
     from cdk_app.config import OrganizationSettings  # noqa: PLC0415
@@ -38,17 +37,7 @@ def main() -> None:
         identity_center_region="us-east-1",
         identity_center_account_id="555566667777",
     )
-    durations = []
-    template: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as outdir:
-        for _ in range(1 + LATER_SYNTHS):
-            start = time.perf_counter()
-            app = App(outdir=outdir)
-            stack = stacks.organization_stack(app, settings)
-            template = app.synth().get_stack_by_name(stack.stack_name).template
-            durations.append(time.perf_counter() - start)
-    print(f"first in-process synth (jsii warm-up): {durations[0]:.2f} s")
-    print(f"later in-process synths: median {statistics.median(durations[1:]):.3f} s over {LATER_SYNTHS}")
+    template = time_synths(lambda app: stacks.organization_stack(app, settings), LATER_SYNTHS)
     print(f"outer template: {len(json.dumps(template)):,} bytes")
 
     principal = TrustedPrincipal.role_arn(VENDOR)
