@@ -45,6 +45,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """One benchmark module in its own process (fresh interpreter, bounded time); its stderr on failure."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+    return done
+
+
 def iam_scale(sizes: list[int], latency: float) -> int:
     print(
         "IAM inventory of one synthetic account (in-process fake IAM with AWS paging; real collector, store)"
@@ -84,15 +98,8 @@ def iam_scale(sizes: list[int], latency: float) -> int:
 
 
 def cloudtrail_pacing() -> int:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cloudtrail_pacing", "--contrast-rates", "2.0", "1000"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = _run_module("benchmarks.cloudtrail_pacing", "--contrast-rates", "2.0", "1000")
     if done.returncode != 0:
-        print(done.stderr, file=sys.stderr)
         return done.returncode
     print()
     print(
@@ -117,15 +124,8 @@ def cloudtrail_pacing() -> int:
 
 
 def identity_center() -> int:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.identity_center"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = _run_module("benchmarks.identity_center")
     if done.returncode != 0:
-        print(done.stderr, file=sys.stderr)
         return done.returncode
     print()
     print("IAM Identity Center of a seeded organization (4 accounts, 3 permission sets) on the local AWS")
@@ -147,15 +147,8 @@ def identity_center() -> int:
 
 def pipeline_scale() -> int:
     """benchmarks.pipeline_scale in its own process (about a minute): it prints its own table."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pipeline_scale"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = _run_module("benchmarks.pipeline_scale")
     if done.returncode != 0:
-        print(done.stderr, file=sys.stderr)
         return done.returncode
     print()
     print(done.stdout, end="")
