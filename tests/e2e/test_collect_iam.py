@@ -31,20 +31,10 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
     assert shape.users + shape.groups + shape.roles + shape.policies > 1000
     reader = iam.create_role(RoleName="IntegrationReader", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     db = tmp_path / "inventory.sqlite"
+    collect_iam = ["collect", "--role-arn", reader, "--external-id", EXTERNAL_ID, "--db", str(db)]
+    collect_iam += ["--api-rate", "1000", "--fetchers", "iam"]
 
-    code, output = _cli(
-        "collect",
-        "--role-arn",
-        reader,
-        "--external-id",
-        EXTERNAL_ID,
-        "--db",
-        str(db),
-        "--api-rate",
-        "1000",
-        "--fetchers",
-        "iam",
-    )
+    code, output = _cli(*collect_iam)
     assert code == 0, output
 
     code, output = _cli("summary", "--db", str(db), "--json")
@@ -77,19 +67,7 @@ def test_counts_equal_the_seeded_ground_truth(local_aws: LocalAws, tmp_path: Pat
         UserName="user-0",
         AccessKeyId=iam.list_access_keys(UserName="user-0")["AccessKeyMetadata"][0]["AccessKeyId"],
     )
-    code, output = _cli(
-        "collect",
-        "--role-arn",
-        reader,
-        "--external-id",
-        EXTERNAL_ID,
-        "--db",
-        str(db),
-        "--api-rate",
-        "1000",
-        "--fetchers",
-        "iam",
-    )
+    code, output = _cli(*collect_iam)
     assert code == 0, output
     with SqliteStore(db) as store:
         assert store.counts()["access_keys"] == truth["access_keys"] - 1
