@@ -34,7 +34,7 @@ from botocore.loaders import Loader, create_loader
 from collector import __version__
 from collector.errors import THROTTLE_CODES
 from collector.external_id import ExternalIdMode, for_account
-from collector.models import Account
+from collector.models import Account, ApiCallCount
 
 USER_AGENT = f"aws-readonly-collector/{__version__}"
 # botocore's standard mode: exponential backoff with jitter; retries throttling and transient errors.
@@ -72,15 +72,6 @@ def partition_of(arn: str) -> str:
 
 
 # --- API call recorder ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class ApiCallCount:
-    account_id: str
-    service: str
-    operation: str
-    calls: int  # API calls made (each page is one; botocore's retries of a call are not counted again)
-    throttled: int  # throttling answers received (each one was retried by botocore)
 
 
 class CallRecorder:

@@ -24,9 +24,9 @@ from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE, ConfigurationErr
 from collector.customer_store import CustomerStore
 from collector.customers import Method, customer_name
 from collector.external_id import ExternalIdMode
-from collector.fetchers import cloudtrail
 from collector.models import ScopeStatus
 from collector.runner import ALL_REGIONS, Prepared, RunSettings, execute, exit_code, prepare
+from collector.services.cloudtrail import fetch as cloudtrail
 from collector.sink import ScopeResult
 from collector.store import SqliteStore, StoreError
 from collector.validation import InvalidSettingError

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from collector.aws import Sessions, partition_of
 from collector.errors import classify
-from collector.fetchers import ec2, organizations
 from collector.models import GLOBAL, Account, Problem, ScopeKey
-from collector.parsers import organizations as parse_org
-from collector.parsers.identity_center import IdentityCenterHome, choose_account
+from collector.services.ec2 import fetch as ec2
+from collector.services.identity_center.parse import IdentityCenterHome, choose_account
+from collector.services.organizations import fetch as organizations
+from collector.services.organizations import parse as parse_org
 from collector.validation import ROLE_ARN_RE
 
 DISCOVERY = "discovery"  # the service name of discovery's own scope status
@@ -97,7 +98,7 @@ def account_regions(
         try:
             return ec2.account_regions(sessions.for_account(account).client("ec2"))
         except Exception as exc:
-            return classify(exc, permissions=ec2.PERMISSIONS.permissions)
+            return classify(exc, permissions=ec2.FETCHER.permissions.permissions)
 
     enabled: dict[str, tuple[str, ...]] = {}
     not_enabled: dict[str, tuple[str, ...]] = {}
@@ -124,5 +125,5 @@ def identity_center_home(
         org = sessions.for_account(Account(home, role_arn)).client("organizations")
         admin = organizations.identity_center_administration(org)
     except Exception as exc:
-        return classify(exc, permissions=organizations.PERMISSIONS.permissions)
+        return classify(exc, permissions=organizations.FETCHER.permissions.permissions)
     return choose_account(admin, (a.account_id for a in accounts))

@@ -8,14 +8,12 @@ error into an empty result.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from collector.models import Problem, ScopeStatus
-
-if TYPE_CHECKING:  # the catalog imports the fetchers, which import this module
-    from collector.permissions import Permission
+from collector.permission_types import Permission
+from collector.permissions import all_permissions
 
 DENIED_CODES = frozenset(
     {
@@ -52,8 +50,6 @@ def error_code(exc: BaseException) -> str | None:
 
 def action_for(operation: str, preferred: Iterable[Permission] = ()) -> str | None:
     """The IAM action a failed API operation needs: the fetcher's own declaration first, then the catalog."""
-    from collector.permissions import all_permissions  # noqa: PLC0415 - the catalog imports the fetchers
-
     for candidates in (tuple(preferred), all_permissions()):
         for perm in candidates:
             if perm.operation == operation:

@@ -1,7 +1,8 @@
 """The fetcher protocol and the context a fetcher runs in.
 
-A fetcher is declared once (``Fetcher``) in its module under collector/fetchers, next to its PERMISSIONS:
-its calls (I/O only) feed pure parse functions (collector/parsers) that return records. It gets its clients,
+A fetcher is declared once (``Fetcher``) in its service's fetch.py (collector/services/<service>/), whose
+catalog.py declares its permissions: its calls (I/O only) feed the service's pure parse functions (parse.py)
+that return its records (records.py). It gets its clients,
 its scope, the previous run's state of its scope and the run-wide cache through ``FetchContext``; it reports a
 fault in one of its sub-parts with ``with ctx.part("name"):``, which records the classified problem and lets
 the fetcher go on with the other parts. A fault outside any part ends the scope (the runner classifies it).
@@ -15,13 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from collector.errors import classify
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
-
-if TYPE_CHECKING:  # the catalog imports the fetchers, which import this module
-    from collector.permissions import Feature, FetcherPermissions
+from collector.permission_types import Feature, FetcherPermissions
 
 
 class Placement(StrEnum):

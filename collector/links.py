@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from collector.models import PermissionSetRole, RoleMatch
+from collector.services.identity_center.records import PermissionSetRole, RoleMatch
 
 SSO_ROLE_PREFIX = "AWSReservedSSO_"
 SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"

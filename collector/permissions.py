@@ -1,82 +1,54 @@
 """The permission catalog: the single source of truth for every IAM action the integration grants.
 
-Each fetcher module declares, next to the calls it makes, a ``FetcherPermissions`` record; this module only
-gathers those declarations. The CDK constructs build the role's policy from ``actions_for(...)`` and the
+Each service declares, next to the calls it makes, a ``FetcherPermissions`` record in
+collector/services/<service>/catalog.py; this module only gathers those declarations, for the services
+collector.services lists. The CDK constructs build the role's policy from ``actions_for(...)`` and the
 reviewers' reference (docs/permissions.md) is generated from ``CATALOG``. No other list of granted actions
 exists in the project.
 
-This module must not import aws_cdk (the collector runs without it) nor boto3 (it is pure data).
+This module must not import aws_cdk (the collector runs without it) nor botocore or any fetch module (it is
+pure data: a test imports it in a fresh interpreter and checks).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
+
+from collector.permission_types import AccessLevel, Feature, FetcherPermissions, Permission
+from collector.services import SERVICES, module_name
+
+__all__ = [
+    "CATALOG",
+    "DATA_PLANE_DENY",
+    "DEFAULT_FEATURES",
+    "AccessLevel",
+    "Feature",
+    "FetcherPermissions",
+    "Permission",
+    "actions_for",
+    "all_permissions",
+    "catalog_of",
+    "data_plane_deny_actions",
+    "permissions_for",
+]
 
 
-class Feature(StrEnum):
-    """A switchable group of permissions; the role grants the union of the features it is built with."""
-
-    IAM = "iam"
-    IDENTITY_CENTER = "identity_center"
-    ORGANIZATIONS = "organizations"  # management account (or delegated administrator) only
-    EC2 = "ec2"
-    CLOUDTRAIL = "cloudtrail"
-
-
-class AccessLevel(StrEnum):
-    """IAM access levels as the Service Authorization Reference names them; only these two are granted."""
-
-    LIST = "List"
-    READ = "Read"
+def catalog_of(service: str) -> FetcherPermissions:
+    """The declaration in ``collector/services/<service>/catalog.py``, checked to be one and to be its own."""
+    found = getattr(importlib.import_module(module_name(service, "catalog")), "PERMISSIONS", None)
+    if not isinstance(found, FetcherPermissions):
+        raise TypeError(
+            f"{module_name(service, 'catalog')}.PERMISSIONS must be a FetcherPermissions: {found!r}"
+        )
+    if found.fetcher != service:
+        raise TypeError(
+            f"{module_name(service, 'catalog')} declares fetcher {found.fetcher!r}, not {service!r}"
+        )
+    return found
 
 
-@dataclass(frozen=True)
-class Permission:
-    """One IAM action, the API call that needs it, and why the collector makes that call."""
-
-    action: str  # "iam:GetAccountAuthorizationDetails"
-    api: str  # boto3 client name and operation: "iam:GetAccountAuthorizationDetails"
-    access_level: AccessLevel
-    reason: str
-
-    @property
-    def service_prefix(self) -> str:
-        return self.action.split(":", 1)[0]
-
-    @property
-    def client_name(self) -> str:
-        return self.api.split(":", 1)[0]
-
-    @property
-    def operation(self) -> str:
-        return self.api.split(":", 1)[1]
-
-
-@dataclass(frozen=True)
-class FetcherPermissions:
-    """What one fetcher (a module in collector/fetchers) calls, declared next to its code."""
-
-    fetcher: str  # the fetcher's name, e.g. "iam"
-    feature: Feature
-    permissions: tuple[Permission, ...]
-
-
-def _gather() -> tuple[FetcherPermissions, ...]:
-    # Imported here so that each declaration stays next to the code that makes the calls.
-    from collector.fetchers import cloudtrail, ec2, iam, identity_center, organizations  # noqa: PLC0415
-
-    return (
-        iam.PERMISSIONS,
-        organizations.PERMISSIONS,
-        identity_center.PERMISSIONS,
-        ec2.PERMISSIONS,
-        cloudtrail.PERMISSIONS,
-    )
-
-
-CATALOG: tuple[FetcherPermissions, ...] = _gather()
+CATALOG: tuple[FetcherPermissions, ...] = tuple(catalog_of(name) for name in SERVICES)
 
 # The features a member-account role gets unless told otherwise. Identity Center and Organizations are read
 # only where they live (management or delegated-administrator account), so they are opt-in.

@@ -13,7 +13,7 @@ from typing import Any
 
 from collector.fetch import Fetcher, Placement, Where
 from collector.models import GLOBAL, Account, ScopeKey
-from collector.parsers.identity_center import IdentityCenterHome
+from collector.services.identity_center.parse import IdentityCenterHome
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,31 @@
-"""Every fetcher the collector knows, in one tuple. Adding a fetcher is adding its FETCHER here."""
+"""Every fetcher the collector knows: one per service of collector.services, in its order.
+
+Each service's ``fetch`` module declares its ``FETCHER``; this module only gathers them. Adding a service
+is its folder plus its name in collector.services.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 
 from collector.fetch import Fetcher
-from collector.fetchers import cloudtrail, ec2, iam, identity_center, organizations
 from collector.models import Record
+from collector.services import SERVICES, module_name
 from collector.validation import InvalidSettingError
 
-FETCHERS: tuple[Fetcher, ...] = (
-    iam.FETCHER,
-    organizations.FETCHER,
-    identity_center.FETCHER,
-    ec2.FETCHER,
-    cloudtrail.FETCHER,
-)
+
+def fetcher_of(service: str) -> Fetcher:
+    """The ``FETCHER`` of ``collector/services/<service>/fetch.py``, checked to be one and to be its own."""
+    found = getattr(importlib.import_module(module_name(service, "fetch")), "FETCHER", None)
+    if not isinstance(found, Fetcher):
+        raise TypeError(f"{module_name(service, 'fetch')}.FETCHER must be a Fetcher: {found!r}")
+    if found.name != service:
+        raise TypeError(f"{module_name(service, 'fetch')} declares fetcher {found.name!r}, not {service!r}")
+    return found
+
+
+FETCHERS: tuple[Fetcher, ...] = tuple(fetcher_of(name) for name in SERVICES)
 
 
 def by_name() -> dict[str, Fetcher]:

@@ -29,10 +29,10 @@ from collector.discovery import (
 from collector.errors import classify, status_of
 from collector.external_id import ExternalIdMode
 from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
-from collector.fetchers import identity_center
-from collector.fetchers.cloudtrail import DEFAULT_LOOKBACK_DAYS
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
+from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS
+from collector.services.identity_center import fetch as identity_center
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
 
 ALL_REGIONS = "all"

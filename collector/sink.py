@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from collector.aws import ApiCallCount
-from collector.models import Problem, Record, ScopeKey, ScopeStatus
+from collector.models import ApiCallCount, Problem, Record, ScopeKey, ScopeStatus
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@
   each outcome is applied in one transaction.
 - The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
   (runs, scopes, history, API calls, state; then the vendor's customers, collector/customer_store.py). The
-  per-kind tables are derived from the record types in collector/models.py: created when missing, new
-  columns added when a record gains a field. So a new entity kind needs no SQL. (Changing a record's KEY
-  needs a migration.)
+  per-kind tables are derived from the record types (collector.kinds, from each service's records.py):
+  created when missing, new columns added when a record gains a field. So a new entity kind needs no SQL.
+  (Changing a record's KEY needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
 - Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
@@ -25,10 +25,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import collector.registry  # noqa: F401 - imports every fetcher, so that every record kind is declared
 from collector import links
-from collector.fetchers import iam
-from collector.models import PermissionSetRole, Record, ScopeKey, ScopeStatus, json_text, record_types
+from collector.kinds import record_types
+from collector.models import Record, ScopeKey, ScopeStatus, json_text
+from collector.services.iam import catalog as iam
+from collector.services.identity_center.records import PermissionSetRole
 from collector.sink import RunManifest, ScopeOutcome
 
 MIGRATIONS: tuple[str, ...] = (
@@ -443,7 +444,7 @@ class SqliteStore:
             row[0]
             for row in conn.execute(
                 "SELECT account_id FROM scopes WHERE service = ? AND data_run_id IS NOT NULL",
-                (iam.FETCHER.name,),
+                (iam.SERVICE,),
             )
         ]
         table = self._tables[PermissionSetRole.KIND]

@@ -36,7 +36,7 @@ from constructs import Construct
 
 import collector
 from collector import validation
-from collector.pipeline import handlers, layout, schema
+from collector.pipeline import layout, schema
 from collector.validation import InvalidSettingError
 from constructs_lib.validation import is_token
 
@@ -44,7 +44,7 @@ from constructs_lib.validation import is_token
 # this feature flag is on. The construct sets it on its own scope, so it works in any App.
 RESULT_WRITER_V2_FLAG = "@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-HANDLER_MODULE = handlers.__name__
+HANDLER_MODULE = layout.HANDLER_MODULE
 DEFAULT_DATABASE_NAME = "aws_readonly_collector"
 DEFAULT_MAX_CONCURRENCY = 40
 MAX_MAP_CONCURRENCY = 10_000  # a Distributed Map's ceiling of concurrent child executions
@@ -213,8 +213,8 @@ class CollectorPipeline(Construct):
         self.bucket = self._results_bucket(retention, access_logs_bucket)
         self._code = collector_code()
         self._environment = {
-            handlers.BUCKET_ENV: self.bucket.bucket_name,
-            handlers.PARAMETER_PREFIX_ENV: external_id_parameter_prefix,
+            layout.BUCKET_ENV: self.bucket.bucket_name,
+            layout.PARAMETER_PREFIX_ENV: external_id_parameter_prefix,
         }
         self._log_retention = log_retention
         self.roles: dict[str, iam.Role] = {}  # function construct ID -> its execution role

@@ -24,7 +24,6 @@ EVENT_VERSION = "1.09"
 HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 _SECRET_KEY_RE = re.compile(r"password|secret|privatekey|sessiontoken", re.IGNORECASE)
 
-_ROLE_ARN_RE = re.compile(r"^arn:(?P<p>[\w-]+):iam::(?P<a>\d{12}):role/(?:.*/)?(?P<name>[^/]+)$")
 _USER_ARN_RE = re.compile(r"^arn:(?P<p>[\w-]+):iam::(?P<a>\d{12}):user/(?:.*/)?(?P<name>[^/]+)$")
 _SESSION_ARN_RE = re.compile(
     r"^arn:(?P<p>[\w-]+):sts::(?P<a>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<s>[^/]+)$"

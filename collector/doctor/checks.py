@@ -36,11 +36,11 @@ from collector.discovery import account_of, role_name_of
 from collector.doctor import probes, trust
 from collector.doctor.report import ORGANIZATION, Finding, Outcome, Report
 from collector.errors import DENIED_CODES, error_code
-from collector.fetchers import organizations as org_api
 from collector.models import Account
-from collector.parsers import organizations as parse_org
-from collector.parsers.common import document
+from collector.parsing import document
 from collector.permissions import DEFAULT_FEATURES, Feature
+from collector.services.organizations import fetch as org_api
+from collector.services.organizations import parse as parse_org
 
 DOCTOR_SESSION = "aws-readonly-collector-doctor"
 # The attempts without / with a wrong ExternalId ask for the shortest session AWS allows (credentials that

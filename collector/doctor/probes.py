@@ -12,7 +12,7 @@ authorizing), ``denied`` (an access-denied code: the action is missing, by its c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -291,7 +291,3 @@ def family_permissions(feature: Feature) -> tuple[Permission, ...]:
 
 def probe_family(feature: Feature, env: ProbeEnv) -> tuple[ProbeResult, ...]:
     return tuple(run_probe(p.action, env) for p in family_permissions(feature))
-
-
-def probed_actions() -> Iterable[str]:
-    return (*PROBES, *NOT_PROBED)

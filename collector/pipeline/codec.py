@@ -10,8 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from collector.aws import ApiCallCount
-from collector.models import Problem, ScopeKey, ScopeStatus
+from collector.models import ApiCallCount, Problem, ScopeKey, ScopeStatus
 from collector.sink import ScopeResult
 
 

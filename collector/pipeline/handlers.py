@@ -1,8 +1,8 @@
 """The Lambda entry points: ``collector.pipeline.handlers.discover`` / ``.collect`` / ``.aggregate``.
 
 Configuration comes from the function's environment (set by constructs_lib.CollectorPipeline):
-``RESULTS_BUCKET`` and ``EXTERNAL_ID_PARAMETER_PREFIX``. AWS credentials are the function's execution role:
-the vendor's identity that assumes each customer's role with the customer's ExternalId.
+``RESULTS_BUCKET`` and ``EXTERNAL_ID_PARAMETER_PREFIX`` (named in ``layout``). AWS credentials are the
+function's execution role: the vendor's identity that assumes each customer's role with its ExternalId.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from collector.pipeline import layout, steps
 from collector.pipeline.external_ids import ParameterExternalIds
 from collector.pipeline.objects import S3Objects
 
-BUCKET_ENV = "RESULTS_BUCKET"
-PARAMETER_PREFIX_ENV = "EXTERNAL_ID_PARAMETER_PREFIX"
 # Time kept back from the Lambda's own limit: the item's last page, its objects and its manifest to write.
 TIME_BUDGET_MARGIN_SECONDS = 60.0
 
@@ -32,8 +30,8 @@ log.setLevel(logging.INFO)
 @functools.cache
 def _env() -> steps.StepEnv:
     """One per Lambda container (and per process elsewhere): clients are reused across invocations."""
-    bucket = os.environ[BUCKET_ENV]
-    prefix = os.environ.get(PARAMETER_PREFIX_ENV, layout.DEFAULT_PARAMETER_PREFIX)
+    bucket = os.environ[layout.BUCKET_ENV]
+    prefix = os.environ.get(layout.PARAMETER_PREFIX_ENV, layout.DEFAULT_PARAMETER_PREFIX)
     config = client_config(max_pool_connections=steps.READ_WORKERS)
     return steps.StepEnv(
         objects=S3Objects(boto3.client("s3", config=config), bucket),

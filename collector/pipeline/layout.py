@@ -27,6 +27,12 @@ import re
 from collector.models import ScopeKey
 from collector.validation import InvalidSettingError
 
+# The Lambdas' contract with their construct (constructs_lib.collector_pipeline): the handlers' module and
+# the environment it reads. Here, not in the handlers, so that the construct imports no boto3.
+HANDLER_MODULE = "collector.pipeline.handlers"
+BUCKET_ENV = "RESULTS_BUCKET"
+PARAMETER_PREFIX_ENV = "EXTERNAL_ID_PARAMETER_PREFIX"
+
 RUNS = "runs/"
 INDEX = "index/runs/"
 STATE = "state/"

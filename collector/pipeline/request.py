@@ -23,8 +23,8 @@ from collector import external_id, registry, validation
 from collector.aws import DEFAULT_API_RATE
 from collector.customers import customer_name
 from collector.external_id import ExternalIdMode
-from collector.fetchers import cloudtrail
 from collector.runner import ALL_REGIONS, RunSettings
+from collector.services.cloudtrail import fetch as cloudtrail
 from collector.validation import InvalidSettingError
 
 # Region discovery in the discovery Lambda: one AssumeRole and one DescribeRegions per account, in parallel.

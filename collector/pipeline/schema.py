@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collector.models import record_type, record_types
+from collector.kinds import record_type, record_types
 from collector.pipeline import layout
 from collector.store import KindTable
 
@@ -92,6 +92,6 @@ def run_index_table() -> Table:
 
 
 def tables() -> tuple[Table, ...]:
-    """Every table, kinds in KIND order, then ``scopes`` and ``run_index`` (collector.store imports the
-    registry, so every kind is declared)."""
+    """Every table, kinds in KIND order, then ``scopes`` and ``run_index`` (collector.kinds: every
+    service's records)."""
     return (*(kind_table(t.KIND) for t in record_types()), scopes_table(), run_index_table())

@@ -24,16 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector import links, registry
-from collector.aws import ApiCallCount
-from collector.fetchers import iam
-from collector.models import (
-    PermissionSetRole,
-    ProvisionedPermissionSet,
-    Role,
-    ScopeStatus,
-    SsoInstance,
-    json_text,
-)
+from collector.models import ApiCallCount, ScopeStatus, json_text
 from collector.pipeline import codec, layout
 from collector.pipeline import request as requests
 from collector.pipeline.jsonl import (
@@ -46,6 +37,13 @@ from collector.pipeline.jsonl import (
 from collector.pipeline.objects import JSON_LINES, ObjectStore
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, new_sessions, now_iso, prepare, record_discovery
+from collector.services.iam import catalog as iam
+from collector.services.iam.records import Role
+from collector.services.identity_center.records import (
+    PermissionSetRole,
+    ProvisionedPermissionSet,
+    SsoInstance,
+)
 from collector.sink import RunManifest, ScopeResult
 from collector.validation import InvalidSettingError
 
@@ -223,7 +221,7 @@ def derive_links(objects: ObjectStore, run_id: str, results: Iterable[ScopeResul
     iam_accounts = [
         r.scope.account_id
         for r in results
-        if r.scope.service == iam.FETCHER.name and r.status is ScopeStatus.COMPLETE
+        if r.scope.service == iam.SERVICE and r.status is ScopeStatus.COMPLETE
     ]
     records = links.permission_set_roles(provisioned, roles, iam_accounts)
     objects.put(

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from collector.fetch import TIME_BUDGET_CODE, TIME_BUDGET_PART
-from collector.fetchers import cloudtrail
 from collector.models import Account, ScopeKey, ScopeStatus
-from collector.parsers import cloudtrail as parse
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item
+from collector.services.cloudtrail import fetch as cloudtrail
+from collector.services.cloudtrail import parse
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 from tests.collector import canned_ec2 as c

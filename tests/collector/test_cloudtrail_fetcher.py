@@ -13,10 +13,10 @@ import pytest
 
 from collector.aws import LOOKUP_EVENTS_RATE, RateLimiter, Sessions
 from collector.fetch import FetchOptions
-from collector.fetchers import cloudtrail
 from collector.models import Account, ScopeStatus
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, collect_scope
+from collector.services.cloudtrail import fetch as cloudtrail
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 from tests.collector import canned_ec2 as c

@@ -8,9 +8,10 @@ from typing import Any
 from botocore.stub import ANY
 
 from collector.fetch import RunCache
-from collector.fetchers import iam
-from collector.models import AccessKey, AwsManagedPolicy, Policy, ScopeStatus, User
+from collector.models import ScopeStatus
 from collector.runner import collect_scope
+from collector.services.iam import fetch as iam
+from collector.services.iam.records import AccessKey, AwsManagedPolicy, Policy, User
 from tests.collector import canned as c
 from tests.collector.stubs import FakeClock, StubbedClients, context
 

@@ -9,19 +9,19 @@ from typing import Any
 from botocore.stub import Stubber
 
 from collector.fetch import FetchOptions
-from collector.fetchers import identity_center, organizations
-from collector.models import (
+from collector.models import Record, ScopeStatus
+from collector.runner import collect_scope
+from collector.services.identity_center import fetch as identity_center
+from collector.services.identity_center.parse import Administration
+from collector.services.identity_center.records import (
     AccountAssignment,
     IdentityStoreMembership,
     IdentityStoreUser,
     PermissionSetPolicy,
     ProvisionedPermissionSet,
-    Record,
-    ScopeStatus,
     SsoInstance,
 )
-from collector.parsers.identity_center import Administration
-from collector.runner import collect_scope
+from collector.services.organizations import fetch as organizations
 from collector.sink import ScopeOutcome
 from tests.collector.canned import ACCOUNT, CREATED
 from tests.collector.stubs import StubbedClients, context

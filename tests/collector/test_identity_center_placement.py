@@ -10,22 +10,17 @@ import pytest
 from collector import registry
 from collector.aws import Sessions
 from collector.errors import status_of
-from collector.models import (
-    GLOBAL,
-    Account,
-    InstanceType,
-    PermissionSetRole,
-    Problem,
-    ProvisionedPermissionSet,
-    Record,
-    Role,
-    ScopeKey,
-    ScopeStatus,
-    SsoInstance,
-)
-from collector.parsers.identity_center import IdentityCenterHome
+from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import build_plan
 from collector.runner import RunSettings, discover
+from collector.services.iam.records import Role
+from collector.services.identity_center.parse import IdentityCenterHome
+from collector.services.identity_center.records import (
+    InstanceType,
+    PermissionSetRole,
+    ProvisionedPermissionSet,
+    SsoInstance,
+)
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.fetchers import organizations
 from collector.models import ScopeStatus
 from collector.runner import collect_scope
+from collector.services.organizations import fetch as organizations
 from tests.collector.stubs import StubbedClients, context
 
 ROOT = "r-ab12"

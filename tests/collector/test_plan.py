@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from collector import registry
 from collector.fetch import FetchContext, Fetcher, Placement
-from collector.fetchers import ec2
-from collector.models import GLOBAL, Account, Group, Record, ScopeKey
+from collector.models import GLOBAL, Account, Record, ScopeKey
 from collector.permissions import Feature, FetcherPermissions
 from collector.plan import WorkItem, build_plan
+from collector.services.ec2 import fetch as ec2
+from collector.services.iam.records import Group
 
 A = Account("111111111111", "arn:aws:iam::111111111111:role/Org", "management")
 B = Account("222222222222", "arn:aws:iam::222222222222:role/Member", "member")

@@ -11,10 +11,11 @@ from botocore.exceptions import ClientError
 from collector.aws import Sessions
 from collector.discovery import Discovery
 from collector.fetch import FetchContext, Fetcher, Placement
-from collector.models import GLOBAL, Account, Group, Record, ScopeKey, ScopeStatus, User
+from collector.models import GLOBAL, Account, Record, ScopeKey, ScopeStatus
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 from collector.plan import WorkItem, build_plan
 from collector.runner import ItemEnv, Prepared, RunSettings, collect_item, execute, exit_code
+from collector.services.iam.records import Group, User
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from collector import store as store_module
-from collector.models import GLOBAL, Group, Policy, Problem, Role, ScopeKey, ScopeStatus, User, record_types
+from collector.kinds import record_types
+from collector.models import GLOBAL, Problem, ScopeKey, ScopeStatus
+from collector.services.iam.records import Group, Policy, Role, User
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import KindTable, SqliteStore, StoreError
 

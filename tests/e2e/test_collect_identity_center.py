@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from collector.cli import main
-from collector.fetchers import identity_center
 from collector.permissions import Feature, actions_for, all_permissions
+from collector.services.identity_center import fetch as identity_center
 from collector.store import SqliteStore
 from local_aws.seed import (
     AccountSession,
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.e2e
 MEMBER_ROLE = "OrganizationAccountAccessRole"  # moto lets the management account assume it in members
 READER = "IdcReader"
 EXTERNAL_ID = "Idc-Customer-1"
-IC_APIS = {p.api for p in identity_center.PERMISSIONS.permissions}
+IC_APIS = {p.api for p in identity_center.FETCHER.permissions.permissions}
 PER_PAIR = "sso-admin:ListAccountAssignments"
 PER_PRINCIPAL = "sso-admin:ListAccountAssignmentsForPrincipal"
 

@@ -18,10 +18,10 @@ import boto3
 import pytest
 
 from collector.cli import main as cli
-from collector.fetchers.cloudtrail import OVERLAP
 from collector.models import ScopeKey
 from collector.pipeline import layout
 from collector.pipeline.jsonl import read_json_lines
+from collector.services.cloudtrail.fetch import OVERLAP
 from collector.store import SqliteStore
 from constructs_lib.collector_pipeline import CustomerRoles
 from local_aws.seed import (

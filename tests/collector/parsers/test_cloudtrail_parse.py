@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from collector.parsers import cloudtrail as parse
+from collector.services.cloudtrail import parse
 from tests.collector import canned_ec2 as c
 from tests.collector.canned import ACCOUNT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.parsers import ec2 as parse
+from collector.services.ec2 import parse
 from tests.collector import canned_ec2 as c
 from tests.collector.canned import ACCOUNT
 

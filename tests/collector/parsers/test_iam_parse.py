@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from collector.models import (
+from collector.services.iam import parse
+from collector.services.iam.records import (
     AccessKey,
     AwsManagedPolicy,
     Group,
@@ -19,7 +20,6 @@ from collector.models import (
     Role,
     User,
 )
-from collector.parsers import iam as parse
 from tests.collector import canned as c
 
 BOUNDARY = c.arn("policy", "boundary")

@@ -8,9 +8,9 @@ import pytest
 
 from collector import links
 from collector.links import Provisioned, StoredRole
-from collector.models import InstanceType, PermissionSet, RoleMatch
-from collector.parsers import identity_center as parse
-from collector.parsers.identity_center import Administration, AssignmentListing
+from collector.services.identity_center import parse
+from collector.services.identity_center.parse import Administration, AssignmentListing
+from collector.services.identity_center.records import InstanceType, PermissionSet, RoleMatch
 from tests.collector.canned import ACCOUNT, CREATED
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-1111222233334444"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.parsers import organizations as parse
+from collector.services.organizations import parse
 
 ROOT = "r-ab12"
 PROD, DEV, TEAM = "ou-ab12-prod0001", "ou-ab12-dev00001", "ou-ab12-team0001"

@@ -9,12 +9,12 @@ import json
 import boto3
 import pytest
 
-from collector.fetchers import ec2
 from collector.models import GLOBAL, Account
 from collector.pipeline import codec, layout, steps
 from collector.pipeline.jsonl import read_json_lines
 from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
+from collector.services.ec2 import fetch as ec2
 from local_aws.server import LocalAws
 
 pytestmark = pytest.mark.e2e
@@ -82,7 +82,7 @@ def test_access_denied_is_a_scope_status_not_a_failed_item(
     manifest = json.loads(objects.get(layout.item_key(RUN, account, "us-east-1")) or b"")
     (denied,) = [codec.result_from_json(s) for s in manifest["scopes"]]
     # Every EC2 read the catalog declares for the scope is named (ec2:DescribeRegions is discovery's).
-    expected = {p.action for p in ec2.PERMISSIONS.permissions} - {"ec2:DescribeRegions"}
+    expected = {p.action for p in ec2.FETCHER.permissions.permissions} - {"ec2:DescribeRegions"}
     assert set(denied.missing_actions) == expected
     users = read_json_lines(
         objects.get(layout.kind_prefix(RUN, "users") + f"{account}.global.iam.jsonl") or b""

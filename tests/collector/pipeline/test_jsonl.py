@@ -9,12 +9,12 @@ from pathlib import Path
 import boto3
 import pytest
 
-from collector.aws import ApiCallCount
 from collector.fetch import TIME_BUDGET_CODE, TIME_BUDGET_PART
-from collector.models import GLOBAL, Problem, Role, ScopeKey, ScopeStatus, User
+from collector.models import GLOBAL, ApiCallCount, Problem, ScopeKey, ScopeStatus
 from collector.pipeline import codec, layout
 from collector.pipeline.jsonl import JsonLinesSink, ObjectStateReader, read_json_lines, record_json
 from collector.pipeline.objects import MemoryObjects, S3Objects
+from collector.services.iam.records import Role, User
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 from local_aws.server import LocalAws

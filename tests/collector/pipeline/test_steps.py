@@ -10,21 +10,14 @@ from typing import Any
 import boto3
 import pytest
 
-from collector.models import (
-    GLOBAL,
-    Account,
-    Problem,
-    ProvisionedPermissionSet,
-    Role,
-    ScopeKey,
-    ScopeStatus,
-    SsoInstance,
-)
+from collector.models import GLOBAL, Account, Problem, ScopeKey, ScopeStatus
 from collector.pipeline import codec, handlers, layout, steps
 from collector.pipeline.external_ids import MissingExternalIdError, ParameterExternalIds
 from collector.pipeline.jsonl import JsonLinesSink, read_json_lines
 from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
+from collector.services.iam.records import Role
+from collector.services.identity_center.records import ProvisionedPermissionSet, SsoInstance
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 from collector.validation import InvalidSettingError

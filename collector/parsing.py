@@ -1,4 +1,4 @@
-"""Small helpers shared by the parsers."""
+"""Small pure helpers shared by every service's parse.py (timestamps, policy documents, tags)."""
 
 from __future__ import annotations
 

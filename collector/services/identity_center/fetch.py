@@ -21,7 +21,11 @@ from botocore.exceptions import ClientError
 
 from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement, Where
-from collector.models import (
+from collector.models import Record
+from collector.services.identity_center import parse
+from collector.services.identity_center.catalog import PERMISSIONS
+from collector.services.identity_center.parse import AssignmentListing
+from collector.services.identity_center.records import (
     AccountAssignment,
     IdentityStoreGroup,
     IdentityStoreMembership,
@@ -30,96 +34,8 @@ from collector.models import (
     PermissionSet,
     PermissionSetPolicy,
     ProvisionedPermissionSet,
-    Record,
     SsoInstance,
 )
-from collector.parsers import identity_center as parse
-from collector.parsers.identity_center import AssignmentListing
-from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
-
-_L, _R = AccessLevel.LIST, AccessLevel.READ
-
-PERMISSIONS = FetcherPermissions(
-    fetcher="identity_center",
-    feature=Feature.IDENTITY_CENTER,
-    permissions=(
-        Permission(
-            "organizations:DescribeOrganization",
-            "organizations:DescribeOrganization",
-            _R,
-            "The management account, which owns the organization instance: any other is an account instance.",
-        ),
-        Permission(
-            "sso:ListInstances",
-            "sso-admin:ListInstances",
-            _L,
-            "Find the Identity Center instance, its home region and its identity store (one call).",
-        ),
-        Permission(
-            "sso:ListPermissionSets",
-            "sso-admin:ListPermissionSets",
-            _L,
-            "Every permission set of the instance.",
-        ),
-        Permission(
-            "sso:DescribePermissionSet",
-            "sso-admin:DescribePermissionSet",
-            _R,
-            "Name, session duration and relay state: the name maps to the AWSReservedSSO_ role.",
-        ),
-        Permission(
-            "sso:ListManagedPoliciesInPermissionSet",
-            "sso-admin:ListManagedPoliciesInPermissionSet",
-            _L,
-            "AWS-managed policies attached to a permission set.",
-        ),
-        Permission(
-            "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
-            "sso-admin:ListCustomerManagedPolicyReferencesInPermissionSet",
-            _L,
-            "Customer-managed policy references of a permission set.",
-        ),
-        Permission(
-            "sso:GetInlinePolicyForPermissionSet",
-            "sso-admin:GetInlinePolicyForPermissionSet",
-            _R,
-            "The inline policy of a permission set.",
-        ),
-        Permission(
-            "sso:GetPermissionsBoundaryForPermissionSet",
-            "sso-admin:GetPermissionsBoundaryForPermissionSet",
-            _R,
-            "The permissions boundary of a permission set.",
-        ),
-        Permission(
-            "sso:ListAccountsForProvisionedPermissionSet",
-            "sso-admin:ListAccountsForProvisionedPermissionSet",
-            _L,
-            "The accounts a permission set is provisioned to (each holds its AWSReservedSSO_ role).",
-        ),
-        Permission(
-            "sso:ListAccountAssignments",
-            "sso-admin:ListAccountAssignments",
-            _L,
-            "Who holds a permission set in an account (per provisioned pair, when that is cheaper).",
-        ),
-        Permission(
-            "sso:ListAccountAssignmentsForPrincipal",
-            "sso-admin:ListAccountAssignmentsForPrincipal",
-            _L,
-            "Where a user or group holds which permission sets (per principal, when that is cheaper).",
-        ),
-        Permission("identitystore:ListUsers", "identitystore:ListUsers", _L, "Identity-store users."),
-        Permission("identitystore:ListGroups", "identitystore:ListGroups", _L, "Identity-store groups."),
-        Permission(
-            "identitystore:ListGroupMemberships",
-            "identitystore:ListGroupMemberships",
-            _L,
-            "Members of each identity-store group.",
-        ),
-    ),
-)
-
 
 PAGE_SIZE = 100  # the maximum of every sso-admin and identitystore listing
 ALL_REGIONS = "ALL_REGIONS"

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector.models import (
+from collector.parsing import document, iso_or_none
+from collector.services.organizations.records import (
     DelegatedAdministrator,
     Organization,
     OrganizationAccount,
@@ -14,7 +15,6 @@ from collector.models import (
     PolicyTarget,
     ServiceControlPolicy,
 )
-from collector.parsers.common import document, iso_or_none
 
 Item = Mapping[str, Any]
 ACTIVE = "ACTIVE"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collector.models import CloudTrailEvent
-from collector.parsers.common import iso
+from collector.parsing import iso
+from collector.services.cloudtrail.records import CloudTrailEvent
 
 # CloudTrail keeps management events for 90 days; LookupEvents reads nothing older.
 RETENTION = timedelta(days=90)

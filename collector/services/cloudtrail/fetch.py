@@ -22,23 +22,11 @@ from datetime import UTC, datetime, timedelta
 
 from collector.aws import GLOBAL_REGION, partition_of
 from collector.fetch import FetchContext, Fetcher, Placement
-from collector.models import CloudTrailEvent, Record
-from collector.parsers import cloudtrail as parse
-from collector.parsers.common import iso
-from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
-
-PERMISSIONS = FetcherPermissions(
-    fetcher="cloudtrail",
-    feature=Feature.CLOUDTRAIL,
-    permissions=(
-        Permission(
-            "cloudtrail:LookupEvents",
-            "cloudtrail:LookupEvents",
-            AccessLevel.READ,
-            "Management events of the last 90 days (who did what), read incrementally.",
-        ),
-    ),
-)
+from collector.models import Record
+from collector.parsing import iso
+from collector.services.cloudtrail import parse
+from collector.services.cloudtrail.catalog import PERMISSIONS
+from collector.services.cloudtrail.records import CloudTrailEvent
 
 PAGE_SIZE = 50  # LookupEvents' maximum MaxResults
 DEFAULT_LOOKBACK_DAYS = 7

@@ -10,7 +10,11 @@ from botocore.exceptions import ClientError
 
 from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement
-from collector.models import (
+from collector.models import Record
+from collector.parsing import document, iso
+from collector.services.iam import parse
+from collector.services.iam.catalog import PERMISSIONS
+from collector.services.iam.records import (
     AccessKey,
     AccountInfo,
     AwsManagedPolicy,
@@ -20,64 +24,10 @@ from collector.models import (
     InstanceProfile,
     Policy,
     PolicyAttachment,
-    Record,
     Role,
     User,
     UserCredentials,
 )
-from collector.parsers import iam as parse
-from collector.parsers.common import document, iso
-from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
-
-PERMISSIONS = FetcherPermissions(
-    fetcher="iam",
-    feature=Feature.IAM,
-    permissions=(
-        Permission(
-            "iam:GetAccountAuthorizationDetails",
-            "iam:GetAccountAuthorizationDetails",
-            AccessLevel.READ,
-            "Users, groups, roles, trust policies, inline and managed policies in few paginated calls.",
-        ),
-        Permission(
-            "iam:GetPolicy",
-            "iam:GetPolicy",
-            AccessLevel.READ,
-            "Backfill a referenced policy absent from the authorization details (e.g. boundary-only).",
-        ),
-        Permission(
-            "iam:GetPolicyVersion",
-            "iam:GetPolicyVersion",
-            AccessLevel.READ,
-            "The default version document of a backfilled policy.",
-        ),
-        Permission(
-            "iam:GenerateCredentialReport",
-            "iam:GenerateCredentialReport",
-            AccessLevel.READ,
-            "Start a credential report when no fresh one exists (for access key last use).",
-        ),
-        Permission(
-            "iam:GetCredentialReport",
-            "iam:GetCredentialReport",
-            AccessLevel.READ,
-            "Password and access key last use for every user in one call.",
-        ),
-        Permission(
-            "iam:ListAccessKeys",
-            "iam:ListAccessKeys",
-            AccessLevel.LIST,
-            "Access key IDs and status, only for users the credential report shows with keys.",
-        ),
-        Permission(
-            "iam:ListAccountAliases",
-            "iam:ListAccountAliases",
-            AccessLevel.LIST,
-            "The account's alias, to name the account in the inventory.",
-        ),
-    ),
-)
-
 
 ALL_FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 PAGE_SIZE = 1000  # GetAccountAuthorizationDetails' maximum (the default is 100)

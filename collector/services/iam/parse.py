@@ -8,7 +8,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collector.models import (
+from collector.models import Record
+from collector.parsing import document, iso, iso_or_none, tags
+from collector.services.iam.records import (
     AccessKey,
     AttachmentKind,
     AwsManagedPolicy,
@@ -19,12 +21,10 @@ from collector.models import (
     Policy,
     PolicyAttachment,
     PrincipalKind,
-    Record,
     Role,
     User,
     UserCredentials,
 )
-from collector.parsers.common import document, iso, iso_or_none, tags
 
 Item = Mapping[str, Any]
 

@@ -9,83 +9,18 @@ from botocore.exceptions import ClientError
 
 from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement, Where
-from collector.models import (
+from collector.models import Record
+from collector.services.identity_center import parse as parse_ic
+from collector.services.organizations import parse
+from collector.services.organizations.catalog import PERMISSIONS
+from collector.services.organizations.records import (
     DelegatedAdministrator,
     Organization,
     OrganizationAccount,
     OrganizationalUnit,
     PolicyTarget,
-    Record,
     ServiceControlPolicy,
 )
-from collector.parsers import identity_center as parse_ic
-from collector.parsers import organizations as parse
-from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
-
-_L, _R = AccessLevel.LIST, AccessLevel.READ
-
-PERMISSIONS = FetcherPermissions(
-    fetcher="organizations",
-    feature=Feature.ORGANIZATIONS,
-    permissions=(
-        Permission(
-            "organizations:DescribeOrganization",
-            "organizations:DescribeOrganization",
-            _R,
-            "The organization ID and management account, to know where the collector runs.",
-        ),
-        Permission(
-            "organizations:ListAccounts",
-            "organizations:ListAccounts",
-            _L,
-            "Every account of the organization and its status (only ACTIVE ones are collected).",
-        ),
-        Permission(
-            "organizations:ListRoots",
-            "organizations:ListRoots",
-            _L,
-            "The root of the OU tree, where the walk of organizational units starts.",
-        ),
-        Permission(
-            "organizations:ListOrganizationalUnitsForParent",
-            "organizations:ListOrganizationalUnitsForParent",
-            _L,
-            "The OU tree, for OU include/exclude filters and each account's place in it.",
-        ),
-        Permission(
-            "organizations:ListAccountsForParent",
-            "organizations:ListAccountsForParent",
-            _L,
-            "Which accounts sit directly in each OU.",
-        ),
-        Permission(
-            "organizations:ListDelegatedAdministrators",
-            "organizations:ListDelegatedAdministrators",
-            _L,
-            "Delegated administrators, and (filtered by sso.amazonaws.com) the account to read IAM Identity "
-            "Center in.",
-        ),
-        Permission(
-            "organizations:ListPolicies",
-            "organizations:ListPolicies",
-            _L,
-            "Service control policies, which bound every identity's effective access.",
-        ),
-        Permission(
-            "organizations:DescribePolicy",
-            "organizations:DescribePolicy",
-            _R,
-            "The document of each service control policy.",
-        ),
-        Permission(
-            "organizations:ListTargetsForPolicy",
-            "organizations:ListTargetsForPolicy",
-            _L,
-            "Where each service control policy is attached.",
-        ),
-    ),
-)
-
 
 SCP = "SERVICE_CONTROL_POLICY"
 Item = dict[str, Any]

@@ -12,12 +12,14 @@ from botocore.exceptions import BotoCoreError
 
 from collector.aws import partition_of
 from collector.fetch import FetchContext, Fetcher, Placement
-from collector.models import (
+from collector.models import Record
+from collector.services.ec2 import parse
+from collector.services.ec2.catalog import PERMISSIONS
+from collector.services.ec2.records import (
     Ec2Instance,
     InternetGateway,
     NatGateway,
     NetworkInterface,
-    Record,
     RouteTable,
     SecurityGroup,
     SecurityGroupRule,
@@ -25,34 +27,6 @@ from collector.models import (
     Vpc,
     VpcPeeringConnection,
 )
-from collector.parsers import ec2 as parse
-from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
-
-_L = AccessLevel.LIST
-
-
-def _describe(what: str, reason: str) -> Permission:
-    return Permission(f"ec2:Describe{what}", f"ec2:Describe{what}", _L, reason)
-
-
-PERMISSIONS = FetcherPermissions(
-    fetcher="ec2",
-    feature=Feature.EC2,
-    permissions=(
-        _describe("Regions", "The account's enabled regions (opt-in regions not enabled are skipped)."),
-        _describe("Instances", "Instances and their instance profiles, linking EC2 access to IAM roles."),
-        _describe("Vpcs", "VPCs."),
-        _describe("Subnets", "Subnets."),
-        _describe("SecurityGroups", "Security groups."),
-        _describe("SecurityGroupRules", "Security group rules, one record per rule."),
-        _describe("NetworkInterfaces", "Network interfaces (what is reachable from where)."),
-        _describe("RouteTables", "Route tables."),
-        _describe("InternetGateways", "Internet gateways."),
-        _describe("NatGateways", "NAT gateways."),
-        _describe("VpcPeeringConnections", "VPC peering connections."),
-    ),
-)
-
 
 # DescribeRegions' OptInStatus values of regions the account can use.
 _ENABLED = frozenset({"opt-in-not-required", "opted-in"})

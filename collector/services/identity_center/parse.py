@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from collector.models import (
+from collector.parsing import document, iso_or_none
+from collector.services.iam.parse import is_aws_managed
+from collector.services.identity_center.records import (
     AccountAssignment,
     IdentityStoreGroup,
     IdentityStoreMembership,
@@ -20,8 +22,6 @@ from collector.models import (
     ProvisionedPermissionSet,
     SsoInstance,
 )
-from collector.parsers.common import document, iso_or_none
-from collector.parsers.iam import is_aws_managed
 
 Item = Mapping[str, Any]
 SSO_SERVICE_PRINCIPAL = "sso.amazonaws.com"

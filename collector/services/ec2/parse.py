@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from collector.models import (
+from collector.parsing import iso_or_none, tags
+from collector.services.ec2.records import (
     Ec2Instance,
     InternetGateway,
     NatGateway,
@@ -23,7 +24,6 @@ from collector.models import (
     Vpc,
     VpcPeeringConnection,
 )
-from collector.parsers.common import iso_or_none, tags
 
 Item = Mapping[str, Any]
 

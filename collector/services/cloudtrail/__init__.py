@@ -1,0 +1,1 @@
+"""CloudTrail: catalog (its actions), records, parse (pure), fetch (calls and FETCHER)."""

@@ -1,0 +1,1 @@
+"""EC2: catalog (its actions), records, parse (pure), fetch (calls and FETCHER)."""

@@ -1,0 +1,1 @@
+"""IAM Identity Center: catalog (its actions), records, parse (pure), fetch (calls and FETCHER)."""

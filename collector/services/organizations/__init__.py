@@ -1,0 +1,1 @@
+"""AWS Organizations: catalog (its actions), records, parse (pure), fetch (calls and FETCHER)."""
