@@ -1,4 +1,8 @@
-"""Small pure helpers shared by every service's parse.py (timestamps, policy documents, tags)."""
+"""Small pure helpers shared by every service's parse.py (timestamps, policy documents, tags).
+
+A parse function takes API responses and returns records, with no boto3 and no I/O, so it is tested on canned
+data. Required fields are read as ``item["Arn"]`` (a missing one fails loudly); optional ones with ``.get``.
+"""
 
 from __future__ import annotations
 

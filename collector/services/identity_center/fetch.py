@@ -1,7 +1,7 @@
 """IAM Identity Center and its identity store: read once per organization, in the instance's home region.
 
 Where: discovery picks one account (``organizations.identity_center_administration``, then ``choose_account``
-in the parsers): the delegated administrator for sso.amazonaws.com, else the management account; a
+in parse.py): the delegated administrator for sso.amazonaws.com, else the management account; a
 single-account run reads its own account when --fetchers names this fetcher. Which region:
 ``FetchOptions.identity_center_region`` (``--identity-center-region``), else each instance's PrimaryRegion
 from one ``ListInstances(RegionScope=ALL_REGIONS)`` in the partition's global region: never a call per region

@@ -132,6 +132,11 @@ class IdentityStoreMembership(Record):
     user_id: str
 
 
+# Derived, not fetched: collector/links.py joins provisioned permission sets (this service) with the roles of
+# each account's IAM inventory. It lives here because it describes a permission set (its KEY is the permission
+# set's ARN) and has no meaning without Identity Center; IAM's records know nothing of it.
+
+
 class RoleMatch(StrEnum):
     MATCHED = "matched"  # exactly one AWSReservedSSO_ role of this permission set in the account
     ROLE_NOT_FOUND = "role_not_found"  # the account's IAM inventory holds no such role
