@@ -22,7 +22,8 @@ from pathlib import Path
 
 from collector import aws as collector_aws
 from collector.fetchers import cloudtrail
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.cloudtrail_events import ManagementEvent
 from local_aws.seed import account_session

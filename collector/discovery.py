@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from collector.aws import Sessions, partition_of
 from collector.errors import classify
 from collector.fetchers import ec2, organizations
+from collector.formats import ROLE_ARN_RE
 from collector.models import GLOBAL, Account, Problem, ScopeKey
 from collector.parsers import organizations as parse_org
 from collector.parsers.identity_center import IdentityCenterHome, choose_account
-from collector.validation import ROLE_ARN_RE
 
 DISCOVERY = "discovery"  # the service name of discovery's own scope status
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from collector.fetch import Fetcher
 from collector.fetchers import cloudtrail, ec2, iam, identity_center, organizations
+from collector.formats import InvalidSettingError
 from collector.models import Record
-from collector.validation import InvalidSettingError
 
 FETCHERS: tuple[Fetcher, ...] = (
     iam.FETCHER,

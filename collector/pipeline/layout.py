@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 
+from collector.formats import InvalidSettingError
 from collector.models import ScopeKey
-from collector.validation import InvalidSettingError
 
 RUNS = "runs/"
 INDEX = "index/runs/"

@@ -26,6 +26,7 @@ from typing import Any
 from collector import links, registry
 from collector.aws import ApiCallCount
 from collector.fetchers import iam
+from collector.formats import InvalidSettingError
 from collector.models import (
     PermissionSetRole,
     ProvisionedPermissionSet,
@@ -47,7 +48,6 @@ from collector.pipeline.objects import JSON_LINES, ObjectStore
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, new_sessions, now_iso, prepare, record_discovery
 from collector.sink import RunManifest, ScopeResult
-from collector.validation import InvalidSettingError
 
 READ_WORKERS = 32  # parallel GETs when the aggregation reads every item's manifest
 

@@ -25,7 +25,8 @@ from collector.models import (
 )
 from collector.parsers.identity_center import IdentityCenterHome
 from collector.plan import build_plan
-from collector.runner import RunSettings, discover
+from collector.runner import discover
+from collector.settings import RunSettings
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 

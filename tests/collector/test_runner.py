@@ -14,7 +14,8 @@ from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import GLOBAL, Account, Group, Record, ScopeKey, ScopeStatus, User
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 from collector.plan import WorkItem, build_plan
-from collector.runner import ItemEnv, Prepared, RunSettings, collect_item, execute, exit_code
+from collector.runner import ItemEnv, Prepared, collect_item, execute, exit_code
+from collector.settings import RunSettings
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 

@@ -21,7 +21,8 @@ from collector.fetchers import cloudtrail, ec2
 from collector.models import ScopeKey
 from collector.parsers.cloudtrail import parse_mark
 from collector.permissions import Feature, permissions_for
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.seed import (
     CloudTrailSpec,

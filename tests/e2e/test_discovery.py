@@ -13,7 +13,8 @@ from collector.cli import main
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Group, Record
 from collector.permissions import Feature, FetcherPermissions
-from collector.runner import RunSettings, discover, prepare
+from collector.runner import discover, prepare
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.server import LocalAws
 from tests.e2e.iam_seed import TRUST

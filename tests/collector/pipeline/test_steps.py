@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from collector.formats import InvalidSettingError
 from collector.models import (
     GLOBAL,
     Account,
@@ -27,7 +28,6 @@ from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
-from collector.validation import InvalidSettingError
 from local_aws.server import LocalAws
 
 RUN = "20260506T120000Z-a1b2c3"

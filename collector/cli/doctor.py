@@ -7,25 +7,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any, TextIO
 
-from collector import validation
-from collector.customer_store import CustomerStore
-from collector.customers import EXTERNAL_ID_ENV, Customer, Method, customer_name
+from collector import formats
+from collector.cli.options import (
+    DEFAULT_DB,
+    add_db,
+    nothing_with_customer,
+    role_and_external_id,
+    settings_options,
+)
+from collector.customers.record import EXTERNAL_ID_ENV, Customer, Method, customer_name
+from collector.customers.run_settings import run_settings
+from collector.customers.store import CustomerStore
 from collector.discovery import account_of, role_name_of
 from collector.doctor.checks import Doctor, DoctorSettings, OrganizationScope, Target
 from collector.permissions import DEFAULT_FEATURES, Feature
 from collector.runner import new_run_id
-from collector.validation import InvalidSettingError
+from collector.settings import OPTIONS, RunSettings
 
 
-def add_parser(commands: Any, db_default: str) -> None:
+def add_parser(commands: Any) -> None:
     doctor = commands.add_parser(
         "doctor", help="verify a customer's deployment before the first collection (read-only)"
     )
     doctor.add_argument("--customer", help="a recorded customer (`customers add`)")
-    doctor.add_argument("--db", default=db_default, help=f"the collector database (default {db_default})")
+    add_db(doctor, f"the collector database (default {DEFAULT_DB})")
     doctor.add_argument(
         "--role-arn", help="without --customer: the role to check (management role with --organization)"
     )
@@ -60,15 +67,8 @@ def add_parser(commands: Any, db_default: str) -> None:
     doctor.add_argument("--json", action="store_true", help="one JSON object instead of the table")
 
 
-def _for_customer(customer: Customer, args: argparse.Namespace) -> DoctorSettings:
-    arns = customer.role_arns()
-    if not arns:
-        raise InvalidSettingError(
-            "--customer",
-            customer.name,
-            f"a customer with a known role: `customers update {customer.name} --account-id ID` "
-            "(or --role-arn)",
-        )
+def _for_customer(customer: Customer, settings: RunSettings, args: argparse.Namespace) -> DoctorSettings:
+    arns = (settings.role_arn, *settings.more_role_arns)
     organization = None
     if customer.method is Method.ORGANIZATION:
         targets: tuple[Target, ...] = (
@@ -82,89 +82,60 @@ def _for_customer(customer: Customer, args: argparse.Namespace) -> DoctorSetting
     return DoctorSettings(
         subject=customer.name,
         targets=targets,
-        external_id=customer.external_id,
+        external_id=settings.external_id,
         previous_external_id=customer.previous_external_id,
         trusted_principal=customer.trusted_principal,
         organization=organization,
-        identity_center_region=args.identity_center_region or customer.identity_center_region,
+        identity_center_region=settings.identity_center_region,
         region=args.region,
-        profile=args.profile or customer.profile,
-        workers=args.workers,
+        profile=settings.profile,
+        workers=settings.workers,
     )
 
 
-def _for_role(args: argparse.Namespace) -> DoctorSettings:
-    if args.role_arn is None:
-        raise InvalidSettingError("--role-arn", None, "the role to check (or --customer NAME)")
-    role_arn = validation.role_arn(args.role_arn, "--role-arn")
-    given = args.external_id if args.external_id is not None else os.environ.get(EXTERNAL_ID_ENV)
-    if given is None:
-        raise InvalidSettingError(
-            "--external-id", None, f"the customer's ExternalId (or set {EXTERNAL_ID_ENV})"
-        )
-    external_id = validation.external_id(given, "--external-id")
+def _for_role(settings: RunSettings, args: argparse.Namespace) -> DoctorSettings:
     if args.trusted_principal is not None:
-        validation.trusted_principal(args.trusted_principal, "--trusted-principal")
+        formats.trusted_principal(args.trusted_principal, "--trusted-principal")
     organization = None
     features = DEFAULT_FEATURES | ({Feature.IDENTITY_CENTER} if args.identity_center else set())
-    if args.organization:
-        member = args.member_role_name or role_name_of(role_arn)
-        validation.role_name(member, "--member-role-name")
-        ous = tuple(validation.root_or_ou_id(v, "--include-ou") for v in _split(args.include_ou))
-        organization = OrganizationScope(member, ous)
+    if settings.organization:
+        member = settings.member_role_name or role_name_of(settings.role_arn)
+        organization = OrganizationScope(member, settings.include_ous)
         features = frozenset(Feature)
-    else:
-        for option, value in (
-            ("--member-role-name", args.member_role_name),
-            ("--include-ou", args.include_ou),
-        ):
-            if value is not None:
-                raise InvalidSettingError(option, value, "to be used with --organization")
     kind = "management role" if organization else "role"
     return DoctorSettings(
-        subject=role_arn,
-        targets=(Target(account_of(role_arn), role_arn, features, kind),),
-        external_id=external_id,
+        subject=settings.role_arn,
+        targets=(Target(account_of(settings.role_arn), settings.role_arn, features, kind),),
+        external_id=settings.external_id,
         trusted_principal=args.trusted_principal,
         organization=organization,
-        identity_center_region=args.identity_center_region,
+        identity_center_region=settings.identity_center_region,
         region=args.region,
-        profile=args.profile,
-        workers=args.workers,
+        profile=settings.profile,
+        workers=settings.workers,
     )
-
-
-def _split(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
 def settings_from(args: argparse.Namespace) -> DoctorSettings:
+    """The run settings (checked as ``collect`` checks them), and what only doctor asks."""
+    if args.region is not None:
+        formats.region(args.region, "--region")
+    options = settings_options(args)
     if args.customer is not None:
-        for option, value in (
-            ("--role-arn", args.role_arn),
-            ("--external-id", args.external_id),
-            ("--organization", args.organization or None),
-            ("--member-role-name", args.member_role_name),
-            ("--include-ou", args.include_ou),
-            ("--identity-center", args.identity_center or None),
-            ("--trusted-principal", args.trusted_principal),
-        ):
-            if value is not None:
-                raise InvalidSettingError(
-                    option, value, "nothing with --customer (the customer record has it)"
-                )
-        settings = _for_customer(CustomerStore(args.db).get(customer_name(args.customer, "--customer")), args)
-    else:
-        settings = _for_role(args)
-    for option, region in (
-        ("--region", args.region),
-        ("--identity-center-region", args.identity_center_region),
-    ):
-        if region is not None:
-            validation.region(region, option)
-    if not 1 <= args.workers <= 64:
-        raise InvalidSettingError("--workers", args.workers, "a number from 1 to 64")
-    return settings
+        nothing_with_customer(
+            args,
+            "--role-arn",
+            "--external-id",
+            "--organization",
+            "--member-role-name",
+            "--include-ou",
+            "--identity-center",
+            "--trusted-principal",
+        )
+        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        return _for_customer(customer, run_settings(customer, options), args)
+    given = role_and_external_id(args, "the role to check (or --customer NAME)")
+    return _for_role(RunSettings.parse({**options, **given}, OPTIONS), args)
 
 
 def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
