@@ -134,8 +134,7 @@ class ExternalId:
             parameter.type == "String"
             and parameter.allowed_pattern is not None
             and (parameter.min_length or 0) >= formats.EXTERNAL_ID_MIN_LENGTH
-            and (parameter.max_length or formats.EXTERNAL_ID_MAX_LENGTH + 1)
-            <= formats.EXTERNAL_ID_MAX_LENGTH
+            and (parameter.max_length or formats.EXTERNAL_ID_MAX_LENGTH + 1) <= formats.EXTERNAL_ID_MAX_LENGTH
         )
         if not constrained:
             raise InvalidSettingError(

@@ -67,53 +67,28 @@ def add_parser(commands: Any) -> None:
     doctor.add_argument("--json", action="store_true", help="one JSON object instead of the table")
 
 
-def _for_customer(customer: Customer, settings: RunSettings, args: argparse.Namespace) -> DoctorSettings:
+Checked = tuple[tuple[Target, ...], OrganizationScope | None]  # the roles to check, and the organization
+
+
+def _for_customer(customer: Customer, settings: RunSettings) -> Checked:
     arns = (settings.role_arn, *settings.more_role_arns)
-    organization = None
-    if customer.method is Method.ORGANIZATION:
-        targets: tuple[Target, ...] = (
-            Target(account_of(arns[0]), arns[0], customer.features, "management role"),
-        )
-        organization = OrganizationScope(
-            customer.role_name, customer.organizational_unit_ids, customer.identity_center_account_id
-        )
-    else:
-        targets = tuple(Target(account_of(arn), arn, customer.features) for arn in arns)
-    return DoctorSettings(
-        subject=customer.name,
-        targets=targets,
-        external_id=settings.external_id,
-        previous_external_id=customer.previous_external_id,
-        trusted_principal=customer.trusted_principal,
-        organization=organization,
-        identity_center_region=settings.identity_center_region,
-        region=args.region,
-        profile=settings.profile,
-        workers=settings.workers,
+    if customer.method is not Method.ORGANIZATION:
+        return tuple(Target(account_of(arn), arn, customer.features) for arn in arns), None
+    management = Target(account_of(arns[0]), arns[0], customer.features, "management role")
+    scope = OrganizationScope(
+        customer.role_name, customer.organizational_unit_ids, customer.identity_center_account_id
     )
+    return (management,), scope
 
 
-def _for_role(settings: RunSettings, args: argparse.Namespace) -> DoctorSettings:
-    if args.trusted_principal is not None:
-        formats.trusted_principal(args.trusted_principal, "--trusted-principal")
-    organization = None
-    features = DEFAULT_FEATURES | ({Feature.IDENTITY_CENTER} if args.identity_center else set())
-    if settings.organization:
-        member = settings.member_role_name or role_name_of(settings.role_arn)
-        organization = OrganizationScope(member, settings.include_ous)
-        features = frozenset(Feature)
-    kind = "management role" if organization else "role"
-    return DoctorSettings(
-        subject=settings.role_arn,
-        targets=(Target(account_of(settings.role_arn), settings.role_arn, features, kind),),
-        external_id=settings.external_id,
-        trusted_principal=args.trusted_principal,
-        organization=organization,
-        identity_center_region=settings.identity_center_region,
-        region=args.region,
-        profile=settings.profile,
-        workers=settings.workers,
-    )
+def _for_role(settings: RunSettings, identity_center: bool) -> Checked:
+    arn = settings.role_arn
+    if not settings.organization:
+        features = DEFAULT_FEATURES | ({Feature.IDENTITY_CENTER} if identity_center else set())
+        return (Target(account_of(arn), arn, features),), None
+    member = settings.member_role_name or role_name_of(arn)
+    management = Target(account_of(arn), arn, frozenset(Feature), "management role")
+    return (management,), OrganizationScope(member, settings.include_ous)
 
 
 def settings_from(args: argparse.Namespace) -> DoctorSettings:
@@ -133,9 +108,28 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
             "--trusted-principal",
         )
         customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
-        return _for_customer(customer, run_settings(customer, options), args)
-    given = role_and_external_id(args, "the role to check (or --customer NAME)")
-    return _for_role(RunSettings.parse({**options, **given}, OPTIONS), args)
+        settings = run_settings(customer, options)
+        targets, organization = _for_customer(customer, settings)
+        subject, previous, trusted = customer.name, customer.previous_external_id, customer.trusted_principal
+    else:
+        if args.trusted_principal is not None:
+            formats.trusted_principal(args.trusted_principal, "--trusted-principal")
+        given = role_and_external_id(args, "the role to check (or --customer NAME)")
+        settings = RunSettings.parse({**options, **given}, OPTIONS)
+        targets, organization = _for_role(settings, args.identity_center)
+        subject, previous, trusted = settings.role_arn, None, args.trusted_principal
+    return DoctorSettings(
+        subject=subject,
+        targets=targets,
+        external_id=settings.external_id,
+        previous_external_id=previous,
+        trusted_principal=trusted,
+        organization=organization,
+        identity_center_region=settings.identity_center_region,
+        region=args.region,
+        profile=settings.profile,
+        workers=settings.workers,
+    )
 
 
 def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -32,9 +32,7 @@ class IamSpec:
 
     def __post_init__(self) -> None:
         if not 0 <= self.access_keys_per_user <= 2:
-            raise formats.InvalidSettingError(
-                "access_keys_per_user", self.access_keys_per_user, "0, 1 or 2"
-            )
+            raise formats.InvalidSettingError("access_keys_per_user", self.access_keys_per_user, "0, 1 or 2")
         for name in (*self.users, *self.roles):
             formats.role_name(name, "IamSpec name")
         if self.users and not self.groups:
