@@ -21,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from collector import aws as collector_aws
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.cloudtrail_events import ManagementEvent
 from local_aws.seed import account_session

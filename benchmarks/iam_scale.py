@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic_iam import ACCOUNT, Shape, SyntheticIam
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 
 

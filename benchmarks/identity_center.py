@@ -18,7 +18,8 @@ from pathlib import Path
 
 import boto3
 
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.seed import (
     IdentityCenterSpec,

@@ -43,7 +43,8 @@ from collector.models import GLOBAL, Account
 from collector.pipeline import steps
 from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem, build_plan
-from collector.runner import Prepared, RunSettings, execute, new_run_id, new_sessions
+from collector.runner import Prepared, execute, new_run_id, new_sessions
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 
 EXTERNAL_ID = "Bench-External-1"

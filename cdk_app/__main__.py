@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
 from cdk_app import config, legacy_config, legacy_stacks, pipeline_config, pipeline_stacks, stacks
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 
 
 def build(app: App) -> Stack:

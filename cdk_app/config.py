@@ -1,7 +1,7 @@
 """CDK context (``-c key=value``) -> validated, frozen settings.
 
 Pure: no CDK import, so it is tested without jsii. Every error names the context key, the value it got and
-what is expected (collector.validation.InvalidSettingError).
+what is expected (collector.formats.InvalidSettingError).
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collector import external_id, validation
+from collector import external_id, formats
 from collector.external_id import ExternalIdMode
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
-from collector.validation import InvalidSettingError
 
 # The context keys, as the README documents them.
 INTEGRATION = "integration"
@@ -103,7 +103,7 @@ def _trusted_principal(context: Context) -> str:
             principal,
             f"the vendor's role ARN (or user ARN, or 12-digit account ID): pass -c {TRUSTED_PRINCIPAL}=ARN",
         )
-    validation.trusted_principal(principal, TRUSTED_PRINCIPAL)
+    formats.trusted_principal(principal, TRUSTED_PRINCIPAL)
     assert isinstance(principal, str)  # checked just above
     return principal
 
@@ -120,8 +120,8 @@ def account_settings(context: Context) -> AccountSettings:
         trusted_principal=_trusted_principal(context),
         external_id=customer_id,
         external_id_mode=mode,
-        role_name=_optional(context, ROLE_NAME, validation.role_name),
-        permissions_boundary_arn=_optional(context, PERMISSIONS_BOUNDARY_ARN, validation.policy_arn),
+        role_name=_optional(context, ROLE_NAME, formats.role_name),
+        permissions_boundary_arn=_optional(context, PERMISSIONS_BOUNDARY_ARN, formats.policy_arn),
         include_identity_center=_flag(context, INCLUDE_IDENTITY_CENTER),
         include_organizations=_flag(context, INCLUDE_ORGANIZATIONS),
         include_security_audit=_flag(context, INCLUDE_SECURITY_AUDIT),
@@ -170,7 +170,7 @@ def _one_region(value: object, key: str) -> str:
         raise InvalidSettingError(
             key, value, "exactly one region: IAM names are global, a second region would collide"
         )
-    return validation.region(value, key)
+    return formats.region(value, key)
 
 
 def organization_settings(context: Context) -> OrganizationSettings:
@@ -178,7 +178,7 @@ def organization_settings(context: Context) -> OrganizationSettings:
     for key, instead in _NOT_FOR_ORGANIZATION.items():
         if context(key) is not None:
             raise InvalidSettingError(key, context(key), f"{instead} (with {INTEGRATION}=organization)")
-    targets = _list(context, ORGANIZATIONAL_UNIT_IDS, validation.root_or_ou_id)
+    targets = _list(context, ORGANIZATIONAL_UNIT_IDS, formats.root_or_ou_id)
     if not targets:
         raise InvalidSettingError(
             ORGANIZATIONAL_UNIT_IDS,
@@ -186,8 +186,8 @@ def organization_settings(context: Context) -> OrganizationSettings:
             "the root (r-ab12) or OU IDs (ou-ab12-cdef3456) to deploy the member role to, comma-separated",
         )
     customer_id, mode = _external_id(context)
-    center_account = _optional(context, IDENTITY_CENTER_ACCOUNT_ID, validation.account_id)
-    center_region = _optional(context, IDENTITY_CENTER_REGION, validation.region)
+    center_account = _optional(context, IDENTITY_CENTER_ACCOUNT_ID, formats.account_id)
+    center_region = _optional(context, IDENTITY_CENTER_REGION, formats.region)
     if center_account is not None and center_region is None:
         raise InvalidSettingError(
             IDENTITY_CENTER_REGION, None, f"Identity Center's home region, with {IDENTITY_CENTER_ACCOUNT_ID}"
@@ -197,12 +197,12 @@ def organization_settings(context: Context) -> OrganizationSettings:
         external_id=customer_id,
         organizational_unit_ids=targets,
         call_as=_call_as(context),
-        exclude_account_ids=_list(context, EXCLUDE_ACCOUNT_IDS, validation.account_id),
+        exclude_account_ids=_list(context, EXCLUDE_ACCOUNT_IDS, formats.account_id),
         stack_set_region=_optional(context, STACK_SET_REGION, _one_region),
         identity_center_region=center_region,
         identity_center_account_id=center_account,
         external_id_mode=mode,
-        role_name=_optional(context, ROLE_NAME, validation.role_name),
+        role_name=_optional(context, ROLE_NAME, formats.role_name),
         include_security_audit=_flag(context, INCLUDE_SECURITY_AUDIT),
     )
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from cdk_app import config
 from cdk_app.config import AccountSettings, Context
-from collector import validation
+from collector import formats
 from collector.external_id import ExternalIdMode
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 
 LEGACY = "legacy"
 USER_ACCOUNT_ID = "userAccountId"
@@ -89,19 +89,19 @@ def _required(context: Context, key: str, what: str) -> object:
 
 
 def legacy_settings(context: Context) -> LegacySettings:
-    user_account_id = validation.account_id(
+    user_account_id = formats.account_id(
         _required(context, USER_ACCOUNT_ID, "the 12-digit ID of the account that holds the IAM user"),
         USER_ACCOUNT_ID,
     )
-    readers = _list(context, READERS, validation.principal_arn)
+    readers = _list(context, READERS, formats.principal_arn)
     if not readers:
         raise InvalidSettingError(
             READERS,
             context(READERS),
             "comma-separated ARNs of the IAM roles or users that may read the access key",
         )
-    account_ids = _list(context, ACCOUNT_IDS, validation.account_id)
-    organization_id = config._optional(context, ORGANIZATION_ID, validation.organization_id)
+    account_ids = _list(context, ACCOUNT_IDS, formats.account_id)
+    organization_id = config._optional(context, ORGANIZATION_ID, formats.organization_id)
     if not account_ids and organization_id is None:
         raise InvalidSettingError(
             ACCOUNT_IDS,
@@ -129,14 +129,14 @@ def legacy_settings(context: Context) -> LegacySettings:
         organization_id=organization_id,
         external_id=customer_id,
         external_id_mode=mode,
-        user_name=config._optional(context, USER_NAME, validation.user_name),
-        role_name=config._optional(context, config.ROLE_NAME, validation.role_name),
-        secret_kms_key_arn=config._optional(context, KMS_KEY_ARN, validation.kms_key_arn),
+        user_name=config._optional(context, USER_NAME, formats.user_name),
+        role_name=config._optional(context, config.ROLE_NAME, formats.role_name),
+        secret_kms_key_arn=config._optional(context, KMS_KEY_ARN, formats.kms_key_arn),
         key_serial=key_serial,
         previous_key_serial=previous,
         previous_key_active=previous_active,
         permissions_boundary_arn=config._optional(
-            context, config.PERMISSIONS_BOUNDARY_ARN, validation.policy_arn
+            context, config.PERMISSIONS_BOUNDARY_ARN, formats.policy_arn
         ),
         include_identity_center=config._flag(context, config.INCLUDE_IDENTITY_CENTER),
         include_organizations=config._flag(context, config.INCLUDE_ORGANIZATIONS),

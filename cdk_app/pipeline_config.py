@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collector import validation
+from collector import formats
+from collector.formats import InvalidSettingError
 from collector.pipeline import layout
-from collector.validation import InvalidSettingError
 
 PIPELINE = "collector-pipeline"
 CUSTOMER_ROLE_NAMES = "customerRoleNames"
@@ -83,7 +83,7 @@ def pipeline_settings(context: Context) -> PipelineSettings:
         items = raw_names.split(",") if isinstance(raw_names, str) else raw_names
         if not isinstance(items, list | tuple) or not items:
             raise InvalidSettingError(CUSTOMER_ROLE_NAMES, raw_names, "a comma-separated list of role names")
-        names = tuple(validation.role_name(str(i).strip(), CUSTOMER_ROLE_NAMES) for i in items)
+        names = tuple(formats.role_name(str(i).strip(), CUSTOMER_ROLE_NAMES) for i in items)
     prefix = context(CUSTOMER_ROLE_NAME_PREFIX)
     path = context(CUSTOMER_ROLE_PATH)
     parameter_prefix = context(EXTERNAL_ID_PARAMETER_PREFIX)
@@ -91,8 +91,8 @@ def pipeline_settings(context: Context) -> PipelineSettings:
     percentage = _number(context, TOLERATED_FAILURE_PERCENTAGE, 0, 100, whole=False)
     return PipelineSettings(
         role_names=names,
-        role_name_prefix=None if prefix is None else validation.role_name(prefix, CUSTOMER_ROLE_NAME_PREFIX),
-        role_path=None if path is None else validation.iam_path(path, CUSTOMER_ROLE_PATH),
+        role_name_prefix=None if prefix is None else formats.role_name(prefix, CUSTOMER_ROLE_NAME_PREFIX),
+        role_path=None if path is None else formats.iam_path(path, CUSTOMER_ROLE_PATH),
         max_concurrency=_int(context, MAX_CONCURRENCY, 1, 10_000),
         reserved_concurrency=_int(context, RESERVED_CONCURRENCY, 1, 100_000),
         tolerated_failure_percentage=percentage,
@@ -100,7 +100,7 @@ def pipeline_settings(context: Context) -> PipelineSettings:
         external_id_parameter_prefix=(
             layout.DEFAULT_PARAMETER_PREFIX
             if parameter_prefix is None
-            else validation.ssm_path(parameter_prefix, EXTERNAL_ID_PARAMETER_PREFIX)
+            else formats.ssm_path(parameter_prefix, EXTERNAL_ID_PARAMETER_PREFIX)
         ),
-        database_name=None if database is None else validation.glue_name(database, DATABASE_NAME),
+        database_name=None if database is None else formats.glue_name(database, DATABASE_NAME),
     )

@@ -25,8 +25,8 @@ from aws_cdk import BootstraplessSynthesizer
 
 from cdk_app import legacy_stacks, stacks
 from cdk_app.config import AccountSettings
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 from constructs_lib import TrustedPrincipal
 from constructs_lib.legacy import AccessKeys
 from constructs_lib.organization import OrganizationIntegrationStack
@@ -103,7 +103,7 @@ def write_templates(
     out: Path, trusted_principal: str, legacy_keys: AccessKeys | None = None
 ) -> list[tuple[Path, str]]:
     """Write every template; returns (path, summary) of each. ``legacy_keys``: see legacy-user.json."""
-    validation.trusted_principal(trusted_principal, "--trusted-principal")  # fail before any synth
+    formats.trusted_principal(trusted_principal, "--trusted-principal")  # fail before any synth
     out.mkdir(parents=True, exist_ok=True)
     files = [(v.file_name, v.summary, variant_template(v, trusted_principal)) for v in VARIANTS]
     outer, member = organization_templates(trusted_principal)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from collector.aws import Sessions, partition_of
 from collector.errors import classify
+from collector.formats import ROLE_ARN_RE
 from collector.models import GLOBAL, Account, Problem, ScopeKey
 from collector.services.ec2 import fetch as ec2
 from collector.services.identity_center.parse import IdentityCenterHome, choose_account
 from collector.services.organizations import fetch as organizations
 from collector.services.organizations import parse as parse_org
-from collector.validation import ROLE_ARN_RE
 
 DISCOVERY = "discovery"  # the service name of discovery's own scope status
 

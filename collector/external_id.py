@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 
 SEPARATOR = "-"
 # sts:ExternalId holds at most 1224 characters: leave room for the separator and the account ID.
-PER_ACCOUNT_BASE_MAX_LENGTH = validation.EXTERNAL_ID_MAX_LENGTH - len(SEPARATOR) - 12
+PER_ACCOUNT_BASE_MAX_LENGTH = formats.EXTERNAL_ID_MAX_LENGTH - len(SEPARATOR) - 12
 
 
 class ExternalIdMode(StrEnum):
@@ -34,7 +34,7 @@ def mode(value: object, setting: str = "externalIdMode") -> ExternalIdMode:
 
 def check_base(value: object, chosen: ExternalIdMode, setting: str = "externalId") -> str:
     """The customer's ExternalId, valid for ``chosen`` (per-account needs room for the account ID)."""
-    checked = validation.external_id(value, setting)
+    checked = formats.external_id(value, setting)
     if chosen is ExternalIdMode.PER_ACCOUNT and len(checked) > PER_ACCOUNT_BASE_MAX_LENGTH:
         raise InvalidSettingError(
             setting,

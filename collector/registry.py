@@ -10,9 +10,9 @@ import importlib
 from collections.abc import Iterable
 
 from collector.fetch import Fetcher
+from collector.formats import InvalidSettingError
 from collector.models import Record
 from collector.services import SERVICES, module_name
-from collector.validation import InvalidSettingError
 
 
 def fetcher_of(service: str) -> Fetcher:

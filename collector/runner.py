@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from collector import registry
-from collector.aws import DEFAULT_API_RATE, CallRecorder, RateLimiter, Sessions
+from collector.aws import CallRecorder, RateLimiter, Sessions
 from collector.discovery import (
     DISCOVERY,
     Discovery,
@@ -27,15 +26,12 @@ from collector.discovery import (
     role_name_of,
 )
 from collector.errors import classify, status_of
-from collector.external_id import ExternalIdMode
 from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
-from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS
 from collector.services.identity_center import fetch as identity_center
+from collector.settings import RunSettings
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
-
-ALL_REGIONS = "all"
 
 
 def now_iso() -> str:
@@ -45,53 +41,6 @@ def now_iso() -> str:
 def new_run_id() -> str:
     """Sortable and unique: the UTC start time and a random suffix."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """What to collect and how; already validated (collector.validation) by whoever built it."""
-
-    role_arn: str
-    external_id: str
-    organization: bool = False
-    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
-    member_role_name: str | None = None  # organization mode; default: the name of role_arn's role
-    regions: tuple[str, ...] | None = None  # None: every enabled region of each account
-    include_ous: tuple[str, ...] = ()
-    exclude_ous: tuple[str, ...] = ()
-    fetchers: tuple[str, ...] = ()  # empty: every fetcher
-    workers: int = 8
-    api_rate: float = DEFAULT_API_RATE
-    profile: str | None = None
-    cloudtrail_lookback_days: int = DEFAULT_LOOKBACK_DAYS  # the first run's look-back (1 to 90)
-    identity_center_region: str | None = None  # None: each instance's home region, found by one call
-    # More accounts, each through its own role (the legacy method's listed accounts), collected like role_arn.
-    more_role_arns: tuple[str, ...] = ()
-
-    @property
-    def options(self) -> FetchOptions:
-        return FetchOptions(
-            cloudtrail_lookback_days=self.cloudtrail_lookback_days,
-            identity_center_region=self.identity_center_region,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """For the run manifest. The ExternalId is left out: it is a per-customer secret."""
-        return {
-            "role_arn": self.role_arn,
-            "organization": self.organization,
-            "external_id_mode": self.external_id_mode.value,
-            "member_role_name": self.member_role_name,
-            "regions": list(self.regions) if self.regions is not None else ALL_REGIONS,
-            "include_ous": list(self.include_ous),
-            "exclude_ous": list(self.exclude_ous),
-            "fetchers": list(self.fetchers),
-            "workers": self.workers,
-            "api_rate": self.api_rate,
-            "cloudtrail_lookback_days": self.cloudtrail_lookback_days,
-            "identity_center_region": self.identity_center_region,
-            "more_role_arns": list(self.more_role_arns),
-        }
 
 
 @dataclass

@@ -14,7 +14,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from collector import validation
+from collector import formats
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
 from constructs_lib.trust import ExternalId, TrustedPrincipal, partition_agnostic_arn
@@ -58,7 +58,7 @@ class AccountIntegrationStack(Stack):
         boundary = None
         if permissions_boundary_arn is not None:
             if not is_token(permissions_boundary_arn):
-                validation.policy_arn(permissions_boundary_arn, "permissions_boundary_arn")
+                formats.policy_arn(permissions_boundary_arn, "permissions_boundary_arn")
                 permissions_boundary_arn = partition_agnostic_arn(permissions_boundary_arn)
             boundary = iam.ManagedPolicy.from_managed_policy_arn(
                 self, "PermissionsBoundary", permissions_boundary_arn

@@ -35,9 +35,9 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 import collector
-from collector import validation
+from collector import formats
+from collector.formats import InvalidSettingError
 from collector.pipeline import layout, schema
-from collector.validation import InvalidSettingError
 from constructs_lib.validation import is_token
 
 # In aws-cdk-lib 2.275 a DistributedMap's ``result_writer_v2`` is silently left out of the definition unless
@@ -81,19 +81,19 @@ class CustomerRoles:
         if not names:
             raise InvalidSettingError("CustomerRoles.named", names, "at least one role name")
         for name in names:
-            validation.role_name(name, "CustomerRoles.named")
+            formats.role_name(name, "CustomerRoles.named")
         return CustomerRoles(tuple(f"arn:{{partition}}:iam::*:role/{n}" for n in names))
 
     @staticmethod
     def name_prefix(prefix: str) -> CustomerRoles:
         """Roles whose name starts with ``prefix`` (path ``/``), e.g. a stack's generated role names."""
-        validation.role_name(prefix, "CustomerRoles.name_prefix")
+        formats.role_name(prefix, "CustomerRoles.name_prefix")
         return CustomerRoles((f"arn:{{partition}}:iam::*:role/{prefix}*",))
 
     @staticmethod
     def under_path(path: str) -> CustomerRoles:
         """Every role under this IAM path in any account, e.g. ``/vendor-readonly/``."""
-        validation.iam_path(path, "CustomerRoles.under_path")
+        formats.iam_path(path, "CustomerRoles.under_path")
         if path == "/":
             raise InvalidSettingError("CustomerRoles.under_path", path, "a path other than '/' (every role)")
         return CustomerRoles((f"arn:{{partition}}:iam::*:role{path}*",))
@@ -105,7 +105,7 @@ class CustomerRoles:
             raise InvalidSettingError("CustomerRoles.arns", arns, "at least one role ARN")
         templates = []
         for arn in arns:
-            validation.role_arn(arn, "CustomerRoles.arns")
+            formats.role_arn(arn, "CustomerRoles.arns")
             templates.append("arn:{partition}:" + arn.split(":", 2)[2])
         return CustomerRoles(tuple(templates))
 
@@ -199,8 +199,8 @@ class CollectorPipeline(Construct):
         self.reserved_concurrency = reserved
         _check_range(tolerated_failure_percentage, "tolerated_failure_percentage", 0, 100, "0 to 100")
         _check_range(memory_size, "memory_size", 128, 10_240, "128 to 10,240 MiB")
-        validation.ssm_path(external_id_parameter_prefix, "external_id_parameter_prefix")
-        self.database_name = validation.glue_name(database_name, "database_name")
+        formats.ssm_path(external_id_parameter_prefix, "external_id_parameter_prefix")
+        self.database_name = formats.glue_name(database_name, "database_name")
         retention = retention or Duration.days(90)
         seconds = 0 if retention.is_unresolved() else retention.to_seconds()
         if not retention.is_unresolved() and (seconds < 86_400 or seconds % 86_400):

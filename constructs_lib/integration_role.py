@@ -9,8 +9,8 @@ from aws_cdk import Acknowledgment, CfnCondition, Duration, Tags, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
-from collector.validation import InvalidSettingError
 from constructs_lib import validation
 from constructs_lib.policies import (
     MANAGED_POLICIES_PER_ROLE,

@@ -32,8 +32,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 from constructs_lib import validation as props_validation
 from constructs_lib.trust import partition_agnostic_arn
 from constructs_lib.validation import is_token
@@ -113,7 +113,7 @@ class AssumableRoles:
             raise InvalidSettingError(setting, list(account_ids), "at least one 12-digit account ID")
         for account_id in account_ids:
             if not is_token(account_id):
-                validation.account_id(account_id, setting)
+                formats.account_id(account_id, setting)
         return AssumableRoles(
             "accounts", _role_name(role_name), account_ids=tuple(dict.fromkeys(account_ids))
         )
@@ -134,7 +134,7 @@ class AssumableRoles:
         Written as ``arn:<partition>:iam::*:role/<name>`` with ``StringEquals aws:ResourceOrgID``.
         """
         if not is_token(organization_id):
-            validation.organization_id(organization_id, setting)
+            formats.organization_id(organization_id, setting)
         return AssumableRoles("organization", _role_name(role_name), organization_id=organization_id)
 
     def bind(self, scope: Construct) -> iam.PolicyStatement:
@@ -155,7 +155,7 @@ class AssumableRoles:
                     scope,
                     self.parameter_id,
                     f"The 12-digit IDs of the accounts whose {self.role_name} role the user may assume.",
-                    validation.ACCOUNT_ID_RE.pattern,
+                    formats.ACCOUNT_ID_RE.pattern,
                 ).value_as_list
             # "arn:*:iam::ID1:role/NAME,arn:*:iam::ID2:role/NAME" split back into a list: the role ARN of
             # every listed account with plain intrinsics (no macro, no transform). Fn::Join takes only a
@@ -180,7 +180,7 @@ class AssumableRoles:
 
 def _role_name(value: str) -> str:
     # A literal name is required in practice (it is part of the ARN); a Token is checked at deployment.
-    return props_validation.unless_token(validation.role_name, value, "role_name")
+    return props_validation.unless_token(formats.role_name, value, "role_name")
 
 
 class SecretReaders:
@@ -203,7 +203,7 @@ class SecretReaders:
             raise InvalidSettingError(setting, list(arns), "at least one IAM role or user ARN")
         for arn in arns:
             if not is_token(arn):
-                validation.principal_arn(arn, setting)
+                formats.principal_arn(arn, setting)
         return SecretReaders(arns=tuple(dict.fromkeys(arns)))
 
     @staticmethod
@@ -218,7 +218,7 @@ class SecretReaders:
             scope,
             self._parameter_id,
             "ARNs of the IAM roles or users that may read the access key from Secrets Manager.",
-            validation.ROLE_OR_USER_ARN_PATTERN,
+            formats.ROLE_OR_USER_ARN_PATTERN,
         ).value_as_list
 
 
@@ -335,7 +335,7 @@ class LegacyIntegrationUser(Construct):
             "Resource",
             user_name=None
             if user_name is None
-            else props_validation.unless_token(validation.user_name, user_name, "user_name"),
+            else props_validation.unless_token(formats.user_name, user_name, "user_name"),
             path=props_validation.iam_path(path, "path"),
             groups=[self.group],
         )

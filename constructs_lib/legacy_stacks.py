@@ -16,8 +16,8 @@ from aws_cdk import BootstraplessSynthesizer, CfnOutput, CfnParameter, Fn, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.legacy import (
     DEFAULT_ROLE_NAME,
@@ -44,7 +44,7 @@ def legacy_user_arn(account_id: str, user_name: str = DEFAULT_USER_NAME, path: s
     """The user's ARN once ``LegacyUserStack`` is deployed in ``account_id`` (partition ``aws``; the role
     stacks write it with the partition they deploy to)."""
     arn = f"arn:aws:iam::{account_id}:user{path}{user_name}"
-    return validation.user_arn(arn, "user ARN (account ID, user name and path)")
+    return formats.user_arn(arn, "user ARN (account ID, user name and path)")
 
 
 class LegacyUserStack(Stack):
@@ -77,7 +77,7 @@ class LegacyUserStack(Stack):
         super().__init__(scope, id, **stack_props)
         key = None
         if encryption_key_arn is not None:
-            unless_token(validation.kms_key_arn, encryption_key_arn, "encryption_key_arn")
+            unless_token(formats.kms_key_arn, encryption_key_arn, "encryption_key_arn")
             key = kms.Key.from_key_arn(self, "SecretEncryptionKey", encryption_key_arn)
         self.legacy_user = LegacyIntegrationUser(
             self,
@@ -142,7 +142,7 @@ class LegacyRoleStack(AccountIntegrationStack):
                 TRUSTED_USER_ARN_PARAMETER,
                 type="String",
                 description="The legacy integration user's ARN (the UserArn output of its stack).",
-                allowed_pattern=validation.USER_ARN_PATTERN,
+                allowed_pattern=formats.USER_ARN_PATTERN,
                 constraint_description="an IAM user ARN such as arn:aws:iam::111122223333:user/Name",
             )
 

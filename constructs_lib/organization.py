@@ -25,10 +25,10 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from collector import validation
+from collector import formats
 from collector.external_id import ExternalIdMode
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
-from collector.validation import InvalidSettingError
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
 from constructs_lib.plain_template import plain_template
@@ -75,14 +75,14 @@ class IdentityCenter:
 
     @staticmethod
     def in_management_account(home_region: str) -> IdentityCenter:
-        return IdentityCenter(validation.region(home_region, "IdentityCenter.home_region"))
+        return IdentityCenter(formats.region(home_region, "IdentityCenter.home_region"))
 
     @staticmethod
     def delegated_to(account_id: str, home_region: str) -> IdentityCenter:
         """Administered by this member account (its delegated administrator)."""
         return IdentityCenter(
-            validation.region(home_region, "IdentityCenter.home_region"),
-            validation.account_id(account_id, "IdentityCenter.account_id"),
+            formats.region(home_region, "IdentityCenter.home_region"),
+            formats.account_id(account_id, "IdentityCenter.account_id"),
         )
 
 
@@ -249,11 +249,11 @@ class OrganizationIntegration(Construct):
                 role_name,
                 "a literal name: the collector derives every account's role ARN from it",
             )
-        self.role_name = validation.role_name(role_name, "role_name")
+        self.role_name = formats.role_name(role_name, "role_name")
         if region is not None and not is_token(region):
-            validation.region(region, "regions")
+            formats.region(region, "regions")
         if stack_set_name is not None and not is_token(stack_set_name):
-            validation.stack_set_name(stack_set_name, "stack_set_name")
+            formats.stack_set_name(stack_set_name, "stack_set_name")
         self.call_as = call_as
         self.identity_center = identity_center
         self._check_identity_center(identity_center, call_as)

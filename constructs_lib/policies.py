@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from collector.formats import InvalidSettingError
 from collector.permissions import Feature, actions_for, data_plane_deny_actions
-from collector.validation import InvalidSettingError
 
 # IAM quotas: a managed policy document may hold 6,144 characters (whitespace not counted) and a role may
 # have 10 managed policies attached (the default quota; raising it is possible but not assumed).

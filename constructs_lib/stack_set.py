@@ -26,8 +26,8 @@ from aws_cdk import Aws, CfnParameter, Stack, Token
 from aws_cdk import aws_cloudformation as cfn
 from constructs import Construct
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 from constructs_lib.validation import is_token
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes: CloudFormation's limit for an inline TemplateBody
@@ -91,8 +91,8 @@ class Targets:
         An excluded account is left out of the deployment and of later updates; automatic deployment does
         not consider it, though: if it leaves the targets and joins again, it gets the stack.
         """
-        ous = _ids(ids, validation.root_or_ou_id, "organizational_unit_ids", allow_empty=False)
-        excluded = _ids(exclude_accounts, validation.account_id, "exclude_accounts", allow_empty=True)
+        ous = _ids(ids, formats.root_or_ou_id, "organizational_unit_ids", allow_empty=False)
+        excluded = _ids(exclude_accounts, formats.account_id, "exclude_accounts", allow_empty=True)
         if not excluded:
             return Targets(ous)
         return Targets(ous, AccountFilter.DIFFERENCE, excluded)
@@ -102,9 +102,9 @@ class Targets:
         """Only ``accounts``, each of which must be under one of these roots or OUs. Needs automatic
         deployment off: automatic deployment ignores account filters and would deploy to new accounts."""
         return Targets(
-            _ids(ids, validation.root_or_ou_id, "organizational_unit_ids", allow_empty=False),
+            _ids(ids, formats.root_or_ou_id, "organizational_unit_ids", allow_empty=False),
             AccountFilter.INTERSECTION,
-            _ids(accounts, validation.account_id, "accounts", allow_empty=False),
+            _ids(accounts, formats.account_id, "accounts", allow_empty=False),
         )
 
     @staticmethod
@@ -299,7 +299,7 @@ class ServiceManagedStackSet(Construct):
         self.call_as = call_as
         self.targets = targets
         name = stack_set_name or f"{Stack.of(self).stack_name}-{id}"
-        self.stack_set_name = name if is_token(name) else validation.stack_set_name(name, "stack_set_name")
+        self.stack_set_name = name if is_token(name) else formats.stack_set_name(name, "stack_set_name")
         self.resource = cfn.CfnStackSet(
             self,
             "Resource",
@@ -368,7 +368,7 @@ class ServiceManagedStackSet(Construct):
             return (Aws.REGION,)
         if isinstance(regions, str):
             raise InvalidSettingError("regions", regions, "a list of regions")
-        chosen = tuple(r if Token.is_unresolved(r) else validation.region(r, "regions") for r in regions)
+        chosen = tuple(r if Token.is_unresolved(r) else formats.region(r, "regions") for r in regions)
         if not chosen or len(set(chosen)) != len(chosen):
             raise InvalidSettingError("regions", list(regions), "one or more regions, each once")
         if len(chosen) > 1 and names_iam_resources(template):

@@ -14,9 +14,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from collector import external_id as external_id_rule
-from collector import validation
+from collector import formats
 from collector.external_id import ExternalIdMode
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 from constructs_lib.validation import is_token
 
 
@@ -60,7 +60,7 @@ class TrustedPrincipal:
     def account(account_id: str, setting: str = "TrustedPrincipal.account") -> TrustedPrincipal:
         """Trust the vendor's whole account (``arn:<partition>:iam::<account>:root``); less precise."""
         if not is_token(account_id):
-            validation.account_id(account_id, setting)
+            formats.account_id(account_id, setting)
         return TrustedPrincipal("account", account_id)
 
     @staticmethod
@@ -70,13 +70,13 @@ class TrustedPrincipal:
             raise InvalidSettingError(
                 setting, value, "a literal ARN or account ID (for a Token, use role_arn/user_arn/account)"
             )
-        parsed = validation.trusted_principal(value, setting)
+        parsed = formats.trusted_principal(value, setting)
         return TrustedPrincipal(parsed.kind, value)
 
     @staticmethod
     def _arn_of_kind(arn: str, kind: str, setting: str) -> TrustedPrincipal:
         if not is_token(arn):
-            parsed = validation.trusted_principal(arn, setting)
+            parsed = formats.trusted_principal(arn, setting)
             if parsed.kind != kind:
                 raise InvalidSettingError(
                     setting, arn, f"an IAM {kind} ARN such as arn:aws:iam::111122223333:{kind}/Vendor"
@@ -119,7 +119,7 @@ class ExternalId:
     def literal(value: str, setting: str = "ExternalId.literal") -> ExternalId:
         """A fixed value: 2 to 1224 characters of letters, digits and ``_+=,.@:/-``."""
         if not is_token(value):
-            validation.external_id(value, setting)
+            formats.external_id(value, setting)
         return ExternalId(literal=value)
 
     @staticmethod
@@ -133,9 +133,8 @@ class ExternalId:
         constrained = (
             parameter.type == "String"
             and parameter.allowed_pattern is not None
-            and (parameter.min_length or 0) >= validation.EXTERNAL_ID_MIN_LENGTH
-            and (parameter.max_length or validation.EXTERNAL_ID_MAX_LENGTH + 1)
-            <= validation.EXTERNAL_ID_MAX_LENGTH
+            and (parameter.min_length or 0) >= formats.EXTERNAL_ID_MIN_LENGTH
+            and (parameter.max_length or formats.EXTERNAL_ID_MAX_LENGTH + 1) <= formats.EXTERNAL_ID_MAX_LENGTH
         )
         if not constrained:
             raise InvalidSettingError(
@@ -207,7 +206,7 @@ class ExternalId:
             raise InvalidSettingError(
                 "ExternalId.parameter", parameter_id, "an ID not used by another construct of the stack"
             )
-        max_length = limit if per_account else validation.EXTERNAL_ID_MAX_LENGTH
+        max_length = limit if per_account else formats.EXTERNAL_ID_MAX_LENGTH
         description = (
             "The external ID the vendor gave you for this integration (sts:ExternalId). The vendor must "
             "present it to assume the role."
@@ -219,8 +218,8 @@ class ExternalId:
             parameter_id,
             type="String",
             description=description,
-            allowed_pattern=f"^{validation.EXTERNAL_ID_CHARS}+$",
-            min_length=validation.EXTERNAL_ID_MIN_LENGTH,
+            allowed_pattern=f"^{formats.EXTERNAL_ID_CHARS}+$",
+            min_length=formats.EXTERNAL_ID_MIN_LENGTH,
             max_length=max_length,
             constraint_description=f"2 to {max_length} characters of letters, digits and _+=,.@:/-",
         )

@@ -1,8 +1,8 @@
-"""Synth-time checks of construct props: collector.validation's rules, skipped for unresolved Tokens.
+"""Synth-time checks of construct props: collector.formats's rules, skipped for unresolved Tokens.
 
 A Token (a CloudFormation parameter, a reference to another resource) has no value until deployment, so it
 cannot be checked here; CloudFormation checks it then (for our own parameters through AllowedPattern). This
-module adds no format rule of its own: those live in collector.validation, in one place.
+module adds no format rule of its own: those live in collector.formats, in one place.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 
 from aws_cdk import Duration, Token
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 
 MIN_SESSION = Duration.hours(1)
 MAX_SESSION = Duration.hours(12)
@@ -30,15 +30,15 @@ def unless_token(check: Callable[[str, str], object], value: str, setting: str) 
 
 
 def external_id(value: str, setting: str = "externalId") -> str:
-    return unless_token(validation.external_id, value, setting)
+    return unless_token(formats.external_id, value, setting)
 
 
 def role_name(value: str | None, setting: str = "roleName") -> str | None:
-    return None if value is None else unless_token(validation.role_name, value, setting)
+    return None if value is None else unless_token(formats.role_name, value, setting)
 
 
 def iam_path(value: str | None, setting: str = "path") -> str | None:
-    return None if value is None else unless_token(validation.iam_path, value, setting)
+    return None if value is None else unless_token(formats.iam_path, value, setting)
 
 
 def max_session_duration(value: Duration, setting: str = "maxSessionDuration") -> Duration:
@@ -54,7 +54,7 @@ def max_session_duration(value: Duration, setting: str = "maxSessionDuration") -
 def tags(values: Mapping[str, str], setting: str = "tags") -> Mapping[str, str]:
     for key, value in values.items():
         if not is_token(key):
-            validation.tag_key(key, f"{setting} key")
+            formats.tag_key(key, f"{setting} key")
         if not is_token(value):
-            validation.tag_value(value, f"{setting}[{key!r}]")
+            formats.tag_value(value, f"{setting}[{key!r}]")
     return values

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.exceptions import HTTPException
 
-from collector import validation
+from collector import formats
 from local_aws import cloudtrail_recording as recording
 from local_aws.cloudtrail_events import ManagementEvent
 from local_aws.cloudtrail_lookup import (
@@ -76,14 +76,14 @@ class CloudTrailSettings:
             except ValueError:
                 rate = math.nan
             if not rate > 0:
-                raise validation.InvalidSettingError(
+                raise formats.InvalidSettingError(
                     CLOUDTRAIL_RATE_ENV,
                     raw_rate,
                     "a number of requests per second > 0 (2 is CloudTrail's limit; inf: none)",
                 )
         raw_record = environ.get(CLOUDTRAIL_RECORD_ENV, "true").strip().lower()
         if raw_record not in ("true", "false"):
-            raise validation.InvalidSettingError(CLOUDTRAIL_RECORD_ENV, raw_record, "true or false")
+            raise formats.InvalidSettingError(CLOUDTRAIL_RECORD_ENV, raw_record, "true or false")
         return cls(lookups_per_second=rate, record_api_calls=raw_record == "true")
 
 
@@ -151,9 +151,9 @@ class CloudTrailEmulation:
         if method == "GET":
             query = {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
             try:
-                account = validation.account_id(query.get("accountId"), "accountId")
-                region = validation.region(query.get("region"), "region")
-            except validation.InvalidSettingError as error:
+                account = formats.account_id(query.get("accountId"), "accountId")
+                region = formats.region(query.get("region"), "region")
+            except formats.InvalidSettingError as error:
                 return respond(start_response, 400, {"error": str(error)}, "application/json")
             events = self.store.events(account, region)
             return respond(start_response, 200, {"events": [e.to_wire() for e in events]}, "application/json")
@@ -169,7 +169,7 @@ class CloudTrailEmulation:
             ids = self.store.add(
                 ManagementEvent.from_wire(e, f"events[{i}]") for i, e in enumerate(raw_events)
             )
-        except (validation.InvalidSettingError, DuplicateEventError) as error:
+        except (formats.InvalidSettingError, DuplicateEventError) as error:
             return respond(start_response, 400, {"error": str(error)}, "application/json")
         return respond(start_response, 200, {"eventIds": list(ids)}, "application/json")
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from collector import validation
+from collector import formats
 
 EVENT_VERSION = "1.09"
 # What CloudTrail writes instead of a secret request parameter.
@@ -90,7 +90,7 @@ class UserIdentity:
             )
         if match := _ROOT_ARN_RE.fullmatch(arn):
             return cls(IdentityType.ROOT, match["a"], arn, match["a"], access_key_id)
-        raise validation.InvalidSettingError(
+        raise formats.InvalidSettingError(
             "userIdentity.arn",
             arn,
             "an IAM user ARN, an assumed-role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) "
@@ -163,7 +163,7 @@ def _parse_time(value: object, setting: str) -> datetime:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
             return parsed.astimezone(UTC)
-    raise validation.InvalidSettingError(
+    raise formats.InvalidSettingError(
         setting, value, "an ISO 8601 time with a zone, such as 2026-01-02T03:04:05Z"
     )
 
@@ -171,7 +171,7 @@ def _parse_time(value: object, setting: str) -> datetime:
 def _required_str(payload: Mapping[str, Any], key: str, setting: str) -> str:
     value = payload.get(key)
     if not isinstance(value, str) or not value:
-        raise validation.InvalidSettingError(f"{setting}.{key}", value, "a non-empty string")
+        raise formats.InvalidSettingError(f"{setting}.{key}", value, "a non-empty string")
     return value
 
 
@@ -216,8 +216,8 @@ class ManagementEvent:
         )
         return cls(
             event_id=event_id or str(uuid.uuid4()),
-            account_id=validation.account_id(account_id),
-            region=validation.region(region),
+            account_id=formats.account_id(account_id),
+            region=formats.region(region),
             event_time=(event_time or datetime.now(UTC)).astimezone(UTC),
             event_source=event_source,
             event_name=event_name,
@@ -305,11 +305,11 @@ class ManagementEvent:
     def from_wire(cls, payload: object, setting: str = "event") -> ManagementEvent:
         """Parse one seeded event; a bad field raises InvalidSettingError naming it."""
         if not isinstance(payload, Mapping):
-            raise validation.InvalidSettingError(setting, payload, "a JSON object")
+            raise formats.InvalidSettingError(setting, payload, "a JSON object")
         identity_json = payload.get("userIdentity") or {}
         if not isinstance(identity_json, Mapping):
-            raise validation.InvalidSettingError(f"{setting}.userIdentity", identity_json, "a JSON object")
-        account = validation.account_id(payload.get("accountId"), f"{setting}.accountId")
+            raise formats.InvalidSettingError(f"{setting}.userIdentity", identity_json, "a JSON object")
+        account = formats.account_id(payload.get("accountId"), f"{setting}.accountId")
         key = identity_json.get("accessKeyId")
         arn = identity_json.get("arn")
         identity = (
@@ -319,18 +319,18 @@ class ManagementEvent:
         )
         resources = payload.get("resources") or []
         if not isinstance(resources, list) or not all(_is_resource(r) for r in resources):
-            raise validation.InvalidSettingError(
+            raise formats.InvalidSettingError(
                 f"{setting}.resources", resources, "a list of {ResourceType, ResourceName} objects"
             )
         parameters = payload.get("requestParameters")
         read_only = payload.get("readOnly", False)
         if not isinstance(read_only, bool):
-            raise validation.InvalidSettingError(f"{setting}.readOnly", read_only, "true or false")
+            raise formats.InvalidSettingError(f"{setting}.readOnly", read_only, "true or false")
         raw_time = payload.get("eventTime")
         return cls(
             event_id=payload.get("eventId") or str(uuid.uuid4()),
             account_id=account,
-            region=validation.region(payload.get("region"), f"{setting}.region"),
+            region=formats.region(payload.get("region"), f"{setting}.region"),
             event_time=_parse_time(raw_time, f"{setting}.eventTime") if raw_time else datetime.now(UTC),
             event_source=_required_str(payload, "eventSource", setting),
             event_name=_required_str(payload, "eventName", setting),

@@ -19,7 +19,7 @@ import time
 from types import TracebackType
 from typing import IO, Any
 
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 from local_aws.client import FAKE_CREDENTIALS, LocalAwsClient
 from local_aws.protocol import CLOUDTRAIL_RATE_ENV, CLOUDTRAIL_RECORD_ENV, DOCUMENTED_LOOKUPS_PER_SECOND
 

@@ -31,7 +31,7 @@ import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from collector.aws import GLOBAL_REGION, AccountClients, Sessions, partition_of
-from collector.customers import new_external_id
+from collector.customers.record import new_external_id
 from collector.discovery import account_of, role_name_of
 from collector.doctor import probes, trust
 from collector.doctor.report import ORGANIZATION, Finding, Outcome, Report

@@ -14,10 +14,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from collector import validation
-from collector.customers import customer_name
+from collector import formats
+from collector.customers.record import customer_name
+from collector.formats import InvalidSettingError
 from collector.pipeline import layout
-from collector.validation import InvalidSettingError
 
 CACHE_SECONDS = 300.0
 
@@ -38,7 +38,7 @@ class ParameterExternalIds:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ssm = ssm
-        self.prefix = validation.ssm_path(prefix, "EXTERNAL_ID_PARAMETER_PREFIX")
+        self.prefix = formats.ssm_path(prefix, "EXTERNAL_ID_PARAMETER_PREFIX")
         self.cache_seconds = cache_seconds
         self.clock = clock
         self._lock = threading.Lock()
@@ -59,7 +59,7 @@ class ParameterExternalIds:
                 f"as a SecureString (aws ssm put-parameter --type SecureString --name {name} --value ...)"
             ) from exc
         try:
-            validation.external_id(value, name)
+            formats.external_id(value, name)
         except InvalidSettingError as error:  # never the value: errors reach the execution's history
             raise InvalidSettingError(name, "(hidden)", error.expected) from None
         with self._lock:

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 
+from collector.formats import InvalidSettingError
 from collector.models import ScopeKey
-from collector.validation import InvalidSettingError
 
 # The Lambdas' contract with their construct (constructs_lib.collector_pipeline): the handlers' module and
 # the environment it reads. Here, not in the handlers, so that the construct imports no boto3.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector import links, registry
+from collector.formats import InvalidSettingError
 from collector.models import ApiCallCount, ScopeStatus, json_text
 from collector.pipeline import codec, layout
 from collector.pipeline import request as requests
@@ -45,7 +46,6 @@ from collector.services.identity_center.records import (
     SsoInstance,
 )
 from collector.sink import RunManifest, ScopeResult
-from collector.validation import InvalidSettingError
 
 READ_WORKERS = 32  # parallel GETs when the aggregation reads every item's manifest
 

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from collector.customers import new_external_id
-from collector.validation import InvalidSettingError
+from collector.customers.record import new_external_id
+from collector.formats import InvalidSettingError
 from local_aws.client import isolated_environment
 from local_aws.demo.summary import render_summary
 from local_aws.deploy import DeployedIntegration, deploy_organization_integration

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collector import validation
+from collector import formats
 
 
 def _at_least(value: int, minimum: int, setting: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise validation.InvalidSettingError(setting, value, f"an integer >= {minimum}")
+        raise formats.InvalidSettingError(setting, value, f"an integer >= {minimum}")
     return value
 
 
@@ -32,13 +32,11 @@ class IamSpec:
 
     def __post_init__(self) -> None:
         if not 0 <= self.access_keys_per_user <= 2:
-            raise validation.InvalidSettingError(
-                "access_keys_per_user", self.access_keys_per_user, "0, 1 or 2"
-            )
+            raise formats.InvalidSettingError("access_keys_per_user", self.access_keys_per_user, "0, 1 or 2")
         for name in (*self.users, *self.roles):
-            validation.role_name(name, "IamSpec name")
+            formats.role_name(name, "IamSpec name")
         if self.users and not self.groups:
-            raise validation.InvalidSettingError(
+            raise formats.InvalidSettingError(
                 "groups", self.groups, "at least one group when there are users"
             )
 
@@ -89,7 +87,7 @@ class Ec2Spec:
         _at_least(self.instances_per_subnet, 0, "instances_per_subnet")
         _at_least(self.security_groups_per_vpc, 0, "security_groups_per_vpc")
         if self.subnets_per_vpc > 16:
-            raise validation.InvalidSettingError(
+            raise formats.InvalidSettingError(
                 "subnets_per_vpc", self.subnets_per_vpc, "at most 16 (a /20 each)"
             )
 
@@ -136,11 +134,11 @@ class IdentityCenterSpec:
     home_region: str = "us-east-1"
 
     def __post_init__(self) -> None:
-        validation.region(self.home_region, "home_region")
+        formats.region(self.home_region, "home_region")
         if not self.permission_sets:
-            raise validation.InvalidSettingError("permission_sets", self.permission_sets, "at least one")
+            raise formats.InvalidSettingError("permission_sets", self.permission_sets, "at least one")
         if len(self.groups) < 1:
-            raise validation.InvalidSettingError("groups", self.groups, "at least one group")
+            raise formats.InvalidSettingError("groups", self.groups, "at least one group")
 
     @classmethod
     def sized(cls, *, users: int, groups: int) -> IdentityCenterSpec:
@@ -181,7 +179,7 @@ class CloudTrailSpec:
         _at_least(self.events_per_account_region, 0, "events_per_account_region")
         _at_least(self.expired_events, 0, "expired_events")
         if not 1 <= self.days <= 90:
-            raise validation.InvalidSettingError("days", self.days, "1 to 90 (LookupEvents keeps 90 days)")
+            raise formats.InvalidSettingError("days", self.days, "1 to 90 (LookupEvents keeps 90 days)")
 
 
 @dataclass(frozen=True)
@@ -206,23 +204,23 @@ class OrganizationSpec:
     cloudtrail: CloudTrailSpec = field(default_factory=CloudTrailSpec)
 
     def __post_init__(self) -> None:
-        validation.regions(list(self.regions), "regions")
+        formats.regions(list(self.regions), "regions")
         ou_names = [ou.name for ou in self.organizational_units]
         if len(set(ou_names)) != len(ou_names):
-            raise validation.InvalidSettingError("organizational_units", ou_names, "unique OU names")
+            raise formats.InvalidSettingError("organizational_units", ou_names, "unique OU names")
         for ou in self.organizational_units:
             if ou.parent is not None and ou.parent not in ou_names[: ou_names.index(ou.name)]:
-                raise validation.InvalidSettingError(
+                raise formats.InvalidSettingError(
                     f"organizational_units[{ou.name}].parent", ou.parent, "the name of an OU listed before it"
                 )
         for account in self.accounts:
             if account.ou is not None and account.ou not in ou_names:
-                raise validation.InvalidSettingError(
+                raise formats.InvalidSettingError(
                     f"accounts[{account.name}].ou", account.ou, f"one of {ou_names}"
                 )
         names = [a.name for a in self.accounts]
         if len(set(names)) != len(names):
-            raise validation.InvalidSettingError("accounts", names, "unique account names")
+            raise formats.InvalidSettingError("accounts", names, "unique account names")
 
     @classmethod
     def demo(cls) -> OrganizationSpec:

@@ -9,8 +9,8 @@ import pytest
 from cdk_app import config
 from cdk_app.config import AccountSettings, OrganizationSettings
 from collector.external_id import ExternalIdMode
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
-from collector.validation import InvalidSettingError
 
 ROLE = "arn:aws:iam::111122223333:role/Vendor"
 

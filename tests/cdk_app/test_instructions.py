@@ -15,8 +15,8 @@ from cdk_app import config
 from cdk_app.__main__ import main
 from cdk_app.legacy_stacks import ROLE_STACK_PREFIX, USER_STACK_ID
 from cdk_app.stacks import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
-from collector.customers import Customer, Method, new_external_id
-from collector.onboarding import Instructions, instructions_for, parse_context
+from collector.customers.onboarding import Instructions, instructions_for, parse_context
+from collector.customers.record import Customer, Method, new_external_id
 from collector.permissions import actions_for
 from tests.synth import REPO, actions, cfn_lint, policy_statements, resources, the_role
 

@@ -10,7 +10,7 @@ from cdk_app import config
 from cdk_app.config import AccountSettings
 from cdk_app.legacy_config import LegacySettings, legacy_settings
 from collector.external_id import ExternalIdMode
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 
 A, B = "111122223333", "444455556666"
 ADMIN = "arn:aws:iam::111122223333:role/Admin"

@@ -6,7 +6,7 @@ import pytest
 
 from collector import external_id
 from collector.external_id import ExternalIdMode
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 
 
 def test_shared_is_the_customer_value_and_per_account_appends_the_account_id() -> None:

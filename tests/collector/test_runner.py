@@ -14,8 +14,9 @@ from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import GLOBAL, Account, Record, ScopeKey, ScopeStatus
 from collector.permissions import AccessLevel, Feature, FetcherPermissions, Permission
 from collector.plan import WorkItem, build_plan
-from collector.runner import ItemEnv, Prepared, RunSettings, collect_item, execute, exit_code
+from collector.runner import ItemEnv, Prepared, collect_item, execute, exit_code
 from collector.services.iam.records import Group, User
+from collector.settings import RunSettings
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 

@@ -18,8 +18,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
 
+from collector.formats import InvalidSettingError
 from collector.pipeline import layout, schema
-from collector.validation import InvalidSettingError
 from constructs_lib.collector_pipeline import (
     HANDLER_MODULE,
     RESULT_WRITER_V2_FLAG,

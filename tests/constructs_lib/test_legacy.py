@@ -18,8 +18,8 @@ from aws_cdk import App, BootstraplessSynthesizer, CfnParameter, Stack, Validati
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
-from collector import validation
-from collector.validation import InvalidSettingError
+from collector import formats
+from collector.formats import InvalidSettingError
 from constructs_lib.legacy import (
     ACCESS_KEY_ID_FIELD,
     DEFAULT_ROLE_NAME,
@@ -428,7 +428,7 @@ def test_role_template_trusts_exactly_the_user_parameter_with_the_external_id(sy
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
     assert set(template["Outputs"]) == {"RoleArn", "RoleName"}
     pattern = re.compile(template["Parameters"][TRUSTED_USER_ARN_PARAMETER]["AllowedPattern"])
-    assert pattern.pattern == validation.USER_ARN_PATTERN
+    assert pattern.pattern == formats.USER_ARN_PATTERN
     assert pattern.fullmatch(USER_ARN) and pattern.fullmatch("arn:aws-us-gov:iam::111122223333:user/a/b/c")
     assert not pattern.fullmatch("arn:aws:iam::111122223333:role/Vendor")
     assert not pattern.fullmatch("arn:aws:iam::111122223333:root")

@@ -23,8 +23,8 @@ from aws_cdk import (
 )
 from aws_cdk.assertions import Template
 
+from collector.formats import InvalidSettingError
 from collector.permissions import Feature, actions_for
-from collector.validation import InvalidSettingError
 from constructs_lib import ExternalId, IntegrationRole, TrustedPrincipal
 from constructs_lib import integration_role as integration_role_module
 from constructs_lib.organization import IdentityCenter, OrganizationIntegration

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, data_plane_deny_actions
-from collector.validation import InvalidSettingError
 from constructs_lib import policies
 from constructs_lib.policies import Statement
 

@@ -11,8 +11,8 @@ import pytest
 from aws_cdk import App, BootstraplessSynthesizer, CfnParameter, Duration, Stack
 from aws_cdk.assertions import Template
 
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
-from collector.validation import InvalidSettingError
 from constructs_lib import AccountIntegrationStack, ExternalId, IntegrationRole, TrustedPrincipal, policies
 from constructs_lib import integration_role as integration_role_module
 from tests.synth import actions, minified_size, policy_statements, resources, the_role

@@ -15,6 +15,7 @@ import botocore.session
 import pytest
 
 from collector import cli, runner
+from collector.cli import collect as collect_command
 from collector.errors import DENIED_CODES
 from collector.sink import RunManifest
 from collector.store import SqliteStore
@@ -157,7 +158,7 @@ def collect(
             str(db),
             *extra,
         ]
-        settings = cli.settings_from(cli.build_parser().parse_args(argv))
+        settings = collect_command.settings_from(cli.build_parser().parse_args(argv))
         recorder = ResponseRecorder()
         prepared = runner.prepare(settings, prepare_session=recorder.attach)
         with SqliteStore(db) as store:

@@ -19,10 +19,11 @@ from collector import aws as collector_aws
 from collector.cli import main
 from collector.models import ScopeKey
 from collector.permissions import Feature, permissions_for
-from collector.runner import RunSettings, execute, prepare
+from collector.runner import execute, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.parse import parse_mark
 from collector.services.ec2 import fetch as ec2
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.seed import (
     CloudTrailSpec,

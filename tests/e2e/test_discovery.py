@@ -13,8 +13,9 @@ from collector.cli import main
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Record
 from collector.permissions import Feature, FetcherPermissions
-from collector.runner import RunSettings, discover, prepare
+from collector.runner import discover, prepare
 from collector.services.iam.records import Group
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.server import LocalAws
 from tests.e2e.iam_seed import TRUST

@@ -18,7 +18,7 @@ import pytest
 
 import cdk_app.__main__ as cdk_app_main
 from collector.cli import main
-from collector.onboarding import parse_context
+from collector.customers.onboarding import parse_context
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from local_aws.protocol import MOTO_DEFAULT_ACCOUNT_ID
 from local_aws.seed import (

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 from local_aws.cloudtrail import CloudTrailSettings
 from local_aws.protocol import CLOUDTRAIL_RATE_ENV, CLOUDTRAIL_RECORD_ENV
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 from local_aws.client import AccessKey, isolated_environment
 from local_aws.demo import flow, summary
 from local_aws.deploy import DeployedIntegration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from collector.validation import InvalidSettingError
+from collector.formats import InvalidSettingError
 from local_aws.seed import (
     VENDOR_ACCOUNT_ID,
     AccountSpec,

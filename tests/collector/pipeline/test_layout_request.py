@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from collector.formats import InvalidSettingError
 from collector.models import ScopeKey
 from collector.pipeline import layout, request
 from collector.runner import new_run_id
-from collector.validation import InvalidSettingError
 
 RUN = "20260506T120000Z-a1b2c3"
 ROLE = "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole"

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from collector.formats import InvalidSettingError
 from collector.models import GLOBAL, Account, Problem, ScopeKey, ScopeStatus
 from collector.pipeline import codec, handlers, layout, steps
 from collector.pipeline.external_ids import MissingExternalIdError, ParameterExternalIds
@@ -20,7 +21,6 @@ from collector.services.iam.records import Role
 from collector.services.identity_center.records import ProvisionedPermissionSet, SsoInstance
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
-from collector.validation import InvalidSettingError
 from local_aws.server import LocalAws
 
 RUN = "20260506T120000Z-a1b2c3"

@@ -13,8 +13,9 @@ import botocore.session
 
 from collector.models import ScopeStatus
 from collector.plan import Plan
-from collector.runner import RunSettings, collect_scope, execute, prepare
+from collector.runner import collect_scope, execute, prepare
 from collector.services.ec2 import fetch as ec2
+from collector.settings import RunSettings
 from collector.store import SqliteStore
 from tests.collector import canned_ec2 as c
 from tests.collector.canned import ACCOUNT

@@ -12,7 +12,7 @@ from collector.aws import Sessions
 from collector.errors import status_of
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import build_plan
-from collector.runner import RunSettings, discover
+from collector.runner import discover
 from collector.services.iam.records import Role
 from collector.services.identity_center.parse import IdentityCenterHome
 from collector.services.identity_center.records import (
@@ -21,6 +21,7 @@ from collector.services.identity_center.records import (
     ProvisionedPermissionSet,
     SsoInstance,
 )
+from collector.settings import RunSettings
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 

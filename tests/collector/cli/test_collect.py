@@ -12,10 +12,13 @@ import pytest
 
 from collector import cli
 from collector.aws import Sessions
+from collector.cli.collect import Progress, settings_from
+from collector.customers.record import EXTERNAL_ID_ENV
 from collector.discovery import Discovery
 from collector.models import GLOBAL, Account, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem
-from collector.runner import Prepared, RunSettings
+from collector.runner import Prepared
+from collector.settings import RunSettings
 from collector.sink import ScopeResult
 
 ROLE = "arn:aws:iam::111122223333:role/Reader"
@@ -91,17 +94,17 @@ def test_bad_input_is_exit_2_with_a_message_naming_the_setting(argv: list[str], 
 
 
 def test_the_external_id_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(cli.EXTERNAL_ID_ENV, "from-env-1")
+    monkeypatch.setenv(EXTERNAL_ID_ENV, "from-env-1")
     args = cli.build_parser().parse_args(["collect", "--role-arn", ROLE])
-    settings = cli.settings_from(args)
+    settings = settings_from(args)
     assert settings.external_id == "from-env-1"
     assert "external_id" not in settings.to_json()  # never written to the run manifest
 
 
 def test_the_external_id_mode_reaches_the_settings() -> None:
     argv = ["collect", "--role-arn", ROLE, "--external-id", "abc", "--organization"]
-    assert cli.settings_from(cli.build_parser().parse_args(argv)).external_id_mode.value == "shared"
-    settings = cli.settings_from(cli.build_parser().parse_args([*argv, "--external-id-mode", "per-account"]))
+    assert settings_from(cli.build_parser().parse_args(argv)).external_id_mode.value == "shared"
+    settings = settings_from(cli.build_parser().parse_args([*argv, "--external-id-mode", "per-account"]))
     assert settings.external_id_mode.value == "per-account"
     assert settings.to_json()["external_id_mode"] == "per-account"
 
@@ -127,14 +130,14 @@ def test_progress_on_a_terminal_is_one_refreshed_line(offline_aws: None) -> None
     plan = Plan((WorkItem(account, GLOBAL, ("iam", "organizations")),))
     prepared = Prepared(
         "r",
-        RunSettings(ROLE, "abc"),
+        RunSettings(role_arn=ROLE, external_id="abc"),
         Sessions(external_id="abc", run_id="r"),
         (),
         Discovery((account,)),
         plan,
     )
     stream = Tty()
-    progress = cli.Progress(prepared, stream)
+    progress = Progress(prepared, stream)
     progress(ScopeResult(ScopeKey("111122223333", GLOBAL, "iam"), ScopeStatus.COMPLETE))
     progress(ScopeResult(ScopeKey("111122223333", GLOBAL, "organizations"), ScopeStatus.DENIED))
     progress.close()

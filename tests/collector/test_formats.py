@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector import validation as v
+from collector import formats as v
 
 
 @pytest.mark.parametrize("good", ["ab", "Abc123-example", "a" * 1224, "x+=,.@:/-_y"])

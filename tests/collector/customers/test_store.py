@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from collector import store as store_module
-from collector.customer_store import CustomerStore
-from collector.customers import Customer, Method
+from collector.customers.record import Customer, Method
+from collector.customers.store import CustomerStore
+from collector.formats import InvalidSettingError
 from collector.store import SqliteStore, StoreError
-from collector.validation import InvalidSettingError
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
 

@@ -1,6 +1,6 @@
 """Customers of the vendor: who they are, how they integrate, and their ExternalId.
 
-Pure records and rules (no I/O; the SQLite side is collector/customer_store.py):
+Pure records and rules (no I/O; the SQLite side is collector/customers/store.py):
 
 - ``new_external_id()`` draws the per-customer ``sts:ExternalId`` from the operating system's secure random
   source (``secrets``), as AWS recommends against the confused-deputy problem: 40 letters and digits, about
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from collector import validation
+from collector import formats
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
-from collector.validation import InvalidSettingError
 
 EXTERNAL_ID_ALPHABET = string.ascii_letters + string.digits
 EXTERNAL_ID_LENGTH = 40
@@ -82,29 +82,29 @@ class Customer:
 
     def __post_init__(self) -> None:
         customer_name(self.name)
-        validation.external_id(self.external_id, "ExternalId")
+        formats.external_id(self.external_id, "ExternalId")
         if self.previous_external_id is not None:
-            validation.external_id(self.previous_external_id, "previous ExternalId")
+            formats.external_id(self.previous_external_id, "previous ExternalId")
         if self.trusted_principal is not None:
-            validation.trusted_principal(self.trusted_principal, "--trusted-principal")
+            formats.trusted_principal(self.trusted_principal, "--trusted-principal")
         if self.account_id is not None:
-            validation.account_id(self.account_id, "--account-id")
-        validation.role_name(self.role_name, "--role-name")
+            formats.account_id(self.account_id, "--account-id")
+        formats.role_name(self.role_name, "--role-name")
         if self.role_arn is not None:
-            validation.role_arn(self.role_arn, "--role-arn")
+            formats.role_arn(self.role_arn, "--role-arn")
         for account in self.account_ids:
-            validation.account_id(account, "--accounts")
+            formats.account_id(account, "--accounts")
         for reader in self.secret_readers:
-            validation.principal_arn(reader, "--secret-readers")
+            formats.principal_arn(reader, "--secret-readers")
         for ou in self.organizational_unit_ids:
-            validation.root_or_ou_id(ou, "--organizational-unit-ids")
+            formats.root_or_ou_id(ou, "--organizational-unit-ids")
         if self.identity_center_region is not None:
-            validation.region(self.identity_center_region, "--identity-center-region")
+            formats.region(self.identity_center_region, "--identity-center-region")
         if self.identity_center_account_id is not None:
-            validation.account_id(self.identity_center_account_id, "--identity-center-account-id")
-        if self.partition not in validation.PARTITIONS:
+            formats.account_id(self.identity_center_account_id, "--identity-center-account-id")
+        if self.partition not in formats.PARTITIONS:
             raise InvalidSettingError(
-                "--partition", self.partition, f"one of {', '.join(validation.PARTITIONS)}"
+                "--partition", self.partition, f"one of {', '.join(formats.PARTITIONS)}"
             )
 
     # -- derived --
@@ -184,7 +184,7 @@ def check_method_settings(customer: Customer) -> Customer:
     if (
         customer.method is Method.LEGACY
         and customer.trusted_principal is not None
-        and validation.trusted_principal(customer.trusted_principal).kind != "user"
+        and formats.trusted_principal(customer.trusted_principal).kind != "user"
     ):
         raise InvalidSettingError(
             "--trusted-principal",
@@ -224,6 +224,13 @@ def check_method_settings(customer: Customer) -> Customer:
             True,
             "to be used with --method account (organization: --identity-center-account-id/-region)",
         )
+    return _role_in_its_account(customer)
+
+
+def _role_in_its_account(customer: Customer) -> Customer:
+    arn, account = customer.role_arn, customer.account_id
+    if arn is not None and account is not None and arn.split(":")[4] != account:
+        raise InvalidSettingError("--role-arn", arn, f"a role in the customer's account {account}")
     return customer
 
 

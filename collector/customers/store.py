@@ -16,9 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from collector.customers import Customer, Method, new_external_id
+from collector.customers.record import Customer, Method, new_external_id
+from collector.formats import InvalidSettingError
 from collector.store import StoreError, connect, migrate
-from collector.validation import InvalidSettingError
 
 _COLUMNS = (
     "name",

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from collector import validation
-from collector.customers import (
+from collector import formats
+from collector.customers.record import (
     EXTERNAL_ID_ALPHABET,
     EXTERNAL_ID_LENGTH,
     Customer,
@@ -21,8 +21,8 @@ from collector.customers import (
     new_external_id,
     split_values,
 )
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
-from collector.validation import InvalidSettingError
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
 
@@ -43,7 +43,7 @@ def _customer(method: Method = Method.ACCOUNT, **fields: Any) -> Customer:
 def test_the_external_id_is_within_the_aws_rule_and_shell_safe() -> None:
     for _ in range(500):
         value = new_external_id()
-        assert validation.external_id(value) == value
+        assert formats.external_id(value) == value
         assert len(value) == EXTERNAL_ID_LENGTH and value.isascii() and value.isalnum()
 
 
@@ -74,7 +74,7 @@ def test_the_predictable_generator_is_never_used(monkeypatch: pytest.MonkeyPatch
 
     for name in ("choice", "choices", "random", "randrange", "randint", "getrandbits", "sample"):
         monkeypatch.setattr(random, name, forbidden)
-    assert validation.external_id(new_external_id())
+    assert formats.external_id(new_external_id())
 
 
 @pytest.mark.parametrize("name", ["", "-acme", "acme corp", "a" * 65, "acme/1", "ÄCME"])

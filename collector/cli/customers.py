@@ -1,4 +1,4 @@
-"""``customers add|update|list|show|remove|rotate-external-id|instructions`` and ``collect --customer``.
+"""``customers add|update|list|show|remove|rotate-external-id|instructions``.
 
 The customers live in the collector's database (``--db``, the same file ``collect`` writes to). Output that
 names an ExternalId is meant for the operator's terminal; ``list`` leaves it out.
@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
-from collector import onboarding, validation
-from collector.customer_store import CustomerStore
-from collector.customers import (
+from collector import formats
+from collector.cli.options import DEFAULT_DB, add_db
+from collector.customers import onboarding
+from collector.customers.record import (
     DEFAULT_ROLE_NAME,
     TRUSTED_PRINCIPAL_ENV,
     Customer,
@@ -24,10 +25,8 @@ from collector.customers import (
     customer_name,
     split_values,
 )
-from collector.runner import RunSettings
-from collector.validation import InvalidSettingError
-
-DEFAULT_DB = "inventory.sqlite"
+from collector.customers.store import CustomerStore
+from collector.formats import InvalidSettingError
 
 
 def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -69,10 +68,10 @@ def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
         help="account method: the account manages Identity Center (the role reads it)",
     )
     parser.add_argument("--profile", help="AWS profile of the base credentials (legacy: the user's key)")
-    parser.add_argument("--partition", default="aws" if adding else None, choices=validation.PARTITIONS)
+    parser.add_argument("--partition", default="aws" if adding else None, choices=formats.PARTITIONS)
 
 
-def add_parsers(commands: Any, db_default: str = DEFAULT_DB) -> None:
+def add_parser(commands: Any) -> None:
     customers = commands.add_parser("customers", help="the vendor's customers and their ExternalIds")
     sub = customers.add_subparsers(dest="customers_command", required=True, parser_class=type(customers))
 
@@ -103,7 +102,7 @@ def add_parsers(commands: Any, db_default: str = DEFAULT_DB) -> None:
     )
     instructions.add_argument("--json", action="store_true")
     for parser in (add, update, listing, show, remove, rotate, instructions):
-        parser.add_argument("--db", default=db_default, help=f"the collector database (default {db_default})")
+        add_db(parser, f"the collector database (default {DEFAULT_DB})")
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -128,15 +127,6 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in changes.items() if v is not None}
 
 
-def _check_role_arn(customer: Customer) -> Customer:
-    arn = customer.role_arn
-    if arn is not None and customer.account_id is not None and arn.split(":")[4] != customer.account_id:
-        raise InvalidSettingError(
-            "--role-arn", arn, f"a role in the customer's account {customer.account_id}"
-        )
-    return customer
-
-
 def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
     name = customer_name(args.name)
     method = Method(args.method)
@@ -154,7 +144,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
             external_id_created_at=now,
             **changes,
         )
-        return _check_role_arn(check_method_settings(customer))
+        return check_method_settings(customer)
 
     customer = CustomerStore(args.db).add(build)
     print(f"added {customer.name} ({customer.method.value}); ExternalId {customer.external_id}", file=out)
@@ -170,7 +160,7 @@ def cmd_update(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidSettingError(
             "options", None, "at least one detail to change (see `customers update -h`)"
         )
-    updated = store.replace(_check_role_arn(check_method_settings(replace(current, **changes))))
+    updated = store.replace(check_method_settings(replace(current, **changes)))
     print(f"updated {updated.name}: {', '.join(sorted(changes))}", file=out)
     return 0
 
@@ -220,30 +210,7 @@ def cmd_rotate(args: argparse.Namespace, out: TextIO) -> int:
     name = customer_name(args.name)
     onboarding.instructions_for(store.get(name))  # a record that lacks what the redeploy needs fails first
     customer = store.rotate_external_id(name)
-    guide = onboarding.instructions_for(customer)
-    print(f"{customer.name}: new ExternalId {customer.external_id}", file=out)
-    print(
-        "Until the customer redeploys with it, collect and doctor cannot assume the role(s) "
-        f"({', '.join(customer.role_arns()) or 'role ARN not recorded'}). The customer must redeploy:",
-        file=out,
-    )
-    for deploy in guide.deploys:
-        print(f"  # {deploy.where}\n  {deploy.command}", file=out)
-    if customer.method is Method.ACCOUNT:
-        print(
-            "  # or, for a stack created from the plain template: update its ExternalId parameter\n"
-            f"  aws cloudformation update-stack --stack-name {onboarding.STACK_NAME} --use-previous-template "
-            "--capabilities CAPABILITY_IAM --parameters "
-            f"ParameterKey=ExternalId,ParameterValue={customer.external_id}",
-            file=out,
-        )
-    if customer.method is Method.ORGANIZATION:
-        print("The StackSet then updates the member role in every account with the new value.", file=out)
-    print(
-        f"`doctor --customer {customer.name}` tells when the redeploy is done "
-        "(the old ExternalId is then refused).",
-        file=out,
-    )
+    out.write(onboarding.rotation_notice(customer))
     return 0
 
 
@@ -271,32 +238,3 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 
 def cmd_customers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _COMMANDS[args.customers_command](args, out)
-
-
-# --- collect --customer ------------------------------------------------------------------------------
-
-
-def run_settings(customer: Customer, **options: Any) -> RunSettings:
-    """The customer's roles, ExternalId and profile, with the run ``options`` (regions, fetchers...)."""
-    arns = customer.role_arns()
-    if not arns:
-        raise InvalidSettingError(
-            "--customer",
-            customer.name,
-            f"a customer with a known role: record it with `customers update {customer.name} "
-            "--account-id ID` (or --role-arn ARN, the RoleArn output of the customer's stack)",
-        )
-    organization = customer.method is Method.ORGANIZATION
-    return RunSettings(
-        role_arn=arns[0],
-        more_role_arns=arns[1:],
-        external_id=customer.external_id,
-        organization=organization,
-        member_role_name=customer.role_name if organization else None,
-        **{
-            **options,
-            "profile": options.get("profile") or customer.profile,
-            "identity_center_region": options.get("identity_center_region")
-            or customer.identity_center_region,
-        },
-    )

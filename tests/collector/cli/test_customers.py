@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from collector import cli, validation
+from collector import cli, formats
 from collector.aws import Sessions
-from collector.customers import TRUSTED_PRINCIPAL_ENV
+from collector.cli.collect import settings_from
+from collector.customers.record import TRUSTED_PRINCIPAL_ENV
 from collector.runner import discover
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
@@ -43,7 +44,7 @@ def test_the_customer_lifecycle(db: str) -> None:
     )  # fmt: skip
     shown = json.loads(_run("customers", "show", "acme", "--json", "--db", db)[1])
     external_id = shown["external_id"]
-    assert code == 0 and external_id in out and validation.external_id(external_id)
+    assert code == 0 and external_id in out and formats.external_id(external_id)
     assert shown["role_arns"] == [f"arn:aws:iam::{ACCOUNT}:role/ReadOnlyIntegrationRole"]
     assert shown["rotation_pending"] is False
 
@@ -274,7 +275,7 @@ def test_nothing_to_change_is_a_usage_error(db: str) -> None:
 
 def test_collect_with_a_customer_uses_its_roles_external_id_and_profile(db: str) -> None:
     acme_id = _add(db, "acme", "--method", "account", "--trusted-principal", VENDOR, "--account-id", ACCOUNT)
-    settings = cli.settings_from(cli.build_parser().parse_args(["collect", "--customer", "acme", "--db", db]))
+    settings = settings_from(cli.build_parser().parse_args(["collect", "--customer", "acme", "--db", db]))
     assert settings.role_arn == f"arn:aws:iam::{ACCOUNT}:role/ReadOnlyIntegrationRole"
     assert settings.external_id == acme_id and not settings.organization and settings.more_role_arns == ()
 
@@ -284,19 +285,19 @@ def test_collect_with_a_customer_uses_its_roles_external_id_and_profile(db: str)
         "--identity-center-region", "eu-west-1",
     )  # fmt: skip
     args = ["collect", "--customer", "bigco", "--include-ou", "r-ab12", "--regions", "eu-west-1", "--db", db]
-    settings = cli.settings_from(cli.build_parser().parse_args(args))
+    settings = settings_from(cli.build_parser().parse_args(args))
     assert settings.organization and settings.member_role_name == "Integration"
     assert settings.role_arn == f"arn:aws:iam::{ACCOUNT}:role/Integration"
     assert settings.include_ous == ("r-ab12",) and settings.regions == ("eu-west-1",)
     assert settings.identity_center_region == "eu-west-1"  # recorded, unless --identity-center-region says
 
     _add(db, "old", "--method", "legacy", "--accounts", f"{ACCOUNT},444455556666", "--profile", "old-key")
-    settings = cli.settings_from(cli.build_parser().parse_args(["collect", "--customer", "old", "--db", db]))
+    settings = settings_from(cli.build_parser().parse_args(["collect", "--customer", "old", "--db", db]))
     assert settings.role_arn == f"arn:aws:iam::{ACCOUNT}:role/ReadOnlyIntegrationRole"
     assert settings.more_role_arns == ("arn:aws:iam::444455556666:role/ReadOnlyIntegrationRole",)
     assert settings.profile == "old-key" and "external_id" not in settings.to_json()
     with_profile = ["collect", "--customer", "old", "--profile", "other", "--db", db]
-    assert cli.settings_from(cli.build_parser().parse_args(with_profile)).profile == "other"
+    assert settings_from(cli.build_parser().parse_args(with_profile)).profile == "other"
 
 
 def test_a_customer_whose_role_is_not_known_yet_cannot_be_collected(db: str) -> None:
@@ -307,7 +308,7 @@ def test_a_customer_whose_role_is_not_known_yet_cannot_be_collected(db: str) -> 
 
 def test_the_legacy_accounts_are_all_planned(db: str, offline_aws: None) -> None:
     _add(db, "old", "--method", "legacy", "--accounts", f"{ACCOUNT},444455556666")
-    settings = cli.settings_from(
+    settings = settings_from(
         cli.build_parser().parse_args(["collect", "--customer", "old", "--fetchers", "iam", "--db", db])
     )
     found = discover(settings, Sessions(external_id=settings.external_id, run_id="r"), ())

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from collector.customers import Customer, Method
+from collector.customers.record import Customer, Method
+from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, Permission, permissions_for
-from collector.validation import InvalidSettingError
 
 # The CDK app's context keys (cdk_app/config.py; legacy: cdk_app/legacy_config.py).
 INTEGRATION = "integration"
@@ -311,6 +311,31 @@ BY_METHOD: Mapping[Method, Callable[[Customer, str | None], Instructions]] = {
 
 def instructions_for(customer: Customer, template_url: str | None = None) -> Instructions:
     return BY_METHOD[customer.method](customer, template_url)
+
+
+def rotation_notice(customer: Customer) -> str:
+    """After ``rotate-external-id``: the new value and what the customer must redeploy with it."""
+    guide = instructions_for(customer)
+    lines = [
+        f"{customer.name}: new ExternalId {customer.external_id}",
+        "Until the customer redeploys with it, collect and doctor cannot assume the role(s) "
+        f"({', '.join(customer.role_arns()) or 'role ARN not recorded'}). The customer must redeploy:",
+    ]
+    lines += [f"  # {deploy.where}\n  {deploy.command}" for deploy in guide.deploys]
+    if customer.method is Method.ACCOUNT:
+        lines.append(
+            "  # or, for a stack created from the plain template: update its ExternalId parameter\n"
+            f"  aws cloudformation update-stack --stack-name {STACK_NAME} --use-previous-template "
+            "--capabilities CAPABILITY_IAM --parameters "
+            f"ParameterKey=ExternalId,ParameterValue={customer.external_id}"
+        )
+    if customer.method is Method.ORGANIZATION:
+        lines.append("The StackSet then updates the member role in every account with the new value.")
+    lines.append(
+        f"`doctor --customer {customer.name}` tells when the redeploy is done "
+        "(the old ExternalId is then refused)."
+    )
+    return "".join(line + "\n" for line in lines)
 
 
 def parse_context(command: str) -> dict[str, str]:

@@ -1,0 +1,188 @@
+"""``collect``: assume the integration role(s) and collect the inventory (``--dry-run``: print the plan)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+from typing import Any, TextIO
+
+from collector import registry
+from collector.aws import DEFAULT_API_RATE, LOOKUP_EVENTS_RATE
+from collector.cli.options import (
+    DEFAULT_DB,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    add_db,
+    nothing_with_customer,
+    role_and_external_id,
+    settings_options,
+)
+from collector.customers.record import EXTERNAL_ID_ENV, customer_name
+from collector.customers.run_settings import run_settings
+from collector.customers.store import CustomerStore
+from collector.external_id import ExternalIdMode
+from collector.models import ScopeStatus
+from collector.runner import Prepared, execute, exit_code, prepare
+from collector.services.cloudtrail import fetch as cloudtrail
+from collector.settings import ALL_REGIONS, OPTIONS, RunSettings
+from collector.sink import ScopeResult
+from collector.store import SqliteStore
+
+log = logging.getLogger("collector")
+
+
+def add_parser(commands: Any) -> None:
+    collect = commands.add_parser("collect", help="assume the integration role(s) and collect the inventory")
+    collect.add_argument(
+        "--customer", help="a recorded customer (`customers add`): its role(s), ExternalId and profile"
+    )
+    collect.add_argument(
+        "--role-arn", help="the integration role (management role with --organization), unless --customer"
+    )
+    collect.add_argument(
+        "--external-id",
+        help=f"the customer's sts:ExternalId (or set {EXTERNAL_ID_ENV}, which keeps it out of shell history)",
+    )
+    collect.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value,
+        help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
+        "the account ID (the organization stack's ExternalIdMode output says which)",
+    )
+    collect.add_argument(
+        "--organization", action="store_true", help="collect every ACTIVE account of the organization"
+    )
+    collect.add_argument(
+        "--member-role-name", help="role name in member accounts (default: the --role-arn role's name)"
+    )
+    collect.add_argument(
+        "--include-ou", action="append", metavar="ID", help="only accounts under these roots/OUs"
+    )
+    collect.add_argument("--exclude-ou", action="append", metavar="ID", help="no account under these OUs")
+    collect.add_argument(
+        "--regions", default=ALL_REGIONS, help="comma-separated regions, or 'all' (enabled ones)"
+    )
+    collect.add_argument("--fetchers", action="append", help=f"only these ({', '.join(registry.by_name())})")
+    add_db(collect, f"SQLite database (default {DEFAULT_DB})")
+    collect.add_argument(
+        "--profile", help="AWS profile for the base credentials (default: the standard chain)"
+    )
+    collect.add_argument("--workers", type=int, default=8, help="parallel work items (default 8)")
+    collect.add_argument(
+        "--api-rate",
+        type=float,
+        default=DEFAULT_API_RATE,
+        help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; "
+        f"CloudTrail LookupEvents: always {LOOKUP_EVENTS_RATE:g})",
+    )
+    collect.add_argument(
+        "--cloudtrail-lookback-days",
+        default=str(cloudtrail.DEFAULT_LOOKBACK_DAYS),
+        metavar="DAYS",
+        help="how far back the first run reads CloudTrail events; later runs go on from where the last "
+        f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
+    )
+    collect.add_argument(
+        "--identity-center-region",
+        metavar="REGION",
+        help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
+        "--dry-run", action="store_true", help="discover and print the plan; collect nothing"
+    )
+
+
+def settings_from(args: argparse.Namespace) -> RunSettings:
+    """Validated settings; InvalidSettingError names the option, the value and what it expects."""
+    options = settings_options(args)
+    if args.customer is not None:
+        nothing_with_customer(args, "--role-arn", "--external-id", "--organization", "--member-role-name")
+        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        return run_settings(customer, options)
+    given = role_and_external_id(args, "the integration role's ARN (or --customer NAME)")
+    return RunSettings.parse({**options, **given}, OPTIONS)
+
+
+class Progress:
+    """Accounts and scopes done, calls made, problems: a refreshed line on a terminal, else log lines."""
+
+    def __init__(self, prepared: Prepared, stream: TextIO) -> None:
+        self._prepared = prepared
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._lock = threading.Lock()
+        plan = prepared.plan
+        self._total = plan.scope_count + len(plan.skipped) + len(prepared.discovery.problems)
+        self._per_account: dict[str, int] = {}
+        for item in plan.items:
+            self._per_account[item.account.account_id] = self._per_account.get(
+                item.account.account_id, 0
+            ) + len(item.fetchers)
+        self._done = 0
+        self._accounts_done = 0
+        self._problems = 0
+
+    def __call__(self, result: ScopeResult) -> None:
+        with self._lock:
+            self._done += 1
+            account = result.scope.account_id
+            if account in self._per_account and result.status is not ScopeStatus.SKIPPED:
+                self._per_account[account] -= 1
+                if self._per_account[account] == 0:
+                    self._accounts_done += 1
+            if not result.status.is_ok:
+                self._problems += 1
+            if self._tty:
+                calls = self._prepared.sessions.recorder.total()
+                self._stream.write(
+                    f"\r\x1b[Kscopes {self._done}/{self._total} · accounts {self._accounts_done}/"
+                    f"{len(self._per_account)} · API calls {calls} · problems {self._problems}"
+                )
+                self._stream.flush()
+            else:
+                detail = f": {result.detail}" if result.detail else ""
+                log.info(
+                    "%s %s (%d records)%s", result.scope, result.status.value, result.record_count, detail
+                )
+
+    def close(self) -> None:
+        if self._tty:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings = settings_from(args)
+    store = None if args.dry_run else SqliteStore(args.db)  # fail on a bad --db before any AWS call
+    prepared = prepare(settings)
+    discovery = prepared.discovery
+    if args.dry_run:
+        for line in prepared.plan.describe():
+            print(line, file=out)
+        for account_id, why in discovery.left_out:
+            print(f"  leave out {account_id}: {why}", file=out)
+        if discovery.identity_center is not None:
+            ic = discovery.identity_center
+            print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
+        for scope, problem in discovery.problems:
+            print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
+        return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE
+    assert store is not None
+    progress = Progress(prepared, err)
+    with store:
+        try:
+            manifest = execute(prepared, store, state=store, on_scope=progress)
+        finally:
+            progress.close()
+    bad = [s for s in manifest.scopes if not s.status.is_ok]
+    calls = sum(c.calls for c in manifest.api_calls)
+    print(
+        f"run {manifest.run_id}: {len(manifest.scopes) - len(bad)} of {len(manifest.scopes)} scopes complete,"
+        " "
+        f"{calls} API calls, stored in {args.db}",
+        file=out,
+    )
+    for result in bad:
+        print(f"  {result.scope} {result.status.value}: {result.detail}", file=out)
+    return EXIT_OK if exit_code(manifest.scopes) == 0 else EXIT_INCOMPLETE

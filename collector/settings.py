@@ -1,0 +1,255 @@
+"""The settings of a run: every field, its check and every rule between fields, declared once.
+
+Four routes build them and all go through ``CollectionSettings.parse`` (so the same bad value gets the same
+message everywhere, named as that route names it): ``collect``'s options, ``doctor``'s options, a recorded
+customer (collector.customers.run_settings) and the pipeline's execution input (collector.pipeline.request).
+
+- ``CollectionSettings``: what to collect and how fast; everything a pipeline execution input carries.
+- ``RunSettings``: that, plus the customer's ExternalId and what this machine runs it with (workers,
+  profile): what the runner takes. Its JSON form (``to_json``: the run's ``settings_json`` in SQLite and
+  the pipeline's ``run.json``) leaves out the ExternalId (a per-customer secret) and the local profile.
+
+JSON forms are derived from the dataclass fields: a tuple is a list, an enum its value, ``regions`` None is
+``"all"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Self
+
+from collector import external_id, formats, registry
+from collector.aws import DEFAULT_API_RATE
+from collector.external_id import ExternalIdMode
+from collector.fetch import FetchOptions
+from collector.formats import InvalidSettingError
+from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+
+ALL_REGIONS = "all"
+MAX_WORKERS = 64
+
+Check = Callable[[object, str], object]
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How one route names the settings in its messages: the CLI's options, or the input's JSON fields."""
+
+    names: Mapping[str, str]  # field -> the name the user wrote; a field not here is named as itself
+    organization_on: str  # how this route says "organization mode on", for the rules that need it
+    hide_secrets: bool = False  # never show a secret's value (it would reach an execution's history)
+
+    def __call__(self, field_name: str) -> str:
+        return self.names.get(field_name, field_name)
+
+
+def checked_by(check: Check, *, option: str | None = None, secret: bool = False, in_json: bool = True) -> Any:
+    """A field's ``check`` (raw value, name -> typed value), its CLI option when not ``--<field-name>``,
+    whether it is a secret (never in JSON, hidden where the route asks) and whether the JSON form has it."""
+    return {"check": check, "option": option, "secret": secret, "in_json": in_json}
+
+
+# --- per-value checks: (raw value, the name to show) -> the typed value; each accepts its own output --------
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidSettingError(name, value, "true or false")
+    return value
+
+
+def _optional(check: Check) -> Check:
+    return lambda value, name: None if value is None else check(value, name)
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidSettingError(name, value, "a string")
+    return value
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    """A list of strings (None: empty)."""
+    value = value or []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidSettingError(name, value, "a list of strings")
+    return tuple(value)
+
+
+def _each(check: Check) -> Check:
+    return lambda value, name: tuple(check(v, name) for v in _strings(value, name))
+
+
+def _regions(value: object, name: str) -> tuple[str, ...] | None:
+    if value is None or value == ALL_REGIONS:  # None is what ``all`` becomes
+        return None
+    if isinstance(value, list | tuple):
+        return formats.regions(list(value), name)
+    raise InvalidSettingError(name, value, f'"{ALL_REGIONS}" or a list of region codes')
+
+
+def _fetchers(value: object, name: str) -> tuple[str, ...]:
+    names = _strings(value, name)
+    registry.select(names, name)
+    return names
+
+
+def _workers(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
+        raise InvalidSettingError(name, value, f"a number from 1 to {MAX_WORKERS}")
+    return value
+
+
+def _rate(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidSettingError(name, value, "a positive number of requests per second")
+    return float(value)
+
+
+def _lookback(value: object, name: str) -> int:
+    return formats.days(value, name, MAX_LOOKBACK_DAYS)
+
+
+# --- the model ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollectionSettings:
+    """What to collect and how fast. Build from user input with ``parse``; direct construction (tests,
+    benchmarks) still runs the rules between fields."""
+
+    role_arn: str = field(
+        metadata=checked_by(formats.role_arn)
+    )  # organization: the management account's role
+    organization: bool = field(default=False, metadata=checked_by(_flag))
+    external_id_mode: ExternalIdMode = field(
+        default=ExternalIdMode.SHARED, metadata=checked_by(external_id.mode)
+    )
+    # Organization mode; default: the name of role_arn's role.
+    member_role_name: str | None = field(default=None, metadata=checked_by(_optional(formats.role_name)))
+    # None: every enabled region of each account.
+    regions: tuple[str, ...] | None = field(default=None, metadata=checked_by(_regions))
+    include_ous: tuple[str, ...] = field(
+        default=(), metadata=checked_by(_each(formats.root_or_ou_id), option="--include-ou")
+    )
+    exclude_ous: tuple[str, ...] = field(
+        default=(), metadata=checked_by(_each(formats.root_or_ou_id), option="--exclude-ou")
+    )
+    fetchers: tuple[str, ...] = field(default=(), metadata=checked_by(_fetchers))  # empty: every fetcher
+    api_rate: float = field(default=DEFAULT_API_RATE, metadata=checked_by(_rate))
+    # The first run's look-back (1 to 90 days).
+    cloudtrail_lookback_days: int = field(default=DEFAULT_LOOKBACK_DAYS, metadata=checked_by(_lookback))
+    # None: each instance's home region, found by one call.
+    identity_center_region: str | None = field(default=None, metadata=checked_by(_optional(formats.region)))
+    # More accounts, each through its own role (the legacy method's listed accounts), collected like role_arn.
+    more_role_arns: tuple[str, ...] = field(default=(), metadata=checked_by(_each(formats.role_arn)))
+
+    def __post_init__(self) -> None:
+        _check_rules(self.values(), FIELD_NAMES)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, object], spelling: Spelling) -> Self:
+        """The settings from a route's raw values (absent: the default); InvalidSettingError names the
+        setting as ``spelling`` does, the value and what it expects."""
+        values: dict[str, Any] = {}
+        for each in dataclasses.fields(cls):
+            if each.name in raw:
+                given = raw[each.name]
+            elif each.default is dataclasses.MISSING and each.default_factory is dataclasses.MISSING:
+                given = None  # a required field that is absent: its check says what it expects
+            else:
+                continue
+            try:
+                values[each.name] = each.metadata["check"](given, spelling(each.name))
+            except InvalidSettingError as error:
+                if spelling.hide_secrets and each.metadata.get("secret"):
+                    raise InvalidSettingError(error.setting, "(hidden)", error.expected) from None
+                raise
+        _check_rules({**_defaults(cls), **values}, spelling)
+        return cls(**values)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def values(self) -> dict[str, Any]:
+        """Every field's typed value (shallow: unlike ``dataclasses.asdict``, nothing is copied)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field but the secrets, as JSON values (what ``parse`` reads back)."""
+        return {
+            f.name: _json_value(f.name, getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if not f.metadata["secret"] and f.metadata["in_json"]
+        }
+
+    @property
+    def options(self) -> FetchOptions:
+        return FetchOptions(
+            cloudtrail_lookback_days=self.cloudtrail_lookback_days,
+            identity_center_region=self.identity_center_region,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSettings(CollectionSettings):
+    """What the runner takes: what to collect, the customer's ExternalId, and this machine's workers and
+    AWS profile."""
+
+    external_id: str = field(metadata=checked_by(formats.external_id, secret=True))
+    workers: int = field(default=8, metadata=checked_by(_workers))
+    # The base credentials' profile: this machine's, so not in the run's JSON form.
+    profile: str | None = field(default=None, metadata=checked_by(_optional(_text), in_json=False))
+
+
+def _defaults(cls: type[CollectionSettings]) -> dict[str, Any]:
+    return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+
+
+def _check_rules(values: Mapping[str, Any], spelling: Spelling) -> None:
+    """The rules between fields, each once."""
+    organization = values.get("organization", False)
+    with_organization = f"to be used with {spelling.organization_on}"
+    member_role = values.get("member_role_name")
+    if member_role is not None and not organization:
+        raise InvalidSettingError(spelling("member_role_name"), member_role, with_organization)
+    include, exclude = values.get("include_ous", ()), values.get("exclude_ous", ())
+    if (include or exclude) and not organization:
+        name = f"{spelling('include_ous')}/{spelling('exclude_ous')}"
+        raise InvalidSettingError(name, include or exclude, with_organization)
+    more = values.get("more_role_arns", ())
+    if more and organization:
+        none_with = f"none with {spelling.organization_on}"
+        raise InvalidSettingError(spelling("more_role_arns"), list(more), none_with)
+    if "external_id" in values:  # the per-account mode appends "-" and the account ID
+        try:
+            external_id.check_base(values["external_id"], values["external_id_mode"], spelling("external_id"))
+        except InvalidSettingError as error:
+            if spelling.hide_secrets:
+                raise InvalidSettingError(error.setting, "(hidden)", error.expected) from None
+            raise
+
+
+def _json_value(name: str, value: object) -> object:
+    if name == "regions" and value is None:
+        return ALL_REGIONS
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _option(each: dataclasses.Field[Any]) -> str:
+    return each.metadata.get("option") or "--" + each.name.replace("_", "-")
+
+
+# The routes' spellings: the command line's options, the pipeline's JSON fields, and the fields' own names
+# (direct construction).
+OPTIONS = Spelling({f.name: _option(f) for f in dataclasses.fields(RunSettings)}, "--organization")
+FIELD_NAMES = Spelling({}, "organization")
+INPUT_FIELDS = Spelling({"external_id": "ExternalId"}, '"organization": true', hide_secrets=True)

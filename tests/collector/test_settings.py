@@ -1,0 +1,168 @@
+"""One settings model: the four routes that build run settings give the same message for the same bad value.
+
+The routes: ``collect``'s options, ``doctor``'s options, a recorded customer (``collect --customer``) and the
+pipeline's execution input. Each names the setting as its user wrote it (``--api-rate`` / ``api_rate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector import cli
+from collector.cli import collect, doctor
+from collector.customers.record import Customer, Method
+from collector.customers.run_settings import run_settings
+from collector.formats import InvalidSettingError
+from collector.pipeline import request
+from collector.settings import INPUT_FIELDS, OPTIONS, RunSettings
+
+ROLE = "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole"
+OU = "ou-ab12-cdef3456"
+CUSTOMER = Customer(
+    name="acme",
+    method=Method.ACCOUNT,
+    external_id="Ext-1234",
+    created_at="2026-05-06T12:00:00+00:00",
+    external_id_created_at="2026-05-06T12:00:00+00:00",
+    trusted_principal="arn:aws:iam::999988887777:role/Vendor",
+    account_id="111122223333",
+)
+
+
+def _collect(**options: str) -> object:
+    argv = ["collect", "--role-arn", ROLE, "--external-id", "abc"]
+    for option, value in options.items():
+        argv += [option, value]
+    return collect.settings_from(cli.build_parser().parse_args(argv))
+
+
+def _doctor(**options: str) -> object:
+    argv = ["doctor", "--role-arn", ROLE, "--external-id", "abc"]
+    for option, value in options.items():
+        argv += [option, value]
+    return doctor.settings_from(cli.build_parser().parse_args(argv))
+
+
+def _pipeline(**fields: object) -> object:
+    return request.parse({"customer": "acme", "role_arn": ROLE, **fields})
+
+
+def _customer(**options: object) -> object:
+    return run_settings(CUSTOMER, options)
+
+
+def _error(build: Callable[..., object], **given: Any) -> InvalidSettingError:
+    with pytest.raises(InvalidSettingError) as error:
+        build(**given)
+    return error.value
+
+
+# (rule, [(route, input)]): every route that can be given the value, with the value as that route takes it.
+RULES: list[tuple[str, list[tuple[Callable[..., object], dict[str, Any]]]]] = [
+    (
+        "workers",
+        [
+            (_collect, {"--workers": "0"}),
+            (_doctor, {"--workers": "0"}),
+            (_customer, {"workers": 0}),
+        ],
+    ),
+    (
+        "api_rate",
+        [(_collect, {"--api-rate": "0"}), (_pipeline, {"api_rate": 0}), (_customer, {"api_rate": 0})],
+    ),
+    (
+        "cloudtrail_lookback_days",
+        [
+            (_collect, {"--cloudtrail-lookback-days": "91"}),
+            (_pipeline, {"cloudtrail_lookback_days": 91}),
+            (_customer, {"cloudtrail_lookback_days": "91"}),
+        ],
+    ),
+    (
+        "identity_center_region",
+        [
+            (_collect, {"--identity-center-region": "mars-1"}),
+            (_doctor, {"--identity-center-region": "mars-1"}),
+            (_pipeline, {"identity_center_region": "mars-1"}),
+            (_customer, {"identity_center_region": "mars-1"}),
+        ],
+    ),
+    (
+        "member_role_name",
+        [
+            (_collect, {"--member-role-name": "Member"}),
+            (_doctor, {"--member-role-name": "Member"}),
+            (_pipeline, {"member_role_name": "Member"}),
+        ],
+    ),
+    (
+        "include_ous",
+        [
+            (_collect, {"--include-ou": OU}),
+            (_doctor, {"--include-ou": OU}),
+            (_pipeline, {"include_ous": [OU]}),
+            (_customer, {"include_ous": [OU]}),  # an account-method customer is no organization
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "routes"), RULES, ids=[rule for rule, _ in RULES])
+def test_every_route_gives_the_same_message_for_the_same_bad_value(
+    rule: str, routes: list[tuple[Callable[..., object], dict[str, Any]]]
+) -> None:
+    errors = [(build, _error(build, **given)) for build, given in routes]
+    for build, error in errors:
+        spelling = INPUT_FIELDS if build is _pipeline else OPTIONS
+        # The setting is named as the route's user wrote it; the rules between fields name the other field so.
+        assert spelling(rule) in error.setting, (build.__name__, error)
+        expected = error.expected.replace(spelling.organization_on, "<organization>")
+        assert expected == errors[0][1].expected.replace(OPTIONS.organization_on, "<organization>")
+    assert len({e.expected for build, e in errors if build is not _pipeline}) == 1
+
+
+def test_the_organization_rules_name_the_organization_as_the_route_does() -> None:
+    assert _error(_collect, **{"--include-ou": OU}).expected == "to be used with --organization"
+    assert _error(_pipeline, include_ous=[OU]).expected == 'to be used with "organization": true'
+
+
+def test_the_rule_texts_are_written_once_in_the_collector() -> None:
+    """The proof that the rules live in one place: their messages appear in collector/settings.py only."""
+    root = Path(__file__).parents[2] / "collector"
+    for text in ("a positive number of requests per second", "a number from 1 to", "none with "):
+        holders = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if text in p.read_text()]
+        assert holders == ["settings.py"], (text, holders)
+
+
+def test_direct_construction_runs_the_rules_between_fields() -> None:
+    with pytest.raises(InvalidSettingError) as error:
+        RunSettings(role_arn=ROLE, external_id="abc", include_ous=(OU,))
+    assert error.value.setting == "include_ous/exclude_ous"
+
+
+def test_the_stored_settings_json_keeps_its_shape() -> None:
+    """``runs.settings_json`` of an existing database: the same keys and JSON values as before the model."""
+    settings = RunSettings(role_arn=ROLE, external_id="abc", profile="local", regions=("eu-west-1",))
+    assert settings.to_json() == {
+        "role_arn": ROLE,
+        "organization": False,
+        "external_id_mode": "shared",
+        "member_role_name": None,
+        "regions": ["eu-west-1"],
+        "include_ous": [],
+        "exclude_ous": [],
+        "fetchers": [],
+        "workers": 8,
+        "api_rate": 10.0,
+        "cloudtrail_lookback_days": 7,
+        "identity_center_region": None,
+        "more_role_arns": [],
+    }
+    assert RunSettings.parse({**settings.to_json(), "external_id": "abc"}, OPTIONS) == RunSettings(
+        role_arn=ROLE, external_id="abc", regions=("eu-west-1",)
+    )
