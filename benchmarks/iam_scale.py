@@ -43,7 +43,10 @@ def run(roles: int, latency: float) -> dict[str, object]:
     _offline_environment()
     fake = SyntheticIam(Shape.for_roles(roles), latency=latency)
     settings = RunSettings(
-        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Reader", external_id="bench-external-id", api_rate=1_000_000.0
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Reader",
+        external_id="bench-external-id",
+        api_rate=1_000_000.0,
+        fetchers=("iam",),  # the synthetic account answers IAM only (no region discovery for EC2)
     )
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"

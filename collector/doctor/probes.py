@@ -41,9 +41,8 @@ AFTER_AUTHORIZATION = frozenset(
 NOT_PROBED: Mapping[str, str] = {
     "iam:GenerateCredentialReport": "not probed: it starts a credential report, and doctor changes nothing",
 }
-PROBE_USER_NAME = (
-    "aws-readonly-collector-doctor-probe"  # looked up, never created: NoSuchEntity is the answer
-)
+# Looked up, never created (a user, a SAML provider, an OIDC provider's host): NoSuchEntity is the answer.
+PROBE_USER_NAME = "aws-readonly-collector-doctor-probe"
 PLACEHOLDER_ROOT_ID = "r-0000"
 AWS_MANAGED_SCP_ID = "p-FullAWSAccess"  # every organization with SCPs enabled has it
 PROBE_POLICY = "SecurityAudit"  # an AWS-managed policy read by GetPolicy/GetPolicyVersion
@@ -103,6 +102,11 @@ def _ec2(operation: str, **params: Any) -> Probe:
 
 def _iam_policy_arn(env: ProbeEnv) -> str:
     return f"arn:{env.partition}:iam::aws:policy/{PROBE_POLICY}"
+
+
+def _iam_arn(env: ProbeEnv, resource: str) -> str:
+    """An IAM resource of this account that does not exist: IAM answers NoSuchEntity after authorizing."""
+    return f"arn:{env.partition}:iam::{env.account_id}:{resource}"
 
 
 def _list_roots(env: ProbeEnv) -> object:
@@ -181,6 +185,17 @@ PROBES: Mapping[str, Probe] = {
         UserName=PROBE_USER_NAME, MaxItems=1
     ),
     "iam:ListAccountAliases": lambda env: env.client("iam").list_account_aliases(MaxItems=1),
+    "iam:ListSAMLProviders": lambda env: env.client("iam").list_saml_providers(),
+    "iam:GetSAMLProvider": lambda env: env.client("iam").get_saml_provider(
+        SAMLProviderArn=_iam_arn(env, f"saml-provider/{PROBE_USER_NAME}")
+    ),
+    "iam:ListOpenIDConnectProviders": lambda env: env.client("iam").list_open_id_connect_providers(),
+    "iam:GetOpenIDConnectProvider": lambda env: env.client("iam").get_open_id_connect_provider(
+        OpenIDConnectProviderArn=_iam_arn(env, f"oidc-provider/{PROBE_USER_NAME}.invalid")
+    ),
+    "iam:ListVirtualMFADevices": lambda env: env.client("iam").list_virtual_mfa_devices(MaxItems=1),
+    "iam:GetAccountPasswordPolicy": lambda env: env.client("iam").get_account_password_policy(),
+    "iam:GetAccountSummary": lambda env: env.client("iam").get_account_summary(),
     # organizations
     "organizations:DescribeOrganization": lambda env: env.client("organizations").describe_organization(),
     "organizations:ListAccounts": lambda env: env.client("organizations").list_accounts(MaxResults=1),
