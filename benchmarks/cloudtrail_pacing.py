@@ -25,9 +25,9 @@ from collector.runner import execute, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.settings import RunSettings
 from collector.store import SqliteStore
-from local_aws.cloudtrail_events import ManagementEvent
+from local_aws.emulator.cloudtrail.events import ManagementEvent
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import account_session
-from local_aws.server import LocalAws
 
 CEILING = 2 * cloudtrail.PAGE_SIZE  # events a second per account and region: 2 requests x 50 events
 DEFAULT_RATES = dict(collector_aws.KNOWN_API_RATES)

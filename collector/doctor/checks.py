@@ -6,7 +6,7 @@ Per account:
 2. ``no-external-id`` / ``wrong-external-id``: the same AssumeRole without an ExternalId and with a fresh
    random one must be refused. Either succeeding means the trust policy is open to the confused deputy:
    critical. (These attempts are what AWS itself decides; an emulator must evaluate trust policies as AWS
-   does for them to mean anything: local_aws.trust.)
+   does for them to mean anything: local_aws.emulator.trust_evaluation.)
 3. ``trust-policy``: the trust policy read where the role permits it (``iam:GetRole`` is not in the catalog,
    so only where the customer granted it, e.g. with SecurityAudit; otherwise the catalog's
    ``GetAccountAuthorizationDetails``) and analysed (collector.doctor.trust).
