@@ -14,7 +14,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from local_aws.emulator.cloudtrail.events import ManagementEvent
 from local_aws.emulator.protocol import (
@@ -144,7 +143,3 @@ class LocalAwsClient:
         query = urllib.parse.urlencode({"accountId": account_id, "region": region})
         answer = json.loads(self._request("GET", f"{CLOUDTRAIL_EVENTS_PATH}?{query}"))
         return tuple(ManagementEvent.from_wire(e) for e in answer["events"])
-
-    def moto_api(self, path: str, payload: Mapping[str, Any]) -> bytes:
-        """POST a JSON payload to one of moto's own /moto-api endpoints."""
-        return self._post(path, json.dumps(payload).encode())

@@ -21,14 +21,14 @@ from types import TracebackType
 from typing import IO, Any
 
 from collector.formats import InvalidSettingError
-from local_aws.emulator.client import FAKE_CREDENTIALS, LocalAwsClient
+from local_aws.emulator.client import LocalAwsClient
 from local_aws.emulator.protocol import (
     CLOUDTRAIL_RATE_ENV,
     CLOUDTRAIL_RECORD_ENV,
     DOCUMENTED_LOOKUPS_PER_SECOND,
 )
 
-__all__ = ["FAKE_CREDENTIALS", "HOST", "LocalAws", "build_app", "main"]
+__all__ = ["HOST", "LocalAws", "build_app", "main"]
 
 HOST = "127.0.0.1"
 READY_PREFIX = "LISTENING "
