@@ -23,7 +23,7 @@ from local_aws.deploy.cdk_cli import CdkCli
 from local_aws.emulator.client import AccessKey
 from local_aws.seed.truth import OrganizationTruth
 
-STACK_NAME = "ReadOnlyOrganizationIntegration"  # cdk_app.stacks.ORGANIZATION_STACK_ID (no jsii import here)
+STACK_NAME = "ReadOnlyOrganizationIntegration"  # cdk_app.build.ORGANIZATION_STACK_ID (no jsii import here)
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 _OPERATION_TIMEOUT_SECONDS = 120.0
 

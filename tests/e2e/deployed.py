@@ -14,7 +14,8 @@ from typing import Any
 import botocore.session
 import pytest
 
-from collector import cli, runner
+from collector import runner
+from collector.cli import app as cli
 from collector.cli import collect as collect_command
 from collector.errors import DENIED_CODES
 from collector.sink import RunManifest

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.store import SqliteStore
 from local_aws.emulator.server import LocalAws
 

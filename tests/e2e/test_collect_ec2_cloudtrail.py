@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from collector import aws as collector_aws
-from collector.cli import main
+from collector.cli.app import main
 from collector.models import ScopeKey
 from collector.permissions import Feature, permissions_for
 from collector.runner import execute, prepare

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.permissions import Feature, actions_for, all_permissions
 from collector.services.identity_center import fetch as identity_center
 from collector.store import SqliteStore

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.permissions import Feature, permissions_for
 from collector.store import SqliteStore
 from local_aws.emulator.server import LocalAws

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Record
 from collector.permissions import Feature, FetcherPermissions

@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 import cdk_app.__main__ as cdk_app_main
-from collector.cli import main
+from collector.cli.app import main
 from collector.customers.onboarding import parse_context
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from local_aws.emulator.protocol import MOTO_DEFAULT_ACCOUNT_ID

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from collector.cli import main as cli
+from collector.cli.app import main as cli
 from collector.models import ScopeKey
 from collector.pipeline import layout
 from collector.pipeline.jsonl import read_json_lines

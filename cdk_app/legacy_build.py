@@ -1,6 +1,6 @@
 """``-c integration=legacy``: the legacy user's stack and one role stack per listed account.
 
-Thin, as ``cdk_app.stacks`` is: the logic is in ``constructs_lib.legacy`` and its stacks.
+Thin, as ``cdk_app.build`` is: the logic is in ``constructs_lib.legacy`` and its stacks.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from aws_cdk import Environment, StackSynthesizer
 from constructs import Construct
 
-from cdk_app import legacy_config, stacks
+from cdk_app import build, legacy_config
 from cdk_app.legacy_config import LegacySettings
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.legacy import DEFAULT_ROLE_NAME, AccessKeys, AssumableRoles, SecretReaders
@@ -76,7 +76,7 @@ def legacy_stacks(
     )
     user_arn = legacy_user_arn(settings.user_account_id, user_name)
     role_stacks = tuple(
-        stacks.account_stack(
+        build.account_stack(
             scope,
             settings.role_settings(user_arn, role_name),
             stack_id=f"{ROLE_STACK_PREFIX}{account_id}",
@@ -94,7 +94,7 @@ def plain_templates(keys: AccessKeys | None = None) -> dict[str, tuple[str, dict
     user = legacy_user_template(
         access_keys=keys or AccessKeys.one(), user_name=DEFAULT_USER_NAME, description=USER_DESCRIPTION
     )
-    role = legacy_role_template(description=stacks.DESCRIPTION)
+    role = legacy_role_template(description=build.DESCRIPTION)
     return {
         "legacy-user.json": ("legacy method: the IAM user, its group, access key and secret", user),
         "legacy-role.json": ("legacy method: the role the user may assume, per account or StackSet", role),

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collector.doctor.trust import analyse, role_document, summary
+from collector.doctor.trust_analysis import analyse, role_document, summary
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
 EXTERNAL_ID = "Customer-Id-1"
