@@ -73,7 +73,7 @@ def run_case(aws: LocalAws, case: Case, account_id: str) -> dict[str, object]:
     rates = dict(DEFAULT_RATES)
     if case.rate is not None:
         rates["cloudtrail:LookupEvents"] = case.rate
-    collector_aws.KNOWN_API_RATES = rates  # read when the run's RateLimiter is created
+    collector_aws.KNOWN_API_RATES = rates  # read when the run's CallPacer is created
     settings = RunSettings(
         role_arn=role,
         external_id="bench-external-id",

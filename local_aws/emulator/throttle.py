@@ -1,5 +1,5 @@
 """A token bucket per key that refuses requests over an API's documented rate (the emulator answers them with
-ThrottlingException), unlike the collector's ``collector.aws.RateLimiter``, which makes its caller wait."""
+ThrottlingException), unlike the collector's ``collector.aws.CallPacer``, which makes its caller wait."""
 
 from __future__ import annotations
 
