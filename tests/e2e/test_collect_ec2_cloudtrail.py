@@ -25,6 +25,7 @@ from collector.services.cloudtrail.parse import parse_mark
 from collector.services.ec2 import fetch as ec2
 from collector.settings import RunSettings
 from collector.store import SqliteStore
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     CloudTrailSpec,
     Ec2Spec,
@@ -37,7 +38,6 @@ from local_aws.seed import (
     seed_iam,
 )
 from local_aws.seed.truth import Ec2RegionTruth
-from local_aws.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e
