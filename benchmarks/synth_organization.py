@@ -20,7 +20,7 @@ LATER_SYNTHS = 5
 def main() -> None:
     start = time.perf_counter()
 
-    from cdk_app import stacks  # noqa: PLC0415
+    from cdk_app import build  # noqa: PLC0415
     from cdk_app.config import OrganizationSettings  # noqa: PLC0415
     from collector.external_id import ExternalIdMode  # noqa: PLC0415
     from collector.permissions import Feature  # noqa: PLC0415
@@ -37,7 +37,7 @@ def main() -> None:
         identity_center_region="us-east-1",
         identity_center_account_id="555566667777",
     )
-    template = time_synths(lambda app: stacks.organization_stack(app, settings), LATER_SYNTHS)
+    template = time_synths(lambda app: build.organization_stack(app, settings), LATER_SYNTHS)
     print(f"outer template: {len(json.dumps(template)):,} bytes")
 
     principal = TrustedPrincipal.role_arn(VENDOR)

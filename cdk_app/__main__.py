@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 from aws_cdk import App, DefaultStackSynthesizer, Stack
 
-from cdk_app import config, legacy_config, legacy_stacks, pipeline_config, pipeline_stacks, stacks
+from cdk_app import build, config, legacy_build, legacy_config, pipeline_build, pipeline_config
 from collector.formats import InvalidSettingError
 
 
-def build(app: App) -> Stack:
+def add_stacks(app: App) -> Stack:
     """Add the stack(s) the context asks for to ``app``; raises InvalidSettingError naming the context key.
 
     Returns the main stack: the account's, the organization's, or for ``legacy`` the user's (its role stacks
@@ -19,17 +19,17 @@ def build(app: App) -> Stack:
     """
     context = app.node.try_get_context
     if config.integration(context) == legacy_config.LEGACY:
-        user_stack, _roles = legacy_stacks.legacy_stacks(
+        user_stack, _roles = legacy_build.legacy_stacks(
             app, legacy_config.legacy_settings(context), synthesizer=_synthesizer
         )
         return user_stack
     if config.integration(context) == pipeline_config.PIPELINE:
         pipeline = pipeline_config.pipeline_settings(context)
-        return pipeline_stacks.pipeline_stack(app, pipeline, synthesizer=_synthesizer())
+        return pipeline_build.pipeline_stack(app, pipeline, synthesizer=_synthesizer())
     settings = config.from_context(context)
     if isinstance(settings, config.OrganizationSettings):
-        return stacks.organization_stack(app, settings, synthesizer=_synthesizer())
-    return stacks.account_stack(app, settings, synthesizer=_synthesizer())
+        return build.organization_stack(app, settings, synthesizer=_synthesizer())
+    return build.account_stack(app, settings, synthesizer=_synthesizer())
 
 
 def _synthesizer() -> DefaultStackSynthesizer:
@@ -42,7 +42,7 @@ def main(context: Mapping[str, object] | None = None, outdir: str | None = None)
     """Synthesize; on bad context print one line naming the key and return 2 (the CLI shows it)."""
     app = App(context=dict(context) if context is not None else None, outdir=outdir)
     try:
-        build(app)
+        add_stacks(app)
     except InvalidSettingError as error:
         print(f"error: invalid CDK context: {error}", file=sys.stderr)
         return 2

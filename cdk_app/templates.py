@@ -23,7 +23,7 @@ from typing import Any
 
 from aws_cdk import BootstraplessSynthesizer
 
-from cdk_app import legacy_stacks, stacks
+from cdk_app import build, legacy_build
 from cdk_app.config import AccountSettings
 from collector import formats
 from collector.formats import InvalidSettingError
@@ -58,7 +58,7 @@ def variant_template(variant: Variant, trusted_principal: str) -> dict[str, Any]
         include_identity_center=variant.include_identity_center,
     )
     return plain_template(
-        lambda app: stacks.account_stack(app, settings, synthesizer=BootstraplessSynthesizer())
+        lambda app: build.account_stack(app, settings, synthesizer=BootstraplessSynthesizer())
     )
 
 
@@ -74,23 +74,23 @@ def organization_templates(trusted_principal: str) -> tuple[dict[str, Any], dict
     """The outer template (ExternalId and OrganizationalUnitIds parameters) and its member template."""
     built: list[OrganizationIntegrationStack] = []
 
-    def build(app: Any) -> OrganizationIntegrationStack:
+    def organization_stack(app: Any) -> OrganizationIntegrationStack:
         stack = OrganizationIntegrationStack(
             app,
-            stacks.ORGANIZATION_STACK_ID,
+            build.ORGANIZATION_STACK_ID,
             integration_props={
                 "trusted_principal": TrustedPrincipal.from_string(trusted_principal, "--trusted-principal"),
                 "targets": Targets.organizational_units_parameter(),
                 "call_as": CallAs.SELF,
             },
-            description=stacks.ORGANIZATION_DESCRIPTION,
+            description=build.ORGANIZATION_DESCRIPTION,
             synthesizer=BootstraplessSynthesizer(),
             analytics_reporting=False,
         )
         built.append(stack)
         return stack
 
-    outer = plain_template(build)
+    outer = plain_template(organization_stack)
     return outer, dict(built[0].integration.member_template)
 
 
@@ -111,7 +111,7 @@ def write_templates(
         (ORGANIZATION_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_FILE], outer),
         (ORGANIZATION_MEMBER_FILE, ORGANIZATION_SUMMARIES[ORGANIZATION_MEMBER_FILE], member),
     ]
-    files += [(name, summary, t) for name, (summary, t) in legacy_stacks.plain_templates(legacy_keys).items()]
+    files += [(name, summary, t) for name, (summary, t) in legacy_build.plain_templates(legacy_keys).items()]
     return [(_write(out / file_name, template), summary) for file_name, summary, template in files]
 
 

@@ -149,8 +149,9 @@ KNOWN_API_RATES: Mapping[str, float] = {"cloudtrail:LookupEvents": LOOKUP_EVENTS
 
 
 @dataclass
-class RateLimiter:
-    """One token bucket per (account, region, service, operation), created on first use, shared by threads."""
+class CallPacer:
+    """Makes the caller wait for its turn: one token bucket per (account, region, service, operation),
+    created on first use, shared by threads. (The emulator's throttle refuses instead; this one paces.)"""
 
     default_rate: float = DEFAULT_API_RATE
     rates: Mapping[str, float] = field(default_factory=lambda: dict(KNOWN_API_RATES))
@@ -208,7 +209,7 @@ class Sessions:
         profile: str | None = None,
         region: str | None = None,
         recorder: CallRecorder | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: CallPacer | None = None,
         max_pool_connections: int = 10,
         role_duration_seconds: int = ASSUME_ROLE_SECONDS,
         prepare_session: Callable[[botocore.session.Session], None] | None = None,
@@ -219,7 +220,7 @@ class Sessions:
         self.run_id = run_id
         self.profile = profile
         self.recorder = recorder or CallRecorder()
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or CallPacer()
         self.config = client_config(max_pool_connections)
         self._region = region
         self._duration = role_duration_seconds

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from collector import registry
-from collector.aws import CallRecorder, RateLimiter, Sessions
+from collector.aws import CallPacer, CallRecorder, Sessions
 from collector.discovery import (
     DISCOVERY,
     Discovery,
@@ -181,7 +181,7 @@ def new_sessions(
         run_id=run_id,
         profile=settings.profile,
         recorder=CallRecorder(),
-        limiter=RateLimiter(default_rate=settings.api_rate),
+        limiter=CallPacer(default_rate=settings.api_rate),
         max_pool_connections=max(10, settings.workers),
         prepare_session=prepare_session,
     )

@@ -15,8 +15,8 @@ from constructs_lib.organization import (
 )
 from constructs_lib.pipeline_stack import CollectorPipelineStack
 from constructs_lib.plain_template import account_template, plain_template
+from constructs_lib.role_trust import ExternalId, TrustedPrincipal
 from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Share, Targets
-from constructs_lib.trust import ExternalId, TrustedPrincipal
 
 __all__ = [
     "DEFAULT_FEATURES",

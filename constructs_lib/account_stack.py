@@ -17,7 +17,7 @@ from constructs import Construct
 from collector import formats
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
-from constructs_lib.trust import ExternalId, TrustedPrincipal, partition_agnostic_arn
+from constructs_lib.role_trust import ExternalId, TrustedPrincipal, partition_agnostic_arn
 from constructs_lib.validation import is_token
 
 ROLE_ID = "IntegrationRole"

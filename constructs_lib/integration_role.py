@@ -20,7 +20,7 @@ from constructs_lib.policies import (
     pack,
     read_only_documents,
 )
-from constructs_lib.trust import ExternalId, TrustedPrincipal, trust_principal
+from constructs_lib.role_trust import ExternalId, TrustedPrincipal, trust_principal
 
 DEFAULT_MAX_SESSION_DURATION = Duration.hours(1)
 SECURITY_AUDIT = "SecurityAudit"

@@ -35,7 +35,7 @@ from constructs import Construct
 from collector import formats
 from collector.formats import InvalidSettingError
 from constructs_lib import validation as props_validation
-from constructs_lib.trust import partition_agnostic_arn
+from constructs_lib.role_trust import partition_agnostic_arn
 from constructs_lib.validation import is_token
 
 # The role name the legacy user may assume in each account; the role stacks use the same default.

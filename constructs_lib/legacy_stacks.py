@@ -27,7 +27,7 @@ from constructs_lib.legacy import (
     SecretReaders,
 )
 from constructs_lib.plain_template import plain_template
-from constructs_lib.trust import TrustedPrincipal
+from constructs_lib.role_trust import TrustedPrincipal
 from constructs_lib.validation import unless_token
 
 USER_ID = "LegacyUser"

@@ -32,8 +32,8 @@ from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.account_stack import AccountIntegrationStack
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
 from constructs_lib.plain_template import plain_template
+from constructs_lib.role_trust import ExternalId, TrustedPrincipal
 from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Targets
-from constructs_lib.trust import ExternalId, TrustedPrincipal
 from constructs_lib.validation import is_token
 
 # One name in every account: the collector derives each member role's ARN from it, and by default uses the

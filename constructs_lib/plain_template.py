@@ -13,7 +13,7 @@ from typing import Any
 from aws_cdk import App, BootstraplessSynthesizer, Stack
 
 from constructs_lib.account_stack import AccountIntegrationStack
-from constructs_lib.trust import TrustedPrincipal
+from constructs_lib.role_trust import TrustedPrincipal
 
 # The CLI turns path metadata on; an App built here does not, but say so rather than rely on a default.
 _PLAIN_CONTEXT = {"aws:cdk:enable-path-metadata": False}

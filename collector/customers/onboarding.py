@@ -35,7 +35,7 @@ READERS = "secretReaders"
 USER_NAME = "userName"
 LEGACY_USER_NAME = "ReadOnlyIntegrationUser"  # the app's default userName (constructs_lib.legacy_stacks)
 
-STACK_NAME = "ReadOnlyIntegration"  # cdk_app.stacks.ACCOUNT_STACK_ID and the quick-create stack name
+STACK_NAME = "ReadOnlyIntegration"  # cdk_app.build.ACCOUNT_STACK_ID and the quick-create stack name
 CDK = "npx cdk"
 _CONSOLE = {
     "aws": "https://console.aws.amazon.com",

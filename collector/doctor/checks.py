@@ -6,10 +6,10 @@ Per account:
 2. ``no-external-id`` / ``wrong-external-id``: the same AssumeRole without an ExternalId and with a fresh
    random one must be refused. Either succeeding means the trust policy is open to the confused deputy:
    critical. (These attempts are what AWS itself decides; an emulator must evaluate trust policies as AWS
-   does for them to mean anything: local_aws.trust.)
+   does for them to mean anything: local_aws.emulator.trust_evaluation.)
 3. ``trust-policy``: the trust policy read where the role permits it (``iam:GetRole`` is not in the catalog,
    so only where the customer granted it, e.g. with SecurityAudit; otherwise the catalog's
-   ``GetAccountAuthorizationDetails``) and analysed (collector.doctor.trust).
+   ``GetAccountAuthorizationDetails``) and analysed (collector.doctor.trust_analysis).
 4. ``permissions:<family>``: one probe per catalog action of the features the role should have
    (collector.doctor.probes), naming every missing action.
 5. ``identity-center`` (roles that should read it): the instance and its home region found or not.
@@ -33,8 +33,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from collector.aws import GLOBAL_REGION, AccountClients, Sessions, partition_of
 from collector.customers.record import new_external_id
 from collector.discovery import account_of, role_name_of
-from collector.doctor import probes, trust
+from collector.doctor import probes
 from collector.doctor.report import ORGANIZATION, Finding, Outcome, Report
+from collector.doctor.trust_analysis import analyse, role_document, summary
 from collector.errors import DENIED_CODES, error_code
 from collector.models import Account
 from collector.parsing import document
@@ -240,7 +241,7 @@ class Doctor:
                 Outcome.NOTE,
                 f"not readable ({source}): judged by the AssumeRole attempts only",
             )
-        analysis = trust.analyse(document, self.settings.external_id, self.settings.trusted_principal)
+        analysis = analyse(document, self.settings.external_id, self.settings.trusted_principal)
         if analysis.critical:
             outcome = Outcome.CRITICAL
         elif not analysis.requires_external_id:
@@ -248,7 +249,10 @@ class Doctor:
         else:
             outcome = Outcome.NOTE if analysis.findings else Outcome.OK
         return Finding(
-            target.account_id, "trust-policy", outcome, f"{trust.summary(analysis)} (read with {source})"
+            target.account_id,
+            "trust-policy",
+            outcome,
+            f"{summary(analysis)} (read with {source})",
         )
 
     @staticmethod
@@ -266,7 +270,7 @@ class Doctor:
                 Filter=["Role"], PaginationConfig={"PageSize": 1000}
             )
             for page in pages:
-                found = trust.role_document(page["RoleDetailList"], target.role_arn)
+                found = role_document(page["RoleDetailList"], target.role_arn)
                 if found is not None:
                     return document(found), "iam:GetAccountAuthorizationDetails"
         except ClientError as exc:

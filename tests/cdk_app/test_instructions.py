@@ -13,8 +13,8 @@ import pytest
 
 from cdk_app import config
 from cdk_app.__main__ import main
-from cdk_app.legacy_stacks import ROLE_STACK_PREFIX, USER_STACK_ID
-from cdk_app.stacks import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
+from cdk_app.build import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
+from cdk_app.legacy_build import ROLE_STACK_PREFIX, USER_STACK_ID
 from collector.customers.onboarding import Instructions, instructions_for, parse_context
 from collector.customers.record import Customer, Method, new_external_id
 from collector.permissions import actions_for

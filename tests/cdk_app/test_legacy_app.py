@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from cdk_app.__main__ import main
-from cdk_app.legacy_stacks import ROLE_STACK_PREFIX, USER_STACK_ID
-from cdk_app.stacks import ORGANIZATION_STACK_ID
+from cdk_app.build import ORGANIZATION_STACK_ID
+from cdk_app.legacy_build import ROLE_STACK_PREFIX, USER_STACK_ID
 from constructs_lib.legacy import DEFAULT_ROLE_NAME
 from constructs_lib.legacy_stacks import DEFAULT_USER_NAME
 from tests.cfn_intrinsics import evaluate, occurrences

@@ -10,8 +10,8 @@ import pytest
 
 from cdk_app import pipeline_config
 from cdk_app.__main__ import main
+from cdk_app.pipeline_build import PIPELINE_STACK_ID
 from cdk_app.pipeline_config import PipelineSettings, pipeline_settings
-from cdk_app.pipeline_stacks import PIPELINE_STACK_ID
 from collector.formats import InvalidSettingError
 from collector.pipeline import layout
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from collector import aws, errors
-from collector.aws import CallRecorder, RateLimiter, Sessions, TokenBucket
+from collector.aws import CallPacer, CallRecorder, Sessions, TokenBucket
 from collector.external_id import ExternalIdMode
 from collector.models import Account, ScopeStatus
 from tests.collector.canned import ACCOUNT
@@ -148,7 +148,7 @@ def test_token_bucket_spaces_requests_beyond_the_burst() -> None:
 
 
 def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> None:
-    limiter = RateLimiter(default_rate=7.0)
+    limiter = CallPacer(default_rate=7.0)
     a = limiter.bucket("111111111111", "us-east-1", "iam", "GetAccountAuthorizationDetails")
     assert a is limiter.bucket("111111111111", "us-east-1", "iam", "GetAccountAuthorizationDetails")
     assert a is not limiter.bucket("222222222222", "us-east-1", "iam", "GetAccountAuthorizationDetails")

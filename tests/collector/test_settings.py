@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from collector import cli
+from collector.cli import app as cli
 from collector.cli import collect, doctor
 from collector.customers.record import Customer, Method
 from collector.customers.run_settings import run_settings

@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from collector import aws as collector_aws
-from collector.cli import main
+from collector.cli.app import main
 from collector.models import ScopeKey
 from collector.permissions import Feature, permissions_for
 from collector.runner import execute, prepare
@@ -25,6 +25,7 @@ from collector.services.cloudtrail.parse import parse_mark
 from collector.services.ec2 import fetch as ec2
 from collector.settings import RunSettings
 from collector.store import SqliteStore
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     CloudTrailSpec,
     Ec2Spec,
@@ -37,7 +38,6 @@ from local_aws.seed import (
     seed_iam,
 )
 from local_aws.seed.truth import Ec2RegionTruth
-from local_aws.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.e2e.iam_seed import TRUST, Shape, seed
 
 pytestmark = pytest.mark.e2e

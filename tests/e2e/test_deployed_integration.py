@@ -15,13 +15,13 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cdk_app import stacks
+from cdk_app import build
 from collector import registry
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, all_permissions
 from collector.store import SqliteStore, kind_tables
-from local_aws import deploy
 from local_aws.demo import flow
 from local_aws.demo.summary import render_summary
+from local_aws.deploy import organization as deploy
 from local_aws.seed import account_session
 from tests.e2e.deployed import DeployedCustomer, collect
 
@@ -373,4 +373,4 @@ def _remove_action(iam: Any, role: str, action: str) -> Callable[[Any], None]:
 
 def test_the_deployed_stack_is_the_apps_organization_stack() -> None:
     # local_aws.deploy names it without importing the CDK (the demo process stays free of jsii).
-    assert deploy.STACK_NAME == stacks.ORGANIZATION_STACK_ID
+    assert deploy.STACK_NAME == build.ORGANIZATION_STACK_ID

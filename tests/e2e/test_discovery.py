@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from collector.cli import main
+from collector.cli.app import main
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import Record
 from collector.permissions import Feature, FetcherPermissions
@@ -17,7 +17,7 @@ from collector.runner import discover, prepare
 from collector.services.iam.records import Group
 from collector.settings import RunSettings
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e

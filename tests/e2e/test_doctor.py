@@ -17,10 +17,11 @@ import boto3
 import pytest
 
 import cdk_app.__main__ as cdk_app_main
-from collector.cli import main
+from collector.cli.app import main
 from collector.customers.onboarding import parse_context
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
-from local_aws.protocol import MOTO_DEFAULT_ACCOUNT_ID
+from local_aws.emulator.protocol import MOTO_DEFAULT_ACCOUNT_ID
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSession,
     AccountSpec,
@@ -32,7 +33,6 @@ from local_aws.seed import (
     management_session,
     member_session,
 )
-from local_aws.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 CUSTOMER = MOTO_DEFAULT_ACCOUNT_ID

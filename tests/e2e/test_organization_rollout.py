@@ -24,11 +24,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cdk_app.__main__ import main as synth
-from cdk_app.stacks import ORGANIZATION_STACK_ID
-from collector.cli import main as collector
+from cdk_app.build import ORGANIZATION_STACK_ID
+from collector.cli.app import main as collector
 from collector.external_id import ExternalIdMode, for_account
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, data_plane_deny_actions
 from collector.store import SqliteStore
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSpec,
     OrganizationalUnitSpec,
@@ -40,7 +41,6 @@ from local_aws.seed import (
     member_session,
 )
 from local_aws.seed.sessions import AccountSession
-from local_aws.server import LocalAws
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cdk]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from collector import cli
 from collector.aws import Sessions
+from collector.cli import app as cli
 from collector.cli.collect import Progress, settings_from
 from collector.customers.record import EXTERNAL_ID_ENV
 from collector.discovery import Discovery

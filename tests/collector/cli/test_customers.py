@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from collector import cli, formats
+from collector import formats
 from collector.aws import Sessions
+from collector.cli import app as cli
 from collector.cli.collect import settings_from
 from collector.customers.record import TRUSTED_PRINCIPAL_ENV
 from collector.runner import discover

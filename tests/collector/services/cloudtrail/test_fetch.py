@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from collector.aws import LOOKUP_EVENTS_RATE, RateLimiter, Sessions
+from collector.aws import LOOKUP_EVENTS_RATE, CallPacer, Sessions
 from collector.fetch import FetchOptions
 from collector.models import Account, ScopeStatus
 from collector.plan import WorkItem
@@ -197,7 +197,7 @@ def test_a_throttled_page_is_retried_with_the_same_token_never_skipped(offline_a
         session.register("before-send.cloudtrail", lookup)
 
     paced: list[float] = []
-    limiter = RateLimiter(clock=lambda: 0.0, sleep=paced.append)  # a frozen clock: every wait is recorded
+    limiter = CallPacer(clock=lambda: 0.0, sleep=paced.append)  # a frozen clock: every wait is recorded
     sessions = Sessions(external_id="Customer-1", run_id="r", limiter=limiter, prepare_session=fake_aws)
     clients = sessions.for_account(Account(ACCOUNT, ROLE_ARN))
     outcome = collect_scope(context(cloudtrail.FETCHER, clients, clock=FakeClock(T0), region=REGION))
