@@ -280,7 +280,7 @@ class SyntheticIam:
         users = self.users[offset : offset + size]
         devices = [
             {
-                "SerialNumber": _arn("mfa", u["UserName"]),
+                "SerialNumber": _arn("mfa", str(u["UserName"])),
                 "User": {k: u[k] for k in ("Path", "UserName", "UserId", "Arn", "CreateDate")},
                 "EnableDate": CREATED,
             }

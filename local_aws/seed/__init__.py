@@ -8,6 +8,7 @@ from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator,
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.federation import seed_federation
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
 from local_aws.seed.organization import create_organization
@@ -17,6 +18,7 @@ from local_aws.seed.specs import (
     AccountSpec,
     CloudTrailSpec,
     Ec2Spec,
+    FederationSpec,
     IamSpec,
     IdentityCenterSpec,
     OrganizationalUnitSpec,
@@ -29,6 +31,7 @@ from local_aws.seed.truth import (
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
+    FederationTruth,
     IamTruth,
     IdentityCenterTruth,
     InlinePolicy,
@@ -37,8 +40,11 @@ from local_aws.seed.truth import (
     PermissionSetTruth,
     PolicyAttachment,
     ProvisionedRoleTruth,
+    ResourceControlPolicyTruth,
     RoleTruth,
+    SamlProviderTruth,
     SeededOrganization,
+    TrustEdgeTruth,
 )
 from local_aws.seed.vendor import VENDOR_ACCOUNT_ID, VendorPrincipal, create_vendor_principal
 
@@ -57,6 +63,8 @@ __all__ = [
     "CloudTrailTruth",
     "Ec2RegionTruth",
     "Ec2Spec",
+    "FederationSpec",
+    "FederationTruth",
     "IamSpec",
     "IamTruth",
     "IdentityCenterSpec",
@@ -70,9 +78,12 @@ __all__ = [
     "PermissionSetTruth",
     "PolicyAttachment",
     "ProvisionedRoleTruth",
+    "ResourceControlPolicyTruth",
     "RoleTruth",
+    "SamlProviderTruth",
     "SeededCustomer",
     "SeededOrganization",
+    "TrustEdgeTruth",
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
@@ -85,6 +96,7 @@ __all__ = [
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",
+    "seed_federation",
     "seed_iam",
     "seed_identity_center",
     "seed_organization",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from local_aws.emulator.client import LocalAwsClient
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.federation import seed_federation
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import seed_identity_center
 from local_aws.seed.organization import create_organization
@@ -18,7 +19,7 @@ from local_aws.seed.sessions import (
     member_session,
 )
 from local_aws.seed.specs import Ec2Spec, OrganizationSpec
-from local_aws.seed.truth import Ec2RegionTruth, IamTruth, RoleTruth, SeededOrganization
+from local_aws.seed.truth import Ec2RegionTruth, FederationTruth, IamTruth, RoleTruth, SeededOrganization
 
 Progress = Callable[[str], None]
 
@@ -78,6 +79,7 @@ def seed_organization(
     sessions = {organization.management_account_id: management, **members}
 
     iam: dict[str, IamTruth] = {}
+    federation: list[FederationTruth] = []
     for account_id, session in sessions.items():
         step(f"IAM in {account_id}")
         is_management = account_id == organization.management_account_id
@@ -86,6 +88,9 @@ def seed_organization(
             iam[account_id] = iam[account_id].plus(
                 _access_role(account_id, organization.management_account_id)
             )
+            found, roles = seed_federation(session, spec.federation, organization, spec.iam.users)
+            iam[account_id] = iam[account_id].plus(roles)
+            federation.append(found)
 
     ec2: list[Ec2RegionTruth] = []
     for account_id, session in sessions.items():
@@ -130,6 +135,7 @@ def seed_organization(
         ec2=tuple(ec2),
         identity_center=identity_center,
         cloudtrail=cloudtrail,
+        federation=tuple(federation),
     )
 
 

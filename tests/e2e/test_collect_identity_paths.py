@@ -1,0 +1,113 @@
+"""Every way a person reaches a role, on the local AWS as the customer deploys the integration and the vendor
+collects (IAM enforcement on, the deployed policy only): federation providers, trust edges, MFA devices and
+account settings equal the seeded truth, with no AccessDenied anywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.store import SqliteStore
+from tests.e2e.deployed import CollectorRun, DeployedCustomer, collect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.cdk]
+
+
+@pytest.fixture(scope="module")
+def identity_run(
+    deployed_customer: DeployedCustomer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[CollectorRun, Path]:
+    db = tmp_path_factory.mktemp("identity-paths") / "inventory.sqlite"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        run = collect(deployed_customer, monkeypatch, db, "--regions", "us-east-1")
+    return run, db
+
+
+def _rows(db: Path, kind: str) -> list[dict[str, Any]]:
+    with SqliteStore(db) as store:
+        return list(store.rows(kind))
+
+
+def test_the_run_is_complete_without_any_access_denied(identity_run: tuple[CollectorRun, Path]) -> None:
+    run, _ = identity_run
+    assert [r for r in run.responses if r.denied] == []
+    assert run.code == 0, [r for r in run.manifest.scopes if not r.status.is_ok]
+
+
+def test_providers_mfa_devices_and_password_policies_equal_the_seeded_truth(
+    deployed_customer: DeployedCustomer, identity_run: tuple[CollectorRun, Path]
+) -> None:
+    _, db = identity_run
+    truth = deployed_customer.customer.organization
+    saml = {r["arn"]: r for r in _rows(db, "saml_providers")}
+    assert set(saml) == {p.arn for f in truth.federation for p in f.saml_providers}
+    for provider in (p for f in truth.federation for p in f.saml_providers):
+        found = saml[provider.arn]
+        assert (found["entity_id"], found["sso_urls"]) == (provider.entity_id, [provider.sso_url])
+        assert found["earliest_certificate_expiry"] == provider.certificate_expiry
+        assert found["metadata_error"] is None
+    oidc = {r["arn"]: r for r in _rows(db, "oidc_providers")}
+    assert set(oidc) == {arn for f in truth.federation for arn in f.oidc_providers}
+    assert all(r["client_ids"] == ["sts.amazonaws.com"] for r in oidc.values())
+
+    devices = {
+        (r["account_id"], r["serial_number"], r["user_name"]) for r in _rows(db, "virtual_mfa_devices")
+    }
+    assert devices == {
+        (f.account_id, serial, user) for f in truth.federation for serial, user in f.mfa_devices
+    }
+
+    policies = {r["account_id"]: r for r in _rows(db, "password_policies")}
+    with_policy = {f.account_id for f in truth.federation if f.password_policy}
+    assert set(policies) == set(truth.organization.account_ids)  # one row per account, policy or not
+    assert {a for a, r in policies.items() if r["exists"]} == with_policy
+    assert all(policies[a]["minimum_password_length"] == 14 for a in with_policy)
+    summaries = {r["account_id"]: r for r in _rows(db, "account_summaries")}
+    assert set(summaries) == set(truth.organization.account_ids)
+    assert all(r["summary"]["Providers"] == 4 for a, r in summaries.items() if a in with_policy)
+
+
+def test_trust_edges_equal_the_seeded_truth_and_cover_every_role(
+    deployed_customer: DeployedCustomer, identity_run: tuple[CollectorRun, Path]
+) -> None:
+    _, db = identity_run
+    truth = deployed_customer.customer.organization
+    edges = {
+        (r["role_arn"], r["principal_type"], r["principal"]): r for r in _rows(db, "role_trust_principals")
+    }
+    for expected in (e for f in truth.federation for e in f.trust_edges):
+        found = edges[(expected.role_arn, expected.principal_type, expected.principal)]
+        assert (found["external_account"], found["external_id_required"]) == (
+            expected.external_account,
+            expected.external_id_required,
+        ), expected
+    # Every collected role has its edges, and every edge belongs to a collected role.
+    roles = {r["arn"] for r in _rows(db, "roles")}
+    assert {arn for arn, _, _ in edges} == roles
+    # The integration's own roles trust the vendor (outside the organization) with the ExternalId.
+    vendor = deployed_customer.customer.vendor.user_arn
+    integration = [e for (_, _, principal), e in edges.items() if principal == vendor]
+    assert integration and all(e["external_account"] and e["external_id_required"] for e in integration)
+
+
+def test_resource_control_policies_and_the_roots_enabled_types_equal_the_seeded_truth(
+    deployed_customer: DeployedCustomer, identity_run: tuple[CollectorRun, Path]
+) -> None:
+    _, db = identity_run
+    truth = deployed_customer.customer.organization.organization
+    (root,) = _rows(db, "organization_roots")
+    assert root["id"] == truth.root_id and set(root["enabled_policy_types"]) >= set(
+        truth.enabled_policy_types
+    )
+    policies = {r["id"]: r for r in _rows(db, "resource_control_policies")}
+    targets = {(r["policy_id"], r["target_id"]) for r in _rows(db, "resource_control_policy_targets")}
+    for rcp in truth.resource_control_policies:
+        assert policies[rcp.id]["name"] == rcp.name and not policies[rcp.id]["aws_managed"]
+        assert policies[rcp.id]["document"]["Statement"][0]["Effect"] == "Deny"
+        assert {(rcp.id, t) for t in rcp.target_ids} <= targets
+    # Besides the seeded ones, only AWS's own (RCPFullAWSAccess) is there; no RCP leaks into the SCPs.
+    seeded = {rcp.id for rcp in truth.resource_control_policies}
+    assert all(r["aws_managed"] for i, r in policies.items() if i not in seeded)
+    assert not seeded & {r["id"] for r in _rows(db, "service_control_policies")}
