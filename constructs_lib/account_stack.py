@@ -52,6 +52,7 @@ class AccountIntegrationStack(Stack):
         permissions_boundary_arn: str | None = None,
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         tags: Mapping[str, str] | None = None,
+        identity_center_region: str | None = None,
         **stack_props: Any,
     ) -> None:
         super().__init__(scope, id, **stack_props)
@@ -75,6 +76,7 @@ class AccountIntegrationStack(Stack):
             permissions_boundary=boundary,
             max_session_duration=max_session_duration,
             tags=tags,
+            identity_center_region=identity_center_region,
         )
         CfnOutput(
             self,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from aws_cdk import Acknowledgment, CfnCondition, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Tags, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from collector import formats
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from constructs_lib import validation
@@ -16,7 +17,9 @@ from constructs_lib.policies import (
     MANAGED_POLICIES_PER_ROLE,
     Statement,
     allow_statements,
-    deny_statement,
+    decrypt_via_statement,
+    deny_statements,
+    identity_center_via_services,
     pack,
     read_only_documents,
 )
@@ -29,6 +32,11 @@ SECURITY_AUDIT = "SecurityAudit"
 NAG_WILDCARD_RESOURCE = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 NAG_SECURITY_AUDIT = (
     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/SecurityAudit]"
+)
+_DECRYPT_ON_EVERY_KEY = (
+    "kms:Decrypt only through IAM Identity Center's services (kms:ViaService) in its home region: the "
+    "customer's key is not known when the template is written, and no direct or other-service decrypt is "
+    "possible (the Deny names exactly the same services)."
 )
 _READ_ONLY_ON_EVERY_RESOURCE = (
     "List/Read actions only, from the collector's permission catalog. Most support no resource-level "
@@ -43,6 +51,7 @@ def _policy_statement(statement: Statement) -> iam.PolicyStatement:
         effect=iam.Effect(statement.effect.upper()),
         actions=list(statement.actions),
         resources=["*"],
+        conditions=statement.condition_json() or None,
     )
 
 
@@ -70,6 +79,12 @@ class IntegrationRole(Construct):
       contents, secret values, parameters, decryption, table items, function code, log events, EC2 password
       data and console output), which wins over any Allow attached to the role later. The read-only
       policies depend on it, so CloudFormation attaches them only once the Deny is in place.
+    - ``DecryptViaIdentityCenter`` (only with ``Feature.IDENTITY_CENTER`` and ``identity_center_region``):
+      ``kms:Decrypt`` allowed only when ``kms:ViaService`` is sso or identitystore in that region, which an
+      instance encrypted with a customer-managed key needs for its identity-store reads. The Deny of
+      ``kms:Decrypt`` is then narrowed by exactly that condition (its own statement,
+      ``DenyDecryptExceptViaIdentityCenter``), so a direct decrypt or one through any other service stays
+      denied.
 
     :param trusted_principal: the vendor's identity; ``TrustedPrincipal.role_arn(...)`` is recommended.
     :param external_id: ``ExternalId.literal(...)``, or ``ExternalId.parameter()`` so that one template
@@ -86,6 +101,9 @@ class IntegrationRole(Construct):
     :param max_session_duration: how long the collector's session may last, 1 to 12 hours. Default: 1 hour.
     :param description: the role's description. Default: one naming the features.
     :param tags: tags for the role. Default: none.
+    :param identity_center_region: IAM Identity Center's home region, where the role reads it. Default: none,
+        and ``kms:Decrypt`` stays denied outright (an instance encrypted with a customer-managed key then
+        cannot be read). Only with ``Feature.IDENTITY_CENTER``.
     """
 
     def __init__(
@@ -103,11 +121,13 @@ class IntegrationRole(Construct):
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
+        identity_center_region: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.features = _checked_features(features)
+        self.decrypt_via = self._decrypt_via(identity_center_region)
         documents = read_only_documents(self.features)
-        if len(documents) + 1 + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
+        if len(documents) + 1 + int(bool(self.decrypt_via)) + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
             raise InvalidSettingError(
                 "security_audit", True, f"False: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
             )
@@ -147,10 +167,19 @@ class IntegrationRole(Construct):
         # read-only policy depends on it, so no Allow of ours is ever attached without it.
         self.deny_policy = self._managed_policy(
             "DenyDataPlaneReads",
-            (deny_statement(),),
+            deny_statements(self.decrypt_via),
             "explicit deny of data-plane reads",
             None,  # cdk-nag does not flag a Deny on *
         )
+        self.decrypt_policy: iam.ManagedPolicy | None = None
+        if self.decrypt_via:
+            self.decrypt_policy = self._managed_policy(
+                "DecryptViaIdentityCenter",
+                (decrypt_via_statement(self.decrypt_via),),
+                "kms:Decrypt through IAM Identity Center only",
+                _DECRYPT_ON_EVERY_KEY,
+            )
+            self.decrypt_policy.node.add_dependency(self.deny_policy)
         self.read_only_policies: tuple[iam.ManagedPolicy, ...] = tuple(
             self._managed_policy(
                 f"ReadOnlyPolicy{i}",
@@ -212,7 +241,20 @@ class IntegrationRole(Construct):
     def policies(self) -> tuple[iam.ManagedPolicy, ...]:
         """Every customer-managed policy the construct attaches: the read-only ones, the Deny, then the
         conditional ones (``add_conditional_features``)."""
-        return (*self.read_only_policies, self.deny_policy, *self.conditional_policies)
+        decrypt = (self.decrypt_policy,) if self.decrypt_policy else ()
+        return (*self.read_only_policies, self.deny_policy, *decrypt, *self.conditional_policies)
+
+    def _decrypt_via(self, identity_center_region: str | None) -> tuple[str, ...]:
+        if identity_center_region is None:
+            return ()
+        if Feature.IDENTITY_CENTER not in self.features:
+            raise InvalidSettingError(
+                "identity_center_region",
+                identity_center_region,
+                "no value unless the role reads IAM Identity Center (Feature.IDENTITY_CENTER)",
+            )
+        region = validation.unless_token(formats.region, identity_center_region, "identity_center_region")
+        return identity_center_via_services(region, Aws.URL_SUFFIX)
 
     def _default_description(self) -> str:
         names = ", ".join(f.value for f in Feature if f in self.features)

@@ -275,6 +275,13 @@ class OrganizationIntegration(Construct):
                 external_id=external_id,
                 features=self.member_features | {Feature.ORGANIZATIONS, Feature.IDENTITY_CENTER},
                 role_name=self.role_name,
+                # Where the management account administers Identity Center, its reads may need kms:Decrypt
+                # through Identity Center (an instance encrypted with a customer-managed key).
+                identity_center_region=(
+                    identity_center.home_region
+                    if identity_center is not None and identity_center.account_id is None
+                    else None
+                ),
                 **role_props,
             )
 

@@ -24,16 +24,45 @@ POLICY_VERSION = "2012-10-17"
 DENY_SID = "DenyDataPlaneReads"
 
 
+DECRYPT = "kms:Decrypt"
+DECRYPT_VIA_SID = "DecryptViaIdentityCenter"
+DENY_DECRYPT_SID = "DenyDecryptExceptViaIdentityCenter"
+VIA_SERVICE_KEY = "kms:ViaService"
+# The services that decrypt an Identity Center instance's data with its customer-managed key on the
+# caller's behalf: the identity store (users, groups) and sso (the instance, permission sets).
+IDENTITY_CENTER_DECRYPTING_SERVICES = ("identitystore", "sso")
+
+
 @dataclass(frozen=True)
 class Statement:
-    """One policy statement on every resource (``Resource: *``)."""
+    """One policy statement on every resource (``Resource: *``), with an optional Condition block."""
 
     sid: str
     effect: str  # "Allow" | "Deny"
     actions: tuple[str, ...]
+    condition: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (operator, key, values)
+
+    def condition_json(self) -> dict[str, dict[str, list[str]]]:
+        block: dict[str, dict[str, list[str]]] = {}
+        for operator, key, values in self.condition:
+            block.setdefault(operator, {})[key] = list(values)
+        return block
 
     def to_json(self) -> dict[str, Any]:
-        return {"Sid": self.sid, "Effect": self.effect, "Action": list(self.actions), "Resource": "*"}
+        out: dict[str, Any] = {
+            "Sid": self.sid,
+            "Effect": self.effect,
+            "Action": list(self.actions),
+            "Resource": "*",
+        }
+        if self.condition:
+            out["Condition"] = self.condition_json()
+        return out
+
+
+def identity_center_via_services(home_region: str, url_suffix: str = "amazonaws.com") -> tuple[str, ...]:
+    """The ``kms:ViaService`` values of Identity Center's services in its home region."""
+    return tuple(f"{service}.{home_region}.{url_suffix}" for service in IDENTITY_CENTER_DECRYPTING_SERVICES)
 
 
 def _sid(prefix: str, service: str) -> str:
@@ -53,6 +82,30 @@ def allow_statements(features: Iterable[Feature]) -> tuple[Statement, ...]:
 def deny_statement() -> Statement:
     """The explicit Deny of data-plane reads; it wins over any Allow attached to the role later."""
     return Statement(DENY_SID, "Deny", data_plane_deny_actions())
+
+
+def deny_statements(decrypt_via: Sequence[str] = ()) -> tuple[Statement, ...]:
+    """The Deny of data-plane reads. With ``decrypt_via`` (``kms:ViaService`` values), ``kms:Decrypt`` moves
+    to a Deny of its own that spares exactly those services: a direct decrypt, or one through any other
+    service (S3, Secrets Manager...), is still denied; the key is absent from a direct call, and
+    StringNotEquals on an absent key is true, so the Deny applies."""
+    if not decrypt_via:
+        return (deny_statement(),)
+    others = tuple(a for a in data_plane_deny_actions() if a != DECRYPT)
+    return (
+        Statement(DENY_SID, "Deny", others),
+        Statement(
+            DENY_DECRYPT_SID, "Deny", (DECRYPT,), (("StringNotEquals", VIA_SERVICE_KEY, tuple(decrypt_via)),)
+        ),
+    )
+
+
+def decrypt_via_statement(decrypt_via: Sequence[str]) -> Statement:
+    """``kms:Decrypt`` only when one of ``decrypt_via`` calls KMS for the role (an instance encrypted with a
+    customer-managed key: the identity store decrypts its users and groups for the reader)."""
+    return Statement(
+        DECRYPT_VIA_SID, "Allow", (DECRYPT,), (("StringEquals", VIA_SERVICE_KEY, tuple(decrypt_via)),)
+    )
 
 
 def document(statements: Sequence[Statement]) -> dict[str, Any]:

@@ -160,6 +160,37 @@ def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool 
     return probe
 
 
+def _list_applications(env: ProbeEnv) -> object:
+    apps = env.sso("sso-admin").list_applications(
+        InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
+    )["Applications"]
+    if apps:
+        env.found["application"] = apps[0]["ApplicationArn"]
+    return apps
+
+
+def _on_application(operation: str, *, paged: bool = False) -> Probe:
+    """A call about the application found earlier (a one-item page)."""
+
+    def probe(env: ProbeEnv) -> object:
+        client = env.sso("sso-admin")
+        params: dict[str, object] = {"ApplicationArn": env.need("application", "Identity Center application")}
+        if paged:
+            params["MaxResults"] = 1
+        return getattr(client, operation)(**params)
+
+    return probe
+
+
+def _list_trusted_token_issuers(env: ProbeEnv) -> object:
+    issuers = env.sso("sso-admin").list_trusted_token_issuers(
+        InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
+    )["TrustedTokenIssuers"]
+    if issuers:
+        env.found["trusted_token_issuer"] = issuers[0]["TrustedTokenIssuerArn"]
+    return issuers
+
+
 def _list_groups(env: ProbeEnv) -> object:
     client = env.sso("identitystore")
     groups = client.list_groups(IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1)[
@@ -234,6 +265,13 @@ PROBES: Mapping[str, Probe] = {
         "list_accounts_for_provisioned_permission_set", paged=True
     ),
     "sso:ListAccountAssignments": _on_permission_set("list_account_assignments", paged=True, in_account=True),
+    "sso:ListApplications": _list_applications,
+    "sso:GetApplicationAssignmentConfiguration": _on_application("get_application_assignment_configuration"),
+    "sso:ListApplicationAssignments": _on_application("list_application_assignments", paged=True),
+    "sso:ListTrustedTokenIssuers": _list_trusted_token_issuers,
+    "sso:DescribeTrustedTokenIssuer": lambda env: env.sso("sso-admin").describe_trusted_token_issuer(
+        TrustedTokenIssuerArn=env.need("trusted_token_issuer", "trusted token issuer")
+    ),
     "identitystore:ListUsers": lambda env: env.sso("identitystore").list_users(
         IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1
     ),

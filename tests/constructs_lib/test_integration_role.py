@@ -9,7 +9,12 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from collector.permissions import DATA_PLANE_DENY, actions_for
-from constructs_lib.policies import MANAGED_POLICIES_PER_ROLE, POLICY_SIZE_LIMIT
+from constructs_lib.policies import (
+    DECRYPT_VIA_SID,
+    DENY_DECRYPT_SID,
+    MANAGED_POLICIES_PER_ROLE,
+    POLICY_SIZE_LIMIT,
+)
 from tests.constructs_lib.cases import (
     BOUNDARY,
     LITERAL_ID,
@@ -89,28 +94,40 @@ def test_external_id_parameter_exactly_when_no_literal_is_given(matrix: Matrix, 
 
 
 def test_granted_actions_are_exactly_the_catalog_actions_of_the_features(matrix: Matrix, case: Case) -> None:
-    granted = [a for s in policy_statements(matrix.templates[case.name], "Allow") for a in actions(s)]
+    allows = policy_statements(matrix.templates[case.name], "Allow")
+    unconditional = [s for s in allows if "Condition" not in s]
+    granted = [a for s in unconditional for a in actions(s)]
     assert sorted(granted) == sorted(actions_for(case.features))  # each once, nothing else
     assert all("*" not in a for a in granted)
-    for statement in policy_statements(matrix.templates[case.name], "Allow"):
-        assert statement["Resource"] == "*" and "Condition" not in statement
+    assert all(s["Resource"] == "*" for s in allows)
+    # The one conditional Allow: kms:Decrypt through Identity Center, where its region is given
+    # (tests/constructs_lib/test_identity_center_decrypt.py evaluates it).
+    conditional = [(s["Sid"], s["Action"]) for s in allows if "Condition" in s]
+    expected = [(DECRYPT_VIA_SID, "kms:Decrypt")] if case.options.get("identity_center_region") else []
+    assert conditional == expected
 
 
 def test_data_plane_reads_are_denied_in_their_own_policy(matrix: Matrix, case: Case) -> None:
     template = Template.from_json(matrix.templates[case.name])
+    narrowed = bool(case.options.get("identity_center_region"))
+    statements: list[Any] = [
+        {
+            "Sid": "DenyDataPlaneReads",
+            "Effect": "Deny",
+            "Action": sorted(a for a, _ in DATA_PLANE_DENY if not (narrowed and a == "kms:Decrypt")),
+            "Resource": "*",
+        }
+    ]
+    if narrowed:  # kms:Decrypt in a Deny of its own, narrowed to Identity Center's services
+        statements.append(
+            Match.object_like({"Sid": DENY_DECRYPT_SID, "Effect": "Deny", "Action": "kms:Decrypt"})
+        )
     template.has_resource_properties(
         "AWS::IAM::ManagedPolicy",
         {
             "PolicyDocument": {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyDataPlaneReads",
-                        "Effect": "Deny",
-                        "Action": sorted(a for a, _ in DATA_PLANE_DENY),
-                        "Resource": "*",
-                    }
-                ],
+                "Statement": statements,
             },
             "Roles": [{"Ref": the_role_id(matrix.templates[case.name])}],
         },
@@ -121,7 +138,8 @@ def test_policies_are_attached_from_the_policy_side(matrix: Matrix, case: Case) 
     template = matrix.templates[case.name]
     role_ref = [{"Ref": the_role_id(template)}]
     policies = resources(template, "AWS::IAM::ManagedPolicy")
-    assert len(policies) == 2  # today's catalog fits one read-only policy, plus the Deny
+    # today's catalog fits one read-only policy, plus the Deny (and the decrypt policy, where asked)
+    assert len(policies) == 2 + int(bool(case.options.get("identity_center_region")))
     assert all(p["Properties"]["Roles"] == role_ref for p in policies.values())
     managed_arns = the_role(template).get("ManagedPolicyArns")
     if case.options.get("security_audit"):

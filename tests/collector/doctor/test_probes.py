@@ -30,6 +30,8 @@ EMPTY: dict[str, dict[str, list[Any]]] = {
     "list_instances": {"Instances": []},
     "list_permission_sets": {"PermissionSets": []},
     "list_groups": {"Groups": []},
+    "list_applications": {"Applications": []},
+    "list_trusted_token_issuers": {"TrustedTokenIssuers": []},
 }
 FOUND = {
     "list_roots": {"Roots": [{"Id": "r-ab12"}]},
@@ -39,6 +41,10 @@ FOUND = {
     },
     "list_permission_sets": {"PermissionSets": ["arn:aws:sso:::permissionSet/ssoins-1/ps-1"]},
     "list_groups": {"Groups": [{"GroupId": "group-1"}]},
+    "list_applications": {"Applications": [{"ApplicationArn": "arn:aws:sso::111122223333:application/a"}]},
+    "list_trusted_token_issuers": {
+        "TrustedTokenIssuers": [{"TrustedTokenIssuerArn": "arn:aws:sso::1:tti/t"}]
+    },
 }
 
 
