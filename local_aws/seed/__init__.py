@@ -28,6 +28,8 @@ from local_aws.seed.specs import (
 from local_aws.seed.truth import (
     AccessKeyTruth,
     AccountTruth,
+    ApplicationIssuerTruth,
+    ApplicationTruth,
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
@@ -57,6 +59,8 @@ __all__ = [
     "AccountSpec",
     "AccountTruth",
     "Administrator",
+    "ApplicationIssuerTruth",
+    "ApplicationTruth",
     "AssignmentTruth",
     "AwsManagedPoliciesMissingError",
     "CloudTrailSpec",

@@ -159,6 +159,9 @@ class IdentityCenterSpec:
         ),
     )
     home_region: str = "us-east-1"
+    # Customer-managed applications (the first requires an assignment) and trusted token issuers.
+    applications: tuple[str, ...] = ("internal-wiki", "expense-reports")
+    trusted_token_issuers: tuple[str, ...] = ("corp-idp",)
 
     def __post_init__(self) -> None:
         formats.region(self.home_region, "home_region")

@@ -298,6 +298,23 @@ class IdentityStoreGroupTruth:
 
 
 @dataclass(frozen=True)
+class ApplicationTruth:
+    arn: str
+    name: str
+    assignment_required: bool
+    assignments: tuple[tuple[str, str], ...]  # (USER or GROUP, identity-store ID)
+
+
+@dataclass(frozen=True)
+class ApplicationIssuerTruth:
+    """A trusted token issuer of the instance."""
+
+    arn: str
+    name: str
+    issuer_url: str
+
+
+@dataclass(frozen=True)
 class IdentityCenterTruth:
     instance_arn: str
     identity_store_id: str
@@ -309,6 +326,8 @@ class IdentityCenterTruth:
     permission_sets: tuple[PermissionSetTruth, ...]
     assignments: tuple[AssignmentTruth, ...]
     provisioned_roles: tuple[ProvisionedRoleTruth, ...]
+    applications: tuple[ApplicationTruth, ...] = ()
+    trusted_token_issuers: tuple[ApplicationIssuerTruth, ...] = ()
 
     def role_for(self, permission_set_arn: str, account_id: str) -> ProvisionedRoleTruth:
         return next(
@@ -334,6 +353,9 @@ class IdentityCenterTruth:
             "identity_store_groups": len(self.groups),
             "identity_store_memberships": len(self.memberships),
             "provisioned_roles": len(self.provisioned_roles),
+            "sso_applications": len(self.applications),
+            "sso_application_assignments": sum(len(a.assignments) for a in self.applications),
+            "trusted_token_issuers": len(self.trusted_token_issuers),
         }
 
 

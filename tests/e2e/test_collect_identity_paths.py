@@ -111,3 +111,31 @@ def test_resource_control_policies_and_the_roots_enabled_types_equal_the_seeded_
     seeded = {rcp.id for rcp in truth.resource_control_policies}
     assert all(r["aws_managed"] for i, r in policies.items() if i not in seeded)
     assert not seeded & {r["id"] for r in _rows(db, "service_control_policies")}
+
+
+def test_identity_center_applications_assignments_and_issuers_equal_the_seeded_truth(
+    deployed_customer: DeployedCustomer, identity_run: tuple[CollectorRun, Path]
+) -> None:
+    _, db = identity_run
+    center = deployed_customer.customer.organization.identity_center
+    apps = {r["application_arn"]: r for r in _rows(db, "sso_applications")}
+    assert set(apps) == {a.arn for a in center.applications}
+    for app in center.applications:
+        assert (apps[app.arn]["name"], apps[app.arn]["assignment_required"]) == (
+            app.name,
+            app.assignment_required,
+        )
+        assert apps[app.arn]["instance_arn"] == center.instance_arn
+    assignments = {
+        (r["application_arn"], r["principal_type"], r["principal_id"])
+        for r in _rows(db, "sso_application_assignments")
+    }
+    assert assignments == {(a.arn, kind, who) for a in center.applications for kind, who in a.assignments}
+    # Each assignment links to a collected identity-store user or group.
+    users = {r["user_id"] for r in _rows(db, "identity_store_users")}
+    groups = {r["group_id"] for r in _rows(db, "identity_store_groups")}
+    assert all(who in (users if kind == "USER" else groups) for _, kind, who in assignments)
+    issuers = {r["arn"]: r for r in _rows(db, "trusted_token_issuers")}
+    assert {a: r["issuer_url"] for a, r in issuers.items()} == {
+        i.arn: i.issuer_url for i in center.trusted_token_issuers
+    }

@@ -362,3 +362,26 @@ def test_federation_of_every_member_account_matches_its_truth(
         assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 14
         roles = {r.arn for r in truth.iam_of(federation.account_id).roles}
         assert {e.role_arn for e in federation.trust_edges} <= roles
+
+
+def test_identity_center_applications_and_issuers_match_their_truth(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    center = truth.identity_center
+    sso = sessions[center.management_account_id].client("sso-admin", center.home_region)
+    apps = {
+        a["ApplicationArn"]: a for a in sso.list_applications(InstanceArn=center.instance_arn)["Applications"]
+    }
+    assert set(apps) == {a.arn for a in center.applications}
+    assert len(center.applications) == len(SPEC.identity_center.applications)
+    for app in center.applications:
+        assert apps[app.arn]["Name"] == app.name
+        configuration = sso.get_application_assignment_configuration(ApplicationArn=app.arn)
+        assert configuration["AssignmentRequired"] is app.assignment_required
+        listed = sso.list_application_assignments(ApplicationArn=app.arn)["ApplicationAssignments"]
+        assert sorted((a["PrincipalType"], a["PrincipalId"]) for a in listed) == list(app.assignments)
+    issuers = sso.list_trusted_token_issuers(InstanceArn=center.instance_arn)["TrustedTokenIssuers"]
+    assert sorted(i["TrustedTokenIssuerArn"] for i in issuers) == [
+        i.arn for i in center.trusted_token_issuers
+    ]
