@@ -191,6 +191,22 @@ def _list_trusted_token_issuers(env: ProbeEnv) -> object:
     return issuers
 
 
+def _list_access_applications(env: ProbeEnv) -> object:
+    apps = env.sso("account-access").list_applications(maxResults=1)["applications"]
+    if apps:
+        env.found["access_application"] = apps[0]["applicationArn"]
+    return apps
+
+
+def _on_access_application(operation: str, **params: object) -> Probe:
+    def probe(env: ProbeEnv) -> object:
+        client = env.sso("account-access")
+        arn = env.need("access_application", "Account Access Manager application")
+        return getattr(client, operation)(applicationArn=arn, **params)
+
+    return probe
+
+
 def _list_groups(env: ProbeEnv) -> object:
     client = env.sso("identitystore")
     groups = client.list_groups(IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1)[
@@ -268,6 +284,11 @@ PROBES: Mapping[str, Probe] = {
     "sso:ListApplications": _list_applications,
     "sso:GetApplicationAssignmentConfiguration": _on_application("get_application_assignment_configuration"),
     "sso:ListApplicationAssignments": _on_application("list_application_assignments", paged=True),
+    "account-access:ListApplications": _list_access_applications,
+    "account-access:GetApplication": _on_access_application("get_application"),
+    "account-access:ListEntitlements": _on_access_application(
+        "list_entitlements", filter={"principalRole": {}}, maxResults=1
+    ),
     "sso:ListTrustedTokenIssuers": _list_trusted_token_issuers,
     "sso:DescribeTrustedTokenIssuer": lambda env: env.sso("sso-admin").describe_trusted_token_issuer(
         TrustedTokenIssuerArn=env.need("trusted_token_issuer", "trusted token issuer")

@@ -30,7 +30,7 @@ EMPTY: dict[str, dict[str, list[Any]]] = {
     "list_instances": {"Instances": []},
     "list_permission_sets": {"PermissionSets": []},
     "list_groups": {"Groups": []},
-    "list_applications": {"Applications": []},
+    "list_applications": {"Applications": [], "applications": []},
     "list_trusted_token_issuers": {"TrustedTokenIssuers": []},
 }
 FOUND = {
@@ -41,7 +41,10 @@ FOUND = {
     },
     "list_permission_sets": {"PermissionSets": ["arn:aws:sso:::permissionSet/ssoins-1/ps-1"]},
     "list_groups": {"Groups": [{"GroupId": "group-1"}]},
-    "list_applications": {"Applications": [{"ApplicationArn": "arn:aws:sso::111122223333:application/a"}]},
+    "list_applications": {
+        "Applications": [{"ApplicationArn": "arn:aws:sso::111122223333:application/a"}],
+        "applications": [{"applicationArn": "arn:aws:account-access::111122223333:application/a"}],
+    },
     "list_trusted_token_issuers": {
         "TrustedTokenIssuers": [{"TrustedTokenIssuerArn": "arn:aws:sso::1:tti/t"}]
     },
