@@ -18,7 +18,7 @@ APP = f"arn:aws:account-access::{ACCOUNT}:application/aam-1"
 GONE = f"arn:aws:account-access::{ACCOUNT}:application/aam-2"
 INSTANCE = "arn:aws:sso:::instance/ssoins-1111222233334444"
 PAGE = {"maxResults": 100}
-EVERY = {"filter": {"principalRole": {}}}
+EVERY: dict[str, Any] = {"filter": {"principalRole": {}}}
 
 
 def _entitlement(n: int, principal: dict[str, str]) -> dict[str, Any]:
