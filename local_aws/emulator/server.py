@@ -46,6 +46,7 @@ def build_app() -> Any:
     )
 
     from local_aws.emulator import moto_fixes  # noqa: PLC0415
+    from local_aws.emulator.account_access import AccountAccessEmulation  # noqa: PLC0415
     from local_aws.emulator.cloudtrail.emulation import CloudTrailEmulation  # noqa: PLC0415 - imports moto
     from local_aws.emulator.identity_center import IdentityCenterEmulation  # noqa: PLC0415
     from local_aws.emulator.lambda_runtime import LambdaEmulation  # noqa: PLC0415
@@ -57,7 +58,7 @@ def build_app() -> Any:
     moto_fixes.apply()
     patch_trust_evaluation()
     app = LambdaEmulation(JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app)))
-    return TrustEvaluationSwitch(CloudTrailEmulation(IdentityCenterEmulation(app)))
+    return TrustEvaluationSwitch(CloudTrailEmulation(AccountAccessEmulation(IdentityCenterEmulation(app))))
 
 
 def _exit_now(*_: object) -> None:
