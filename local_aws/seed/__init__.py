@@ -4,6 +4,7 @@
 account (or region) for tests that need less.
 """
 
+from local_aws.seed.account_access import seed_account_access
 from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator, create_administrator
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
@@ -27,12 +28,14 @@ from local_aws.seed.specs import (
 )
 from local_aws.seed.truth import (
     AccessKeyTruth,
+    AccountAccessTruth,
     AccountTruth,
     ApplicationIssuerTruth,
     ApplicationTruth,
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
+    EntitlementTruth,
     FederationTruth,
     IamTruth,
     IdentityCenterTruth,
@@ -55,6 +58,7 @@ __all__ = [
     "SSO_ROLE_PREFIX",
     "VENDOR_ACCOUNT_ID",
     "AccessKeyTruth",
+    "AccountAccessTruth",
     "AccountSession",
     "AccountSpec",
     "AccountTruth",
@@ -67,6 +71,7 @@ __all__ = [
     "CloudTrailTruth",
     "Ec2RegionTruth",
     "Ec2Spec",
+    "EntitlementTruth",
     "FederationSpec",
     "FederationTruth",
     "IamSpec",
@@ -97,6 +102,7 @@ __all__ = [
     "management_session",
     "member_session",
     "peer_vpcs",
+    "seed_account_access",
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",

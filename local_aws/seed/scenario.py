@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from local_aws.emulator.client import LocalAwsClient
+from local_aws.seed.account_access import seed_account_access
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.federation import seed_federation
@@ -123,6 +124,13 @@ def seed_organization(
     for fragment in sso_iam:
         iam[fragment.account_id] = iam[fragment.account_id].plus(fragment)
 
+    account_access = None
+    if spec.identity_center.account_access:
+        step("Account Access Manager")
+        account_access = seed_account_access(
+            management, identity_center, [iam[a] for a in organization.member_account_ids]
+        )
+
     step("CloudTrail events")
     accounts = organization.account_ids
     seeded = seed_cloudtrail(aws, spec.cloudtrail, [iam[a] for a in accounts], ec2, spec.regions)
@@ -136,6 +144,7 @@ def seed_organization(
         identity_center=identity_center,
         cloudtrail=cloudtrail,
         federation=tuple(federation),
+        account_access=account_access,
     )
 
 

@@ -162,6 +162,8 @@ class IdentityCenterSpec:
     # Customer-managed applications (the first requires an assignment) and trusted token issuers.
     applications: tuple[str, ...] = ("internal-wiki", "expense-reports")
     trusted_token_issuers: tuple[str, ...] = ("corp-idp",)
+    # An Account Access Manager application with entitlements of a user and a group to member accounts' roles.
+    account_access: bool = True
 
     def __post_init__(self) -> None:
         formats.region(self.home_region, "home_region")

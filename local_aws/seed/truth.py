@@ -359,6 +359,26 @@ class IdentityCenterTruth:
         }
 
 
+@dataclass(frozen=True)
+class EntitlementTruth:
+    """An Account Access Manager entitlement: an Identity Center principal may assume a role."""
+
+    entitlement_id: str
+    principal_type: Literal["USER", "GROUP"] | str
+    principal_id: str
+    role_arn: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AccountAccessTruth:
+    application_arn: str
+    entitlements: tuple[EntitlementTruth, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {"access_manager_applications": 1, "access_manager_entitlements": len(self.entitlements)}
+
+
 # --- CloudTrail
 
 
@@ -394,6 +414,7 @@ class SeededOrganization:
     identity_center: IdentityCenterTruth
     cloudtrail: CloudTrailTruth
     federation: tuple[FederationTruth, ...] = ()  # one per account that has any
+    account_access: AccountAccessTruth | None = None  # where Identity Center is administered
 
     def iam_of(self, account_id: str) -> IamTruth:
         return next(t for t in self.iam if t.account_id == account_id)
@@ -411,6 +432,7 @@ class SeededOrganization:
             *(t.counts() for t in self.iam),
             *(t.counts() for t in self.ec2),
             *(t.counts() for t in self.federation),
+            *([self.account_access.counts()] if self.account_access else []),
         ]
         for part in parts:
             for key, value in part.items():

@@ -139,3 +139,33 @@ def test_identity_center_applications_assignments_and_issuers_equal_the_seeded_t
     assert {a: r["issuer_url"] for a, r in issuers.items()} == {
         i.arn: i.issuer_url for i in center.trusted_token_issuers
     }
+
+
+def test_account_access_manager_entitlements_equal_the_truth_and_link_to_roles_and_people(
+    deployed_customer: DeployedCustomer, identity_run: tuple[CollectorRun, Path]
+) -> None:
+    _, db = identity_run
+    truth = deployed_customer.customer.organization.account_access
+    assert truth is not None
+    center = deployed_customer.customer.organization.identity_center
+    (app,) = _rows(db, "access_manager_applications")
+    assert (app["application_arn"], app["instance_arn"], app["status"]) == (
+        truth.application_arn,
+        center.instance_arn,
+        "ACTIVE",
+    )
+    found = {r["entitlement_id"]: r for r in _rows(db, "access_manager_entitlements")}
+    assert {
+        i: (r["principal_type"], r["principal_id"], r["role_arn"], r["target_account_id"])
+        for i, r in found.items()
+    } == {
+        e.entitlement_id: (e.principal_type, e.principal_id, e.role_arn, e.account_id)
+        for e in truth.entitlements
+    }
+    # Each entitlement links to a collected role of its account and to a collected user or group.
+    roles = {(r["account_id"], r["arn"]) for r in _rows(db, "roles")}
+    users = {r["user_id"] for r in _rows(db, "identity_store_users")}
+    groups = {r["group_id"] for r in _rows(db, "identity_store_groups")}
+    for entitlement in found.values():
+        assert (entitlement["target_account_id"], entitlement["role_arn"]) in roles
+        assert entitlement["principal_id"] in (users if entitlement["principal_type"] == "USER" else groups)

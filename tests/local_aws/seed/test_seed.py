@@ -385,3 +385,25 @@ def test_identity_center_applications_and_issuers_match_their_truth(
     assert sorted(i["TrustedTokenIssuerArn"] for i in issuers) == [
         i.arn for i in center.trusted_token_issuers
     ]
+
+
+def test_account_access_manager_matches_its_truth(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    found = truth.account_access
+    assert found is not None and len(found.entitlements) == 2
+    center = truth.identity_center
+    client = sessions[center.management_account_id].client("account-access", center.home_region)
+    assert [a["applicationArn"] for a in client.list_applications()["applications"]] == [
+        found.application_arn
+    ]
+    listed = client.list_entitlements(applicationArn=found.application_arn, filter={"principalRole": {}})
+    assert sorted(e["entitlementId"] for e in listed["entitlements"]) == [
+        e.entitlement_id for e in found.entitlements
+    ]
+    roles = {r.arn for t in truth.iam for r in t.roles}
+    assert {e.role_arn for e in found.entitlements} <= roles
+    assert {e.principal_id for e in found.entitlements} <= {u.user_id for u in center.users} | {
+        g.group_id for g in center.groups
+    }
