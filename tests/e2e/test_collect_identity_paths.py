@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from collector.store import SqliteStore
+from local_aws.demo.summary import count_of, render_summary
 from tests.e2e.deployed import CollectorRun, DeployedCustomer, collect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cdk]
@@ -169,3 +170,18 @@ def test_account_access_manager_entitlements_equal_the_truth_and_link_to_roles_a
     for entitlement in found.values():
         assert (entitlement["target_account_id"], entitlement["role_arn"]) in roles
         assert entitlement["principal_id"] in (users if entitlement["principal_type"] == "USER" else groups)
+
+
+def test_the_demo_summary_shows_who_reaches_roles(identity_run: tuple[CollectorRun, Path]) -> None:
+    _, db = identity_run
+    summary = render_summary(db)
+    with SqliteStore(db) as store:
+        counts = store.counts()
+    assert "Who reaches roles" in summary
+    for kind, label in (
+        ("role_trust_principals", "trust edges (role, principal)"),
+        ("access_manager_entitlements", "entitlements to roles"),
+        ("resource_control_policies", "RCPs"),
+        ("sso_applications", "applications"),
+    ):
+        assert counts[kind] and count_of(counts[kind], label) in summary, kind
