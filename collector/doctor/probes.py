@@ -44,6 +44,7 @@ NOT_PROBED: Mapping[str, str] = {
 # Looked up, never created (a user, a SAML provider, an OIDC provider's host): NoSuchEntity is the answer.
 PROBE_USER_NAME = "aws-readonly-collector-doctor-probe"
 PLACEHOLDER_ROOT_ID = "r-0000"
+PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 AWS_MANAGED_SCP_ID = "p-FullAWSAccess"  # every organization with SCPs enabled has it
 PROBE_POLICY = "SecurityAudit"  # an AWS-managed policy read by GetPolicy/GetPolicyVersion
 
@@ -160,6 +161,19 @@ def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool 
     return probe
 
 
+def _placeholder(env: ProbeEnv, kind: str) -> str:
+    """A well-formed ARN of a resource that does not exist (none was found to probe with): the service
+    answers ResourceNotFoundException, which it gives only after authorizing the call."""
+    instance_id = env.need("instance", "Identity Center instance").rsplit("/", 1)[-1]
+    account, partition = env.account_id, env.partition
+    if kind == "app":
+        return f"arn:{partition}:sso::{account}:application/{instance_id}/apl-0000000000000000"
+    if kind == "issuer":
+        return f"arn:{partition}:sso::{account}:trustedTokenIssuer/{instance_id}/tti-{PLACEHOLDER_UUID}"
+    region = env.identity_center_region
+    return f"arn:{partition}:account-access:{region}:{account}:application/aam-0000000000000000"
+
+
 def _list_applications(env: ProbeEnv) -> object:
     apps = env.sso("sso-admin").list_applications(
         InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
@@ -174,7 +188,9 @@ def _on_application(operation: str, *, paged: bool = False) -> Probe:
 
     def probe(env: ProbeEnv) -> object:
         client = env.sso("sso-admin")
-        params: dict[str, object] = {"ApplicationArn": env.need("application", "Identity Center application")}
+        params: dict[str, object] = {
+            "ApplicationArn": env.found.get("application") or _placeholder(env, "app")
+        }
         if paged:
             params["MaxResults"] = 1
         return getattr(client, operation)(**params)
@@ -201,7 +217,7 @@ def _list_access_applications(env: ProbeEnv) -> object:
 def _on_access_application(operation: str, **params: object) -> Probe:
     def probe(env: ProbeEnv) -> object:
         client = env.sso("account-access")
-        arn = env.need("access_application", "Account Access Manager application")
+        arn = env.found.get("access_application") or _placeholder(env, "access")
         return getattr(client, operation)(applicationArn=arn, **params)
 
     return probe
@@ -291,7 +307,7 @@ PROBES: Mapping[str, Probe] = {
     ),
     "sso:ListTrustedTokenIssuers": _list_trusted_token_issuers,
     "sso:DescribeTrustedTokenIssuer": lambda env: env.sso("sso-admin").describe_trusted_token_issuer(
-        TrustedTokenIssuerArn=env.need("trusted_token_issuer", "trusted token issuer")
+        TrustedTokenIssuerArn=env.found.get("trusted_token_issuer") or _placeholder(env, "issuer")
     ),
     "identitystore:ListUsers": lambda env: env.sso("identitystore").list_users(
         IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1

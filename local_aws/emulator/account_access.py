@@ -187,7 +187,8 @@ class AccountAccessEmulation:
         if not isinstance(tags, dict):
             raise AccessError("ValidationException", "tags must be a map.")
         partition = source.split(":")[1]
-        arn = f"arn:{partition}:account-access::{caller.account_id}:application/aam-{secrets.token_hex(8)}"
+        name = f"application/aam-{secrets.token_hex(8)}"
+        arn = f"arn:{partition}:account-access:{caller.region}:{caller.account_id}:{name}"
         with self._lock:
             mine = self._mine(caller)
             if mine:

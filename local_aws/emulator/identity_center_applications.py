@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -139,7 +140,7 @@ class ApplicationsState:
         status = body.get("Status", "ENABLED")
         if status not in ("ENABLED", "DISABLED"):
             raise SsoError("ValidationException", f"Status {status!r} is not valid.")
-        arn = self._arn(caller, "application", instance.instance_arn, "apl")
+        arn = self._arn(caller, "application", instance.instance_arn, f"apl-{secrets.token_hex(8)}")
         portal = body.get("PortalOptions") or {}
         item: dict[str, Any] = {
             "ApplicationArn": arn,
@@ -271,7 +272,7 @@ class ApplicationsState:
             raise SsoError("ValidationException", f"OidcJwtConfiguration needs {', '.join(keys)}.")
         if not oidc["IssuerUrl"].startswith("https://"):
             raise SsoError("ValidationException", "IssuerUrl must be an https URL.")
-        arn = self._arn(caller, "trustedTokenIssuer", instance.instance_arn, "tti")
+        arn = self._arn(caller, "trustedTokenIssuer", instance.instance_arn, f"tti-{uuid.uuid4()}")
         issuer = {
             "TrustedTokenIssuerArn": arn,
             "Name": name,

@@ -23,6 +23,7 @@ from collector.doctor.probes import (
 from collector.doctor.report import Outcome
 from collector.permissions import Feature, all_permissions, permissions_for
 
+ACCOUNT_ID = "111122223333"
 READ_ONLY_CALL = re.compile(r"^(list|describe|get|lookup)_[a-z_]+$")
 EMPTY: dict[str, dict[str, list[Any]]] = {
     "list_roots": {"Roots": []},
@@ -43,7 +44,9 @@ FOUND = {
     "list_groups": {"Groups": [{"GroupId": "group-1"}]},
     "list_applications": {
         "Applications": [{"ApplicationArn": "arn:aws:sso::111122223333:application/a"}],
-        "applications": [{"applicationArn": "arn:aws:account-access::111122223333:application/a"}],
+        "applications": [
+            {"applicationArn": f"arn:aws:account-access:eu-west-1:{ACCOUNT_ID}:application/aam-1"}
+        ],
     },
     "list_trusted_token_issuers": {
         "TrustedTokenIssuers": [{"TrustedTokenIssuerArn": "arn:aws:sso::1:tti/t"}]

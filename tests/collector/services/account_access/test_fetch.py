@@ -14,8 +14,8 @@ from collector.services.account_access.records import AccessManagerApplication, 
 from tests.collector.canned import ACCOUNT, CREATED
 from tests.collector.stubs import StubbedClients, context
 
-APP = f"arn:aws:account-access::{ACCOUNT}:application/aam-1"
-GONE = f"arn:aws:account-access::{ACCOUNT}:application/aam-2"
+APP = f"arn:aws:account-access:eu-west-1:{ACCOUNT}:application/aam-1"
+GONE = f"arn:aws:account-access:eu-west-1:{ACCOUNT}:application/aam-2"
 INSTANCE = "arn:aws:sso:::instance/ssoins-1111222233334444"
 PAGE = {"maxResults": 100}
 EVERY: dict[str, Any] = {"filter": {"principalRole": {}}}
