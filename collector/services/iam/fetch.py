@@ -114,9 +114,8 @@ def _account_settings(iam: Any, ctx: FetchContext) -> Iterator[Record]:
         pages = iam.get_paginator("list_virtual_mfa_devices").paginate(
             AssignmentStatus="Any", PaginationConfig={"PageSize": MFA_PAGE_SIZE}
         )
-        yield from parse.virtual_mfa_devices(
-            account_id, (d for page in pages for d in page["VirtualMFADevices"])
-        )
+        for page in pages:  # page by page: a fault on a later page keeps the earlier ones
+            yield from parse.virtual_mfa_devices(account_id, page["VirtualMFADevices"])
     with ctx.part("password_policy"):
         yield parse.password_policy(
             account_id, _get_unless_gone(iam.get_account_password_policy, key="PasswordPolicy")

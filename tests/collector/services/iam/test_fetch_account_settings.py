@@ -256,3 +256,28 @@ def test_unreadable_metadata_is_recorded_with_the_reason() -> None:
     assert outcome.result.status is ScopeStatus.COMPLETE
     (saml,) = _by_kind(outcome.records)["saml_providers"]
     assert saml.entity_id is None and "DOCTYPE" in (saml.metadata_error or "")
+
+
+def test_a_fault_on_a_later_mfa_page_keeps_the_devices_already_read() -> None:
+    clients = StubbedClients()
+    stub = clients.stub("iam")
+    _inventory(stub)
+    stub.add_response("list_saml_providers", {"SAMLProviderList": []}, {})
+    stub.add_response("list_open_id_connect_providers", {"OpenIDConnectProviderList": []}, {})
+    stub.add_response(
+        "list_virtual_mfa_devices",
+        {"VirtualMFADevices": [_mfa("alice", "alice")], "IsTruncated": True, "Marker": "m1"},
+        MFA,
+    )
+    stub.add_client_error("list_virtual_mfa_devices", "ServiceFailure", "boom", 500)  # after every retry
+    stub.add_response("get_account_password_policy", {"PasswordPolicy": {}}, {})
+    stub.add_response("get_account_summary", {"SummaryMap": {}}, {})
+
+    outcome = collect_scope(context(iam.FETCHER, clients))
+
+    assert outcome.result.status is ScopeStatus.PARTIAL
+    (problem,) = outcome.result.problems
+    assert problem.part == "virtual_mfa_devices" and problem.error_code == "ServiceFailure"
+    assert [d.serial_number for d in _by_kind(outcome.records)["virtual_mfa_devices"]] == [
+        c.arn("mfa", "alice")
+    ]
