@@ -17,6 +17,7 @@ import pytest
 from collector.cli.app import main
 from collector.permissions import Feature
 from collector.services.ec2 import fetch as ec2
+from collector.services.ec2.parse_resources import SETTINGS
 from collector.store import SqliteStore
 from constructs_lib import policies
 from local_aws.emulator.server import LocalAws
@@ -185,5 +186,5 @@ def test_every_new_kind_equals_the_seeded_truth_under_the_deployed_policy(
         "DescribeTransitGatewayRouteTables": len(SEEDED),
     }
     listings = {ec2.api_name(c.operation) for c in ec2.calls()} - set(owned)
-    settings_calls = {ec2.api_name(op) for op in ec2.parse_resources.SETTINGS}
+    settings_calls = {ec2.api_name(op) for op in SETTINGS}
     assert made == {**owned, **dict.fromkeys(listings | settings_calls, 3)}  # --regions: no DescribeRegions
