@@ -20,6 +20,7 @@ from collector.services.ec2 import fetch as ec2
 from collector.services.ec2.parse_resources import SETTINGS
 from collector.store import SqliteStore
 from constructs_lib import policies
+from local_aws.demo.summary import render_summary
 from local_aws.emulator.server import LocalAws
 from local_aws.seed import Ec2Spec, IamSpec, management_session, seed_ec2, seed_iam
 from local_aws.seed.ec2_resources import seed_ec2_resources
@@ -188,3 +189,10 @@ def test_every_new_kind_equals_the_seeded_truth_under_the_deployed_policy(
     listings = {ec2.api_name(c.operation) for c in ec2.calls()} - set(owned)
     settings_calls = {ec2.api_name(op) for op in SETTINGS}
     assert made == {**owned, **dict.fromkeys(listings | settings_calls, 3)}  # --regions: no DescribeRegions
+
+    # make demo's summary: the new kinds counted, and what is shared outside the account, public first.
+    text = render_summary(db)
+    assert f"{len(rows['image_shares'])} AMI shares (" in text and "Instance Connect endpoint" in text
+    public = sorted(g.resource_id for g in snapshot_shares | image_shares if g.grantee_type == "public")
+    shown = text.split("Shared outside the account", 1)[1].split("\n\n", 1)[0]
+    assert all(resource in shown for resource in public)
