@@ -132,7 +132,7 @@ def _element(parent: ET.Element, tag: str, shape: Any, value: Any) -> None:
         node.text = _scalar(shape, value)
 
 
-def _xml_answer(operation: str, result: Mapping[str, Any]) -> bytes:
+def xml_answer(operation: str, result: Mapping[str, Any]) -> bytes:
     """``<OperationResponse>`` with the result's members as the model names them (locationName)."""
     root = ET.Element(f"{operation}Response", xmlns=EC2_XMLNS)
     ET.SubElement(root, "requestId").text = str(uuid.uuid4())
@@ -392,4 +392,4 @@ class Ec2Emulation:
             return _send(start_response, error.status, _xml_error(error.code, error.message))
         except ServiceException as moto_error:  # moto's own InvalidSubnetID.NotFound and friends
             return _send(start_response, 400, _xml_error(moto_error.code, moto_error.message))
-        return _send(start_response, 200, _xml_answer(params["Action"], result))
+        return _send(start_response, 200, xml_answer(params["Action"], result))
