@@ -250,4 +250,7 @@ def test_every_enabled_region_under_iam_enforcement_proves_the_catalog_both_ways
     assert len(listed) > len(regions) and complete == enabled == vpcs  # a default VPC in each
     assert {s["status"] for s in scopes} == {"complete", "skipped"}
     made = {f"{service}:{operation}" for (_, service, operation) in calls} - {"sts:AssumeRole"}
-    assert made == {p.api for p in declared}
+    # Nothing is seeded, so the follow-ups of listings that list nothing (a snapshot's shares, a template's
+    # versions...) are never made: test_collect_ec2_resources proves those, with everything seeded.
+    follow_ups = {f"ec2:{ec2.api_name(d.details.call.operation)}" for d in ec2.DETAILED}
+    assert made == {p.api for p in declared} - follow_ups
