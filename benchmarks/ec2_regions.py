@@ -28,7 +28,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from benchmarks.iam_scale import _offline_environment
 from benchmarks.synthetic_iam import ACCOUNT, Shape, SyntheticIam
 from collector.runner import execute, prepare
-from collector.services.ec2 import fetch as ec2
+from collector.services.ec2 import listings
 from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.emulator.ec2 import xml_answer
@@ -143,7 +143,7 @@ def run(shape: RegionShape, latency: float, rate: float | None) -> dict[str, Any
         wall = time.perf_counter() - started
     assert manifest.complete, [s.detail for s in manifest.scopes]
     calls = Counter({c.operation: c.calls for c in manifest.api_calls if c.service == "ec2"})
-    follow_ups = {ec2.api_name(d.details.call.operation) for d in ec2.DETAILED}
+    follow_ups = {listings.api_name(d.details.call.operation) for d in listings.DETAILED}
     return {
         "shape": shape.__dict__,
         "rate": rate or "default",

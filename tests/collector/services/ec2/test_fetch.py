@@ -22,6 +22,7 @@ from collector.permissions import catalog_of
 from collector.plan import Plan
 from collector.runner import collect_scope, execute, prepare
 from collector.services.ec2 import fetch as ec2
+from collector.services.ec2 import listings
 from collector.services.ec2.parse_resources import SETTINGS
 from collector.settings import RunSettings
 from collector.store import SqliteStore
@@ -66,7 +67,9 @@ ITEMS: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 
 
-def _expect(stub: Any, call: ec2.Call, items: list[Any], token: str | None = None, **params: Any) -> None:
+def _expect(
+    stub: Any, call: listings.Call, items: list[Any], token: str | None = None, **params: Any
+) -> None:
     """One answer of ``call``; its request must carry exactly the call's parameters, its page size (when it
     pages) and the given ones (``NextToken``, an item's ID)."""
     page: dict[str, Any] = {call.result_key: items}
@@ -78,7 +81,7 @@ def _expect(stub: Any, call: ec2.Call, items: list[Any], token: str | None = Non
     stub.add_response(call.operation, page, expected)
 
 
-def _two_pages(stub: Any, call: ec2.Call, first: list[Any], second: list[Any], **params: Any) -> None:
+def _two_pages(stub: Any, call: listings.Call, first: list[Any], second: list[Any], **params: Any) -> None:
     if call.page_size is None:  # no paging: one answer holds everything
         _expect(stub, call, first + second, **params)
         return
@@ -97,7 +100,7 @@ def one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ec2, "DETAIL_WORKERS", 1)
 
 
-def _by_id(call: ec2.Call) -> str:
+def _by_id(call: listings.Call) -> str:
     return {
         "describe_snapshots": "snapshots",
         "describe_images": "images",
@@ -110,9 +113,9 @@ def _by_id(call: ec2.Call) -> str:
 def test_every_listing_at_its_ceiling_paged_to_the_end(one_at_a_time: None) -> None:
     clients = StubbedClients()
     stub = clients.stub("ec2")
-    for listing in (*ec2.NETWORK, *ec2.RESOURCES):
+    for listing in (*listings.NETWORK, *listings.RESOURCES):
         _two_pages(stub, listing.call, [ITEMS[listing.name](1)], [ITEMS[listing.name](2)])
-    snapshots, images, templates, services, gateways = ec2.DETAILED
+    snapshots, images, templates, services, gateways = listings.DETAILED
     # Snapshots, each then asked for its createVolumePermission.
     _two_pages(stub, snapshots.call, [m.snapshot("snap-1")], [m.snapshot("snap-2")])
     for snapshot_id, grantees in (
@@ -168,7 +171,7 @@ def test_every_listing_at_its_ceiling_paged_to_the_end(one_at_a_time: None) -> N
     )
     _settings(stub)
     _two_pages(
-        stub, ec2.INSTANCES.call, [c.reservation(c.instance("i-1"))], [c.reservation(c.instance("i-2"))]
+        stub, listings.INSTANCES.call, [c.reservation(c.instance("i-1"))], [c.reservation(c.instance("i-2"))]
     )
 
     outcome = collect_scope(context(ec2.FETCHER, clients, region=REGION))
@@ -218,12 +221,12 @@ def test_every_listing_at_its_ceiling_paged_to_the_end(one_at_a_time: None) -> N
 
 
 def _empty_region(stub: Any) -> None:
-    for listing in (*ec2.NETWORK, *ec2.RESOURCES):
+    for listing in (*listings.NETWORK, *listings.RESOURCES):
         _expect(stub, listing.call, [])
-    for detailed in ec2.DETAILED:
+    for detailed in listings.DETAILED:
         _expect(stub, detailed.call, [])
     _settings(stub)
-    _expect(stub, ec2.INSTANCES.call, [])
+    _expect(stub, listings.INSTANCES.call, [])
 
 
 def test_an_empty_region_costs_one_call_per_listing_and_no_follow_up() -> None:
@@ -235,8 +238,8 @@ def test_an_empty_region_costs_one_call_per_listing_and_no_follow_up() -> None:
     clients.assert_no_pending()
     assert outcome.result.status is ScopeStatus.COMPLETE, outcome.result.detail
     assert [r.KIND for r in outcome.records] == ["ec2_account_settings"]
-    listings = len(ec2.NETWORK) + len(ec2.RESOURCES) + len(ec2.DETAILED) + 1  # the instances
-    assert (listings, len(SETTINGS)) == (28, 5)  # 10 listings before issue 14: 33 calls a region now
+    made = len(listings.NETWORK) + len(listings.RESOURCES) + len(listings.DETAILED) + 1  # the instances
+    assert (made, len(SETTINGS)) == (28, 5)  # 10 listings before issue 14: 33 calls a region now
 
 
 def test_page_sizes_are_each_apis_maximum() -> None:
@@ -244,8 +247,8 @@ def test_page_sizes_are_each_apis_maximum() -> None:
     # The model's maximum; else the one its documentation states ("can be between 1 and 200"); else the API
     # reference's (botocore's text for these two no longer names it); else the EC2 pagination guide's 1,000.
     reference = {"DescribeVolumes": 500, "DescribeSnapshots": 1000}
-    for call in ec2.calls():
-        operation = model.operation_model(ec2.api_name(call.operation))
+    for call in listings.calls():
+        operation = model.operation_model(listings.api_name(call.operation))
         members = operation.input_shape.members if operation.input_shape is not None else {}
         if "MaxResults" not in members:
             assert call.page_size is None, call.operation  # no paging: one call answers everything
@@ -262,13 +265,13 @@ def test_page_sizes_are_each_apis_maximum() -> None:
 
 def test_every_call_is_declared_and_every_declared_action_is_called() -> None:
     """The catalog both ways, offline (the e2e test proves it again under IAM enforcement)."""
-    made = {f"ec2:{ec2.api_name(call.operation)}" for call in ec2.calls()}
-    made |= {f"ec2:{ec2.api_name(op)}" for op in SETTINGS} | {"ec2:DescribeRegions"}
+    made = {f"ec2:{listings.api_name(call.operation)}" for call in listings.calls()}
+    made |= {f"ec2:{listings.api_name(op)}" for op in SETTINGS} | {"ec2:DescribeRegions"}
     assert made == {p.api for p in catalog_of("ec2").permissions}
 
 
 def _all_listings(stub: Any, *, denied: str = "") -> None:
-    for listing in (*ec2.NETWORK, *ec2.RESOURCES):
+    for listing in (*listings.NETWORK, *listings.RESOURCES):
         if listing.name == denied:
             stub.add_client_error(
                 listing.call.operation, "UnauthorizedOperation", "You are not authorized", 403
@@ -278,7 +281,7 @@ def _all_listings(stub: Any, *, denied: str = "") -> None:
 
 
 def _empty_detailed(stub: Any) -> None:
-    for detailed in ec2.DETAILED:
+    for detailed in listings.DETAILED:
         _expect(stub, detailed.call, [])
 
 
@@ -288,7 +291,7 @@ def test_a_denied_listing_is_partial_naming_its_action_and_the_rest_is_read() ->
     _all_listings(stub, denied="security_group_rules")
     _empty_detailed(stub)
     _settings(stub)
-    _expect(stub, ec2.INSTANCES.call, [c.reservation(c.instance())])
+    _expect(stub, listings.INSTANCES.call, [c.reservation(c.instance())])
 
     outcome = collect_scope(context(ec2.FETCHER, clients, region=REGION))
 
@@ -319,21 +322,21 @@ def test_denied_instances_deny_the_scope_and_keep_what_was_read_before() -> None
 
 def _only(stub: Any, name: str, answer: Callable[[], None]) -> None:
     """Every listing empty but ``name``, whose calls ``answer`` queues in its turn."""
-    for listing in (*ec2.NETWORK, *ec2.RESOURCES):
+    for listing in (*listings.NETWORK, *listings.RESOURCES):
         _expect(stub, listing.call, [])
-    for detailed in ec2.DETAILED:
+    for detailed in listings.DETAILED:
         if detailed.name == name:
             answer()
         else:
             _expect(stub, detailed.call, [])
     _settings(stub)
-    _expect(stub, ec2.INSTANCES.call, [])
+    _expect(stub, listings.INSTANCES.call, [])
 
 
 def test_a_denied_share_call_keeps_the_snapshots_and_stops_asking(one_at_a_time: None) -> None:
     clients = StubbedClients()
     stub = clients.stub("ec2")
-    snapshots = ec2.DETAILED[0]
+    snapshots = listings.DETAILED[0]
 
     def answer() -> None:
         _expect(stub, snapshots.call, [m.snapshot("snap-1"), m.snapshot("snap-2"), m.snapshot("snap-3")])
@@ -355,7 +358,7 @@ def test_a_denied_share_call_keeps_the_snapshots_and_stops_asking(one_at_a_time:
 def test_a_snapshot_deleted_since_it_was_listed_is_not_a_fault(one_at_a_time: None) -> None:
     clients = StubbedClients()
     stub = clients.stub("ec2")
-    snapshots = ec2.DETAILED[0]
+    snapshots = listings.DETAILED[0]
 
     def answer() -> None:
         _expect(stub, snapshots.call, [m.snapshot("snap-1"), m.snapshot("snap-2")])
@@ -378,7 +381,7 @@ def test_a_snapshot_deleted_since_it_was_listed_is_not_a_fault(one_at_a_time: No
 def test_unreadable_template_versions_keep_the_templates_and_say_so() -> None:
     clients = StubbedClients()
     stub = clients.stub("ec2")
-    templates = ec2.DETAILED[2]
+    templates = listings.DETAILED[2]
 
     def answer() -> None:
         _expect(stub, templates.call, [m.launch_template("lt-1")])
@@ -398,7 +401,7 @@ def test_unreadable_template_versions_keep_the_templates_and_say_so() -> None:
 def test_one_unanswered_setting_leaves_only_its_field_unknown() -> None:
     clients = StubbedClients()
     stub = clients.stub("ec2")
-    for listing in (*ec2.NETWORK, *ec2.RESOURCES):
+    for listing in (*listings.NETWORK, *listings.RESOURCES):
         _expect(stub, listing.call, [])
     _empty_detailed(stub)
     for operation in SETTINGS:
@@ -406,7 +409,7 @@ def test_one_unanswered_setting_leaves_only_its_field_unknown() -> None:
             stub.add_client_error(operation, "UnauthorizedOperation", "not authorized", 403)
         else:
             stub.add_response(operation, m.SETTINGS[operation], {})
-    _expect(stub, ec2.INSTANCES.call, [])
+    _expect(stub, listings.INSTANCES.call, [])
 
     outcome = collect_scope(context(ec2.FETCHER, clients, region=REGION))
 
