@@ -196,16 +196,32 @@ def _shares(store: SqliteStore, kind: str, label: str) -> str:
 
 
 def _shared_outside(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
-    """Snapshots and AMIs other principals may use: public ones first."""
+    """Snapshots and AMIs other principals may use, every kind of grantee among the first rows (an
+    organization or OU by its ID, the last part of its ARN)."""
     rows = [
-        [share["account_id"], share["region"], share[key], share["grantee_type"], share["grantee"]]
+        [
+            share["account_id"],
+            share["region"],
+            share[key],
+            share["grantee_type"],
+            share["grantee"].split("/")[-1],
+        ]
         for kind, key in (("snapshot_shares", "snapshot_id"), ("image_shares", "image_id"))
         if counts.get(kind)
         for share in store.rows(kind)
     ]
     if not rows:
         return []
-    rows.sort(key=lambda r: (r[3] != "public", r[0], r[1], r[2]))
+    # Every kind of grantee in the first rows: public first, then an account, an organization, an OU, again.
+    order = {
+        kind: index for index, kind in enumerate(("public", "account", "organization", "organizational_unit"))
+    }
+    rank: Counter[str] = Counter()
+    ranked = []
+    for row in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        ranked.append((rank[row[3]], order.get(row[3], len(order)), row))
+        rank[row[3]] += 1
+    rows = [row for *_, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
     more = len(rows) - SHARES_SHOWN
     table = _table(["account", "region", "snapshot or AMI", "shared with", "grantee"], rows[:SHARES_SHOWN])
     return [

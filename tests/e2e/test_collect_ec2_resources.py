@@ -190,9 +190,12 @@ def test_every_new_kind_equals_the_seeded_truth_under_the_deployed_policy(
     settings_calls = {listings.api_name(op) for op in SETTINGS}
     assert made == {**owned, **dict.fromkeys(once | settings_calls, 3)}  # --regions: no DescribeRegions
 
-    # make demo's summary: the new kinds counted, and what is shared outside the account, public first.
+    # make demo's summary: the new kinds counted, and what is shared outside the account, every kind of
+    # grantee among the rows shown.
     text = render_summary(db)
     assert f"{len(rows['image_shares'])} AMI shares (" in text and "Instance Connect endpoint" in text
-    public = sorted(g.resource_id for g in snapshot_shares | image_shares if g.grantee_type == "public")
     shown = text.split("Shared outside the account", 1)[1].split("\n\n", 1)[0]
-    assert all(resource in shown for resource in public)
+    for share in (*snapshot_shares, *image_shares):
+        if share.grantee_type != "public":
+            assert share.grantee.split("/")[-1] in shown  # every account, organization and OU shared with
+    assert all(kind in shown for kind in ("public", "account", "organization", "organizational_unit"))
