@@ -9,6 +9,7 @@ from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator,
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.ec2_resources import seed_ec2_resources
 from local_aws.seed.federation import seed_federation
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
@@ -35,8 +36,10 @@ from local_aws.seed.truth import (
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
+    Ec2ResourcesTruth,
     EntitlementTruth,
     FederationTruth,
+    Grant,
     IamTruth,
     IdentityCenterTruth,
     InlinePolicy,
@@ -70,10 +73,12 @@ __all__ = [
     "CloudTrailSpec",
     "CloudTrailTruth",
     "Ec2RegionTruth",
+    "Ec2ResourcesTruth",
     "Ec2Spec",
     "EntitlementTruth",
     "FederationSpec",
     "FederationTruth",
+    "Grant",
     "IamSpec",
     "IamTruth",
     "IdentityCenterSpec",
@@ -106,6 +111,7 @@ __all__ = [
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",
+    "seed_ec2_resources",
     "seed_federation",
     "seed_iam",
     "seed_identity_center",
