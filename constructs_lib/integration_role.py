@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Fn, Tags, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -14,6 +14,7 @@ from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from constructs_lib import validation
 from constructs_lib.policies import (
+    DENY_DECRYPT_SID,
     MANAGED_POLICIES_PER_ROLE,
     Statement,
     allow_statements,
@@ -228,6 +229,42 @@ class IntegrationRole(Construct):
             added.append(policy)
         self.conditional_policies += tuple(added)
         return tuple(added)
+
+    def add_conditional_decrypt(
+        self, identity_center_region: str, condition: CfnCondition
+    ) -> iam.ManagedPolicy:
+        """``kms:Decrypt`` through Identity Center only where ``condition`` holds, for a template every member
+        account shares while one of them administers Identity Center (``DecryptViaIdentityCenter`` with that
+        condition, construct ID ``IdentityCenterDecryptPolicy``). The Deny of ``kms:Decrypt`` becomes a
+        statement of its own, narrowed by the same ``kms:ViaService`` condition there and whole everywhere
+        else (``Fn::If`` on ``condition``)."""
+        if self.decrypt_via:
+            raise InvalidSettingError(
+                "identity_center_region", identity_center_region, "one decrypt grant per role (it has one)"
+            )
+        region = validation.unless_token(formats.region, identity_center_region, "identity_center_region")
+        via = identity_center_via_services(region, Aws.URL_SUFFIX)
+        others, narrowed = deny_statements(via)
+        whole = Statement(DENY_DECRYPT_SID, "Deny", narrowed.actions)
+        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
+        deny.add_property_override(
+            "PolicyDocument.Statement",
+            [others.to_json(), Fn.condition_if(condition.logical_id, narrowed.to_json(), whole.to_json())],
+        )
+        if len(self.policies) + 1 + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "identity_center_region", identity_center_region, "a role with room for one more policy"
+            )
+        policy = self._managed_policy(
+            "IdentityCenterDecryptPolicy",
+            (decrypt_via_statement(via),),
+            f"kms:Decrypt through IAM Identity Center only, where {condition.logical_id} holds",
+            _DECRYPT_ON_EVERY_KEY,
+        )
+        cast(iam.CfnManagedPolicy, policy.node.default_child).cfn_options.condition = condition
+        policy.node.add_dependency(self.deny_policy)
+        self.conditional_policies += (policy,)
+        return policy
 
     @property
     def role_arn(self) -> str:

@@ -92,7 +92,9 @@ class MemberAccountStack(AccountIntegrationStack):
 
     Identity Center: an optional ``IdentityCenterAccountId`` parameter (default empty) and the
     ``IsIdentityCenterAccount`` condition; the extra read-only policy exists only in the account whose ID
-    it names. One template thus serves every account, and the StackSet passes the ID.
+    it names. One template thus serves every account, and the StackSet passes the ID. With
+    ``identity_center_region`` (the organization stack gives it for a delegated administrator), that account
+    also gets ``kms:Decrypt`` through Identity Center only (``IntegrationRole.add_conditional_decrypt``).
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class MemberAccountStack(AccountIntegrationStack):
         external_id_mode: ExternalIdMode = ExternalIdMode.SHARED,
         role_name: str = DEFAULT_ROLE_NAME,
         features: Iterable[Feature] = DEFAULT_FEATURES,
+        identity_center_region: str | None = None,
         **props: Any,
     ) -> None:
         external_id = (
@@ -144,6 +147,9 @@ class MemberAccountStack(AccountIntegrationStack):
         self.integration_role.add_conditional_features(
             IDENTITY_CENTER_POLICY_ID, {Feature.IDENTITY_CENTER}, condition
         )
+        if identity_center_region is not None:
+            # The delegated administrator's instance may use a customer-managed key (see IntegrationRole).
+            self.integration_role.add_conditional_decrypt(identity_center_region, condition)
 
 
 def member_template(
@@ -290,6 +296,11 @@ class OrganizationIntegration(Construct):
             external_id_mode=self.external_id_mode,
             role_name=self.role_name,
             features=self.member_features,
+            identity_center_region=(
+                identity_center.home_region
+                if identity_center is not None and identity_center.account_id is not None
+                else None
+            ),
             **role_props,
         )
         parameters = {"ExternalId": external_id.base_value(self)}

@@ -19,11 +19,12 @@ def evaluate(
     partition: str = "aws",
     ref: Callable[[str], Any] | None = None,
     get_att: Callable[[str, str], Any] | None = None,
+    conditions: Mapping[str, bool] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split and Fn::GetAtt replaced by what they evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::GetAtt and Fn::If replaced by what they evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
-    answer references to resources (default: fail).
+    answer references to resources (default: fail); ``conditions`` the template's conditions (Fn::If).
     """
 
     def walk(node: Any) -> Any:
@@ -48,6 +49,11 @@ def evaluate(
             if key == "Fn::Split":
                 delimiter, source = argument
                 return str(walk(source)).split(delimiter)
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                if conditions is None or name not in conditions:
+                    raise KeyError(f"Fn::If on {name!r}: no value given for that condition")
+                return walk(when_true if conditions[name] else when_false)
             if key == "Fn::GetAtt":
                 if get_att is None:
                     raise KeyError(f"Fn::GetAtt {argument!r}: no resource answer given")

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from collector.permissions import DEFAULT_FEATURES
+from constructs_lib import TrustedPrincipal
+from constructs_lib.organization import IDENTITY_CENTER_CONDITION, member_template
 from constructs_lib.policies import DECRYPT_VIA_SID, DENY_DECRYPT_SID
 from tests.cfn_intrinsics import evaluate as resolve
 from tests.constructs_lib.cases import IDENTITY_CENTER_REGION, Matrix
@@ -20,7 +23,18 @@ from tests.synth import resources
 pytestmark = pytest.mark.cdk
 
 REGION = IDENTITY_CENTER_REGION
+DELEGATED_REGION = "ap-southeast-2"
 DECRYPT = "kms:Decrypt"
+
+
+@pytest.fixture(scope="module")
+def org_member_template() -> dict[str, Any]:
+    """The member template an organization stack embeds when a member administers Identity Center."""
+    return member_template(
+        trusted_principal=TrustedPrincipal.role_arn("arn:aws:iam::111122223333:role/Vendor"),
+        features=DEFAULT_FEATURES,
+        identity_center_region=DELEGATED_REGION,
+    )
 
 
 def _documents(template: dict[str, Any], url_suffix: str = "amazonaws.com") -> list[dict[str, Any]]:
@@ -87,3 +101,43 @@ def test_the_allow_and_the_narrowed_deny_name_exactly_the_same_services(matrix: 
     assert allow["Condition"] == {"StringEquals": {"kms:ViaService": services}}
     assert deny["Condition"] == {"StringNotEquals": {"kms:ViaService": services}}
     assert allow["Action"] == deny["Action"] == DECRYPT
+
+
+# --- a member template, where one member account (the delegated administrator) reads Identity Center ------
+
+
+def _member_documents(template: dict[str, Any], *, identity_center_account: bool) -> list[dict[str, Any]]:
+    """The member role's policies in an account where IsIdentityCenterAccount is (or is not) true: a policy
+    with a false Condition does not exist there."""
+    conditions = {IDENTITY_CENTER_CONDITION: identity_center_account}
+    return [
+        resolve(p["Properties"]["PolicyDocument"], {"AWS::URLSuffix": "amazonaws.com"}, conditions=conditions)
+        for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+        if conditions.get(p.get("Condition", ""), True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        (_via("identitystore", DELEGATED_REGION), Decision.ALLOWED),
+        (_via("sso", DELEGATED_REGION), Decision.ALLOWED),
+        ({}, Decision.EXPLICIT_DENY),
+        (_via("s3", DELEGATED_REGION), Decision.EXPLICIT_DENY),
+        (_via("identitystore", "us-east-1"), Decision.EXPLICIT_DENY),
+    ],
+    ids=str,
+)
+def test_the_delegated_administrator_decrypts_only_through_identity_center(
+    org_member_template: dict[str, Any], context: dict[str, str], expected: Decision
+) -> None:
+    documents = _member_documents(org_member_template, identity_center_account=True)
+    assert evaluate(documents, DECRYPT, context) is expected
+
+
+def test_every_other_member_account_may_not_decrypt_at_all(org_member_template: dict[str, Any]) -> None:
+    documents = _member_documents(org_member_template, identity_center_account=False)
+    for context in ({}, _via("identitystore", DELEGATED_REGION), _via("sso", DELEGATED_REGION)):
+        assert evaluate(documents, DECRYPT, context) is Decision.EXPLICIT_DENY
+    assert evaluate(documents, "identitystore:ListUsers") is Decision.IMPLICIT_DENY  # no Identity Center here
+    assert evaluate(documents, "iam:GetAccountAuthorizationDetails") is Decision.ALLOWED
