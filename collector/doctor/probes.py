@@ -36,6 +36,7 @@ AFTER_AUTHORIZATION = frozenset(
         "ParentNotFoundException",
         "PolicyNotFoundException",
         "TargetNotFoundException",
+        "TrailNotFoundException",
     }
 )
 NOT_PROBED: Mapping[str, str] = {
@@ -250,6 +251,13 @@ PROBES: Mapping[str, Probe] = {
     "ec2:DescribeVpcPeeringConnections": _ec2("describe_vpc_peering_connections", MaxResults=5),
     # cloudtrail (one region)
     "cloudtrail:LookupEvents": lambda env: env.client("cloudtrail", env.region).lookup_events(MaxResults=1),
+    "cloudtrail:DescribeTrails": lambda env: env.client("cloudtrail", env.region).describe_trails(
+        includeShadowTrails=False
+    ),
+    # A trail that does not exist: TrailNotFoundException comes only after authorization.
+    "cloudtrail:GetEventSelectors": lambda env: env.client("cloudtrail", env.region).get_event_selectors(
+        TrailName=PROBE_USER_NAME
+    ),
 }
 
 
