@@ -71,7 +71,7 @@ def _keys() -> list[str]:
 
 
 def _records(key: str) -> list[dict[str, Any]]:
-    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    body: Any = boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read()
     found: list[dict[str, Any]] = json.loads(gzip.decompress(body))["Records"]
     return found
 
@@ -112,7 +112,7 @@ def test_each_event_is_delivered_once_in_cloudtrails_layout(local_aws: LocalAws)
     )
     assert digest["logFiles"] and all(f["hashAlgorithm"] == "SHA-256" for f in digest["logFiles"])
     # The collector's reader reads the files: management events only.
-    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=next(k for k in logs if "/eu-west-1/" in k))[
+    body: Any = boto3.client("s3").get_object(Bucket=BUCKET, Key=next(k for k in logs if "/eu-west-1/" in k))[
         "Body"
     ]
     read = list(log_files.events(body, "k", account_id=ACCOUNT, region="eu-west-1", seen=set()))
