@@ -441,6 +441,8 @@ class OrganizationIntegrationStack(Stack):
             ]
             if integration.identity_center is not None:
                 arguments += ["--identity-center-region", integration.identity_center.home_region]
+            if integration.log_archive_account_id is not None:
+                arguments += ["--log-archive-account-id", integration.log_archive_account_id]
             CfnOutput(
                 self,
                 COLLECTOR_ARGUMENTS_OUTPUT,

@@ -23,6 +23,7 @@ from local_aws.seed.specs import (
     OrganizationSpec,
     PermissionSetSpec,
 )
+from local_aws.seed.trail import TrailTruth, seed_organization_trail
 from local_aws.seed.truth import (
     AccessKeyTruth,
     AccountTruth,
@@ -73,6 +74,7 @@ __all__ = [
     "RoleTruth",
     "SeededCustomer",
     "SeededOrganization",
+    "TrailTruth",
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
@@ -88,6 +90,7 @@ __all__ = [
     "seed_iam",
     "seed_identity_center",
     "seed_organization",
+    "seed_organization_trail",
     "sso_role_path",
     "synthetic_events",
 ]

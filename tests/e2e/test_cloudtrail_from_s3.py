@@ -34,6 +34,7 @@ from local_aws.seed import (
     create_vendor_principal,
     management_session,
     member_session,
+    seed_organization_trail,
 )
 from tests.e2e.test_organization_rollout import _replay_stack_set
 
@@ -136,26 +137,8 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     vendor = create_vendor_principal(local_aws.endpoint_url)
 
     # The log-archive account's bucket and key; the organization trail in the management account.
-    archive = member_session(management, log_archive)
-    key_arn = archive.client("kms").create_key(Description="organization trail")["KeyMetadata"]["Arn"]
-    bucket = f"aws-controltower-logs-{log_archive}-us-east-1"
-    archive.client("s3").create_bucket(Bucket=bucket)
-    trail = management.client("cloudtrail")
-    trail.create_trail(
-        Name="organization-trail",
-        S3BucketName=bucket,
-        IsMultiRegionTrail=True,
-        IsOrganizationTrail=True,
-        EnableLogFileValidation=True,
-        KmsKeyId=key_arn,
-    )
-    trail.put_event_selectors(
-        TrailName="organization-trail",
-        AdvancedEventSelectors=[
-            {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
-        ],
-    )
-    trail.start_logging(Name="organization-trail")
+    trail = seed_organization_trail(management, log_archive)
+    bucket, key_arn = trail.bucket, trail.kms_key_arn
 
     # The organization stack with the trail's bucket, key and log-archive account.
     outdir = tmp_path / "cdk.out"
@@ -181,6 +164,7 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     (stack,) = cloudformation.describe_stacks(StackName=ORGANIZATION_STACK_ID)["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert f"--log-archive-account-id {log_archive}" in outputs["CollectorArguments"]
     _replay_stack_set(cloudformation, template, {"ExternalId": EXTERNAL_ID, "AWS::Region": "us-east-1"})
     # Only the log-archive member's role got the grant.
     for account, expected in ((log_archive, True), (prod, False)):
@@ -209,8 +193,6 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
         ",".join(REGIONS),
         "--cloudtrail-source",
         "s3",
-        "--log-archive-account-id",
-        log_archive,
         "--db",
         str(db),
     ]

@@ -217,7 +217,7 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
         ctx.set_state(S3_MARK, last)
         keep = [k for k in (*recent, *read) if log_files.in_overlap(k, last, OVERLAP)]
         ctx.set_state(S3_RECENT, json.dumps(sorted(set(keep))))
-    ctx.note(f"read {files} log files from {trail.describe()}", part=SOURCE_PART)
+    ctx.note(f"read {files} log file{'' if files == 1 else 's'} from {trail.describe()}", part=SOURCE_PART)
 
 
 def _read_file(
