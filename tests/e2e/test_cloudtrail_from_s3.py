@@ -220,6 +220,29 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
         ).get_object(Bucket=bucket, Key=log_key)
     assert len([s for s in scopes if s["service"] == "cloudtrail"]) == len(accounts) * len(REGIONS)
 
+    # doctor probes the read through the log-archive account's role: the prefix listed, one file read.
+    out, err = io.StringIO(), io.StringIO()
+    collector(
+        [
+            "doctor",
+            "--organization",
+            "--role-arn",
+            outputs["ManagementRoleArn"],
+            "--external-id",
+            EXTERNAL_ID,
+            "--cloud-trail-bucket",
+            bucket,
+            "--log-archive-account-id",
+            log_archive,
+            "--json",
+        ],
+        out=out,
+        err=err,
+    )
+    report = json.loads(out.getvalue())
+    (trail_check,) = [f for f in report["findings"] if f["check"] == "trail-logs"]
+    assert (trail_check["account_id"], trail_check["outcome"]) == (log_archive, "ok"), trail_check
+
     # The second run reads only the new files.
     local_aws.enforce_iam(False)
     local_aws.seed_cloudtrail_events(_events([prod], 7, "b"))
