@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from cdk_app.__main__ import main as synth
 from cdk_app.build import ORGANIZATION_STACK_ID
 from collector.cli.app import main as collector
+from collector.services.cloudtrail import catalog as cloudtrail_catalog
 from collector.store import SqliteStore
 from local_aws.emulator.cloudtrail.events import ManagementEvent, Resource
 from local_aws.emulator.server import LocalAws
@@ -202,7 +203,24 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     assert stored == truth  # every delivered management event, once; nothing else
     assert not any(i.startswith("data-") for ids in stored.values() for i in ids)
     assert calls[(log_archive, "s3", "GetObject")] == first_delivery["logFiles"]  # every log file, no digest
-    assert not any(operation == "LookupEvents" for _, _, operation in calls)
+    # Both directions of the trail's path: every call made is declared (the catalog and the log-file grant),
+    # and each of them was made; LookupEvents was not needed.
+    discovery = {"sts:AssumeRole", "organizations:ListAccounts"}  # the organization's accounts
+    made = {f"{service}:{operation}" for (_, service, operation) in calls} - discovery
+    assert (
+        made
+        == {
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetEventSelectors",
+            "s3:ListObjectsV2",
+            "s3:GetObject",
+        }
+        == {
+            p.api
+            for p in (*cloudtrail_catalog.PERMISSIONS.permissions, *cloudtrail_catalog.LOG_FILE_PERMISSIONS)
+        }
+        - {"cloudtrail:LookupEvents"}
+    )
     assert {s["status"] for s in scopes if s["service"] == "cloudtrail"} == {"complete"}
     # Enforcement is on for S3: a member role without the grant is denied the very same files.
     (log_key,) = [k for k in _keys(local_aws, bucket, log_archive) if f"/{prod}/CloudTrail/eu-west-1/" in k][
