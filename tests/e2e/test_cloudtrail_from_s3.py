@@ -226,16 +226,20 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     (log_key,) = [k for k in _keys(local_aws, bucket, log_archive) if f"/{prod}/CloudTrail/eu-west-1/" in k][
         :1
     ]
-    prod_role = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{prod}:role/{ROLE_NAME}", RoleSessionName="check", ExternalId=EXTERNAL_ID
-    )["Credentials"]
+    # Explicit sessions: boto3's default one may hold another test's credentials.
+    prod_role = (
+        vendor.account_session(local_aws.endpoint_url)
+        .client("sts")
+        .assume_role(
+            RoleArn=f"arn:aws:iam::{prod}:role/{ROLE_NAME}", RoleSessionName="check", ExternalId=EXTERNAL_ID
+        )["Credentials"]
+    )
     with pytest.raises(ClientError, match="AccessDenied"):
-        boto3.client(
-            "s3",
+        boto3.Session(
             aws_access_key_id=prod_role["AccessKeyId"],
             aws_secret_access_key=prod_role["SecretAccessKey"],
             aws_session_token=prod_role["SessionToken"],
-        ).get_object(Bucket=bucket, Key=log_key)
+        ).client("s3", endpoint_url=local_aws.endpoint_url).get_object(Bucket=bucket, Key=log_key)
     assert len([s for s in scopes if s["service"] == "cloudtrail"]) == len(accounts) * len(REGIONS)
 
     # doctor probes the read through the log-archive account's role: the prefix listed, one file read.
