@@ -275,3 +275,12 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     stored, calls, _ = _stored(db, _collect(argv))
     assert stored == _truth(local_aws, accounts)
     assert calls[(log_archive, "s3", "GetObject")] == 2
+
+    # auto, with a reader whose role has no grant (prod's): the listing is denied, so every scope reads
+    # LookupEvents instead, and the same events are stored once (one key across the two sources).
+    auto = [*argv[: argv.index("--cloudtrail-source")], "--log-archive-account-id", prod, "--db", str(db)]
+    stored, calls, scopes = _stored(db, _collect(auto))
+    assert stored == _truth(local_aws, accounts)
+    assert not any(service == "s3" and account != prod for account, service, _ in calls)
+    assert calls[(prod, "cloudtrail", "LookupEvents")] >= len(REGIONS)
+    assert not any("from s3://" in (s["detail"] or "") for s in scopes if s["service"] == "cloudtrail")
