@@ -119,6 +119,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE customers ADD COLUMN cloud_trail_bucket TEXT;
     ALTER TABLE customers ADD COLUMN cloud_trail_prefix TEXT;
+    ALTER TABLE customers ADD COLUMN cloud_trail_kms_key_arn TEXT;
     ALTER TABLE customers ADD COLUMN log_archive_account_id TEXT;
     """,
 )

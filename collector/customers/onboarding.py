@@ -30,6 +30,7 @@ IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
 CLOUD_TRAIL_BUCKET = "cloudTrailBucket"
 CLOUD_TRAIL_PREFIX = "cloudTrailPrefix"
+CLOUD_TRAIL_KMS_KEY_ARN = "cloudTrailKmsKeyArn"
 LOG_ARCHIVE_ACCOUNT_ID = "logArchiveAccountId"
 # -c integration=legacy (cdk_app/legacy_config.py)
 USER_ACCOUNT_ID = "userAccountId"
@@ -133,6 +134,7 @@ def _common_context(customer: Customer) -> list[tuple[str, str]]:
     trail = (
         (CLOUD_TRAIL_BUCKET, customer.cloud_trail_bucket),
         (CLOUD_TRAIL_PREFIX, customer.cloud_trail_prefix),
+        (CLOUD_TRAIL_KMS_KEY_ARN, customer.cloud_trail_kms_key_arn),
         (LOG_ARCHIVE_ACCOUNT_ID, customer.log_archive_account_id),
     )
     return [

@@ -83,6 +83,7 @@ class Customer:
     # organization trail, the member account that holds the bucket (logArchiveAccountId).
     cloud_trail_bucket: str | None = None
     cloud_trail_prefix: str | None = None
+    cloud_trail_kms_key_arn: str | None = None
     log_archive_account_id: str | None = None
 
     def __post_init__(self) -> None:
@@ -117,6 +118,7 @@ class Customer:
         checks = (
             (self.cloud_trail_bucket, formats.s3_bucket_name, "--cloud-trail-bucket"),
             (self.cloud_trail_prefix, formats.s3_key_prefix, "--cloud-trail-prefix"),
+            (self.cloud_trail_kms_key_arn, formats.kms_key_arn, "--cloud-trail-kms-key-arn"),
             (self.log_archive_account_id, formats.account_id, "--log-archive-account-id"),
         )
         for value, check, option in checks:
@@ -178,6 +180,7 @@ class Customer:
             "partition": self.partition,
             "cloud_trail_bucket": self.cloud_trail_bucket,
             "cloud_trail_prefix": self.cloud_trail_prefix,
+            "cloud_trail_kms_key_arn": self.cloud_trail_kms_key_arn,
             "log_archive_account_id": self.log_archive_account_id,
             "rotation_pending": self.previous_external_id is not None,
         }
@@ -251,6 +254,7 @@ def _trail_in_its_bucket(customer: Customer) -> Customer:
     if customer.cloud_trail_bucket is None:
         for name, value in (
             ("--cloud-trail-prefix", customer.cloud_trail_prefix),
+            ("--cloud-trail-kms-key-arn", customer.cloud_trail_kms_key_arn),
             ("--log-archive-account-id", customer.log_archive_account_id),
         ):
             if value is not None:

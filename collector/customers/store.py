@@ -41,6 +41,7 @@ _COLUMNS = (
     "secret_readers",
     "cloud_trail_bucket",
     "cloud_trail_prefix",
+    "cloud_trail_kms_key_arn",
     "log_archive_account_id",
 )
 _LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays

@@ -119,6 +119,9 @@ def test_customers_recorded_before_secret_readers_existed_read_back_without_them
     assert customers.get("old").secret_readers == readers
 
 
+KEY = "arn:aws:kms:us-east-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
 def test_the_trails_bucket_is_stored_and_reaches_the_run_settings(tmp_path: Path) -> None:
     bucket = "aws-controltower-logs-222233334444-us-east-1"
     store = CustomerStore(tmp_path / "c.sqlite")
@@ -133,6 +136,7 @@ def test_the_trails_bucket_is_stored_and_reaches_the_run_settings(tmp_path: Path
             account_id="111122223333",
             organizational_unit_ids=("r-ab12",),
             cloud_trail_bucket=bucket,
+            cloud_trail_kms_key_arn=KEY,
             log_archive_account_id="222233334444",
         )
     )
@@ -141,3 +145,4 @@ def test_the_trails_bucket_is_stored_and_reaches_the_run_settings(tmp_path: Path
     assert run_settings(found, {}).log_archive_account_id == "222233334444"
     context = dict(instructions_for(found).deploys[0].context)
     assert context["cloudTrailBucket"] == bucket and context["logArchiveAccountId"] == "222233334444"
+    assert context["cloudTrailKmsKeyArn"] == KEY
