@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Fn, Tags, Validations
 from aws_cdk import aws_iam as iam
@@ -14,7 +14,6 @@ from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from constructs_lib import validation
 from constructs_lib.policies import (
-    DENY_DECRYPT_SID,
     MANAGED_POLICIES_PER_ROLE,
     Statement,
     allow_statements,
@@ -23,8 +22,10 @@ from constructs_lib.policies import (
     identity_center_via_services,
     pack,
     read_only_documents,
+    trail_log_statements,
 )
 from constructs_lib.role_trust import ExternalId, TrustedPrincipal, trust_principal
+from constructs_lib.trail_logs import CloudTrailLogs
 
 DEFAULT_MAX_SESSION_DURATION = Duration.hours(1)
 SECURITY_AUDIT = "SecurityAudit"
@@ -44,6 +45,12 @@ _READ_ONLY_ON_EVERY_RESOURCE = (
     "restriction (GetAccountAuthorizationDetails, ec2:Describe*, LookupEvents, the sso, identitystore and "
     "organizations lists), and the inventory needs every resource of the account anyway."
 )
+TRAIL_LOGS_POLICY_ID = "ReadTrailLogs"
+_TRAIL_LOG_OBJECTS = (
+    "The trail's log files: objects under the trail's [prefix/]AWSLogs/ only (CloudTrail names them by "
+    "account, region, day and time, so no narrower pattern exists); the data-plane Deny still denies every "
+    "other object."
+)
 
 
 def _policy_statement(statement: Statement) -> iam.PolicyStatement:
@@ -51,9 +58,15 @@ def _policy_statement(statement: Statement) -> iam.PolicyStatement:
         sid=statement.sid,
         effect=iam.Effect(statement.effect.upper()),
         actions=list(statement.actions),
-        resources=["*"],
-        conditions=statement.condition_json() or None,
+        resources=None if statement.not_resources else list(statement.resources),
+        not_resources=list(statement.not_resources) or None,
+        conditions={op: dict(values) for op, values in (statement.condition or {}).items()} or None,
     )
+
+
+def _document_json(statements: Iterable[Statement]) -> dict[str, Any]:
+    """A policy document as CloudFormation takes it (Tokens such as the partition resolve in place)."""
+    return iam.PolicyDocument(statements=[_policy_statement(s) for s in statements]).to_json()  # type: ignore[no-any-return]
 
 
 def _checked_features(features: Iterable[Feature]) -> frozenset[Feature]:
@@ -105,6 +118,9 @@ class IntegrationRole(Construct):
     :param identity_center_region: IAM Identity Center's home region, where the role reads it. Default: none,
         and ``kms:Decrypt`` stays denied outright (an instance encrypted with a customer-managed key then
         cannot be read). Only with ``Feature.IDENTITY_CENTER``.
+    :param cloud_trail_logs: ``CloudTrailLogs.bucket(...)``: also read the trail's log files there
+        (``ReadTrailLogs``, a policy scoped to the bucket's log prefix and the trail's key), with the Deny
+        narrowed by exactly that. Default: none, S3 objects and decryption stay denied everywhere.
     """
 
     def __init__(
@@ -123,12 +139,13 @@ class IntegrationRole(Construct):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
         identity_center_region: str | None = None,
+        cloud_trail_logs: CloudTrailLogs | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.features = _checked_features(features)
         self.decrypt_via = self._decrypt_via(identity_center_region)
         documents = read_only_documents(self.features)
-        if len(documents) + 1 + int(bool(self.decrypt_via)) + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
+        if len(documents) + 1 + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
             raise InvalidSettingError(
                 "security_audit", True, f"False: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
             )
@@ -136,6 +153,19 @@ class IntegrationRole(Construct):
         self.trusted_principal = trusted_principal
         self.security_audit = security_audit
         self.conditional_policies: tuple[iam.ManagedPolicy, ...] = ()
+        self.cloud_trail_logs = cloud_trail_logs
+        self.trail_logs_policy: iam.ManagedPolicy | None = None
+        # Grants that hold only under a condition (a template shared by many accounts): see _refresh_deny.
+        self._trail_condition: CfnCondition | None = None
+        self._conditional_via: tuple[str, ...] = ()
+        self._via_condition: CfnCondition | None = None
+        extra = int(cloud_trail_logs is not None) + int(bool(self.decrypt_via))
+        if len(documents) + 1 + int(security_audit) + extra > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "cloud_trail_logs",
+                cloud_trail_logs,
+                f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies",
+            )
 
         self.role = iam.Role(
             self,
@@ -168,7 +198,7 @@ class IntegrationRole(Construct):
         # read-only policy depends on it, so no Allow of ours is ever attached without it.
         self.deny_policy = self._managed_policy(
             "DenyDataPlaneReads",
-            deny_statements(self.decrypt_via),
+            deny_statements(None if cloud_trail_logs is None else cloud_trail_logs.grant(), self.decrypt_via),
             "explicit deny of data-plane reads",
             None,  # cdk-nag does not flag a Deny on *
         )
@@ -192,6 +222,44 @@ class IntegrationRole(Construct):
         )
         for policy in self.read_only_policies:
             policy.node.add_dependency(self.deny_policy)
+        if cloud_trail_logs is not None:
+            self._trail_logs_policy(cloud_trail_logs, "the trail's log files", None)
+
+    def add_conditional_trail_logs(self, logs: CloudTrailLogs, condition: CfnCondition) -> iam.ManagedPolicy:
+        """Read the trail's log files only where ``condition`` holds (``ReadTrailLogs``), and narrow the Deny
+        there only: elsewhere it stays whole. For a template deployed to many accounts of which one holds
+        the bucket (an organization's log-archive account)."""
+        if self.cloud_trail_logs is not None:
+            raise InvalidSettingError(
+                "cloud_trail_logs", logs, "given once: the role reads one trail's files"
+            )
+        if len(self.policies) + 1 + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "cloud_trail_logs", logs, f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
+            )
+        self.cloud_trail_logs = logs
+        self._trail_condition = condition
+        self._refresh_deny()
+        return self._trail_logs_policy(
+            logs, f"the trail's log files where {condition.logical_id} holds", condition
+        )
+
+    def _trail_logs_policy(
+        self, logs: CloudTrailLogs, what: str, condition: CfnCondition | None
+    ) -> iam.ManagedPolicy:
+        grant = logs.grant()
+        policy = self._managed_policy(TRAIL_LOGS_POLICY_ID, trail_log_statements(grant), what, None)
+        Validations.of(policy).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{_nag_resource(grant.objects_arn)}]",
+                reason=_TRAIL_LOG_OBJECTS,
+            )
+        )
+        if condition is not None:
+            cast(iam.CfnManagedPolicy, policy.node.default_child).cfn_options.condition = condition
+        policy.node.add_dependency(self.deny_policy)
+        self.trail_logs_policy = policy
+        return policy
 
     def add_conditional_features(
         self, construct_id: str, features: Iterable[Feature], condition: CfnCondition
@@ -238,19 +306,14 @@ class IntegrationRole(Construct):
         condition, construct ID ``IdentityCenterDecryptPolicy``). The Deny of ``kms:Decrypt`` becomes a
         statement of its own, narrowed by the same ``kms:ViaService`` condition there and whole everywhere
         else (``Fn::If`` on ``condition``)."""
-        if self.decrypt_via:
+        if self.decrypt_via or self._conditional_via:
             raise InvalidSettingError(
                 "identity_center_region", identity_center_region, "one decrypt grant per role (it has one)"
             )
         region = validation.unless_token(formats.region, identity_center_region, "identity_center_region")
         via = identity_center_via_services(region, Aws.URL_SUFFIX)
-        others, narrowed = deny_statements(via)
-        whole = Statement(DENY_DECRYPT_SID, "Deny", narrowed.actions)
-        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
-        deny.add_property_override(
-            "PolicyDocument.Statement",
-            [others.to_json(), Fn.condition_if(condition.logical_id, narrowed.to_json(), whole.to_json())],
-        )
+        self._conditional_via, self._via_condition = via, condition
+        self._refresh_deny()
         if len(self.policies) + 1 + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
             raise InvalidSettingError(
                 "identity_center_region", identity_center_region, "a role with room for one more policy"
@@ -266,6 +329,30 @@ class IntegrationRole(Construct):
         self.conditional_policies += (policy,)
         return policy
 
+    def _refresh_deny(self) -> None:
+        """The Deny's document where a grant holds only under a condition: ``Fn::If`` on each conditional
+        grant (the trail's log files, the decrypt through Identity Center), so that each account's Deny is
+        narrowed by exactly the grants it has (``policies.deny_statements``)."""
+        grant = self.cloud_trail_logs.grant() if self.cloud_trail_logs is not None else None
+        via = self.decrypt_via or self._conditional_via
+
+        def document(with_trail: bool, with_via: bool) -> Any:
+            return _document_json(deny_statements(grant if with_trail else None, via if with_via else ()))
+
+        def with_trail(trail: bool) -> Any:
+            if self._via_condition is not None:
+                return Fn.condition_if(
+                    self._via_condition.logical_id, document(trail, True), document(trail, False)
+                )
+            return document(trail, bool(via))
+
+        if self._trail_condition is not None:
+            chosen = Fn.condition_if(self._trail_condition.logical_id, with_trail(True), with_trail(False))
+        else:
+            chosen = with_trail(grant is not None)
+        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
+        deny.add_property_override("PolicyDocument", chosen)
+
     @property
     def role_arn(self) -> str:
         return self.role.role_arn
@@ -276,10 +363,12 @@ class IntegrationRole(Construct):
 
     @property
     def policies(self) -> tuple[iam.ManagedPolicy, ...]:
-        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, then the
-        conditional ones (``add_conditional_features``)."""
+        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, the decrypt
+        through Identity Center, the conditional ones (``add_conditional_features``,
+        ``add_conditional_decrypt``), then ``ReadTrailLogs`` (``cloud_trail_logs``)."""
         decrypt = (self.decrypt_policy,) if self.decrypt_policy else ()
-        return (*self.read_only_policies, self.deny_policy, *decrypt, *self.conditional_policies)
+        trail = () if self.trail_logs_policy is None else (self.trail_logs_policy,)
+        return (*self.read_only_policies, self.deny_policy, *decrypt, *self.conditional_policies, *trail)
 
     def _decrypt_via(self, identity_center_region: str | None) -> tuple[str, ...]:
         if identity_center_region is None:
@@ -312,3 +401,8 @@ class IntegrationRole(Construct):
                 Acknowledgment(id=NAG_WILDCARD_RESOURCE, reason=why_every_resource)
             )
         return policy
+
+
+def _nag_resource(arn: str) -> str:
+    """An ARN as cdk-nag names it in a finding (the partition Token as ``<AWS::Partition>``)."""
+    return arn.replace(Aws.PARTITION, "<AWS::Partition>")

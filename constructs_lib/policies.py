@@ -8,13 +8,14 @@ data-plane reads) and how they are packed into customer-managed policies that ea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 from collector.formats import InvalidSettingError
 from collector.permissions import Feature, actions_for, data_plane_deny_actions
+from collector.services.cloudtrail.catalog import LOG_FILE_DECRYPT
 
 # IAM quotas: a managed policy document may hold 6,144 characters (whitespace not counted) and a role may
 # have 10 managed policies attached (the default quota; raising it is possible but not assumed).
@@ -35,29 +36,72 @@ IDENTITY_CENTER_DECRYPTING_SERVICES = ("identitystore", "sso")
 
 @dataclass(frozen=True)
 class Statement:
-    """One policy statement on every resource (``Resource: *``), with an optional Condition block."""
+    """One policy statement: on every resource (``Resource: *``) unless ``resources`` or ``not_resources``
+    name some, with an optional ``condition`` (IAM's Condition block)."""
 
     sid: str
     effect: str  # "Allow" | "Deny"
     actions: tuple[str, ...]
-    condition: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (operator, key, values)
-
-    def condition_json(self) -> dict[str, dict[str, list[str]]]:
-        block: dict[str, dict[str, list[str]]] = {}
-        for operator, key, values in self.condition:
-            block.setdefault(operator, {})[key] = list(values)
-        return block
+    resources: tuple[str, ...] = ("*",)
+    not_resources: tuple[str, ...] = ()  # when given, instead of ``resources``
+    condition: Mapping[str, Mapping[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "Sid": self.sid,
-            "Effect": self.effect,
-            "Action": list(self.actions),
-            "Resource": "*",
-        }
+        body: dict[str, Any] = {"Sid": self.sid, "Effect": self.effect, "Action": list(self.actions)}
+        if self.not_resources:
+            body["NotResource"] = _one_or_list(self.not_resources)
+        else:
+            body["Resource"] = _one_or_list(self.resources)
         if self.condition:
-            out["Condition"] = self.condition_json()
-        return out
+            body["Condition"] = {op: dict(values) for op, values in self.condition.items()}
+        return body
+
+
+def _one_or_list(values: tuple[str, ...]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
+@dataclass(frozen=True)
+class TrailLogGrant:
+    """Where a trail's log files are, as a read grant names them (see constructs_lib.trail_logs)."""
+
+    bucket_arn: str  # arn:<partition>:s3:::<bucket>
+    logs_root: str  # [<prefix>/]AWSLogs/
+    key_arn: str | None = None  # the trail's SSE-KMS key
+    via_service: str | None = None  # s3.<the bucket's region>.amazonaws.com, with key_arn
+
+    @property
+    def objects_arn(self) -> str:
+        return f"{self.bucket_arn}/{self.logs_root}*"
+
+
+TRAIL_LOGS_SID = "ReadTrailLogs"
+
+
+def trail_log_statements(grant: TrailLogGrant) -> tuple[Statement, ...]:
+    """Read the trail's log files and nothing else of S3 or KMS: list only under the log prefix, get only
+    objects under it, decrypt only with the trail's key and only through S3 in the bucket's region."""
+    found = [
+        Statement(
+            f"{TRAIL_LOGS_SID}List",
+            "Allow",
+            ("s3:ListBucket",),
+            (grant.bucket_arn,),
+            condition={"StringLike": {"s3:prefix": [f"{grant.logs_root}*"]}},
+        ),
+        Statement(f"{TRAIL_LOGS_SID}Get", "Allow", ("s3:GetObject",), (grant.objects_arn,)),
+    ]
+    if grant.key_arn is not None:
+        found.append(
+            Statement(
+                f"{TRAIL_LOGS_SID}Decrypt",
+                "Allow",
+                (LOG_FILE_DECRYPT,),
+                (grant.key_arn,),
+                condition={"StringEquals": {"kms:ViaService": grant.via_service}},
+            )
+        )
+    return tuple(found)
 
 
 def identity_center_via_services(home_region: str, url_suffix: str = "amazonaws.com") -> tuple[str, ...]:
@@ -84,27 +128,59 @@ def deny_statement() -> Statement:
     return Statement(DENY_SID, "Deny", data_plane_deny_actions())
 
 
-def deny_statements(decrypt_via: Sequence[str] = ()) -> tuple[Statement, ...]:
-    """The Deny of data-plane reads. With ``decrypt_via`` (``kms:ViaService`` values), ``kms:Decrypt`` moves
-    to a Deny of its own that spares exactly those services: a direct decrypt, or one through any other
-    service (S3, Secrets Manager...), is still denied; the key is absent from a direct call, and
-    StringNotEquals on an absent key is true, so the Deny applies."""
-    if not decrypt_via:
-        return (deny_statement(),)
-    others = tuple(a for a in data_plane_deny_actions() if a != DECRYPT)
-    return (
-        Statement(DENY_SID, "Deny", others),
-        Statement(
-            DENY_DECRYPT_SID, "Deny", (DECRYPT,), (("StringNotEquals", VIA_SERVICE_KEY, tuple(decrypt_via)),)
-        ),
+def deny_statements(
+    grant: TrailLogGrant | None = None, decrypt_via: Sequence[str] = ()
+) -> tuple[Statement, ...]:
+    """The Deny of data-plane reads, narrowed by exactly what the role's grants allow (and only that).
+
+    ``grant``: the trail's log files; object reads outside the log prefix, decryption with another key, or
+    with the trail's key other than through S3 stay denied. ``decrypt_via`` (``kms:ViaService`` values of
+    Identity Center's services): decryption only through them; a direct decrypt, or one through any other
+    service, stays denied (the key is absent from a direct call, and StringNotEquals on an absent key is
+    true). With both, another key only through Identity Center and the trail's key only through S3. Without
+    either, the one statement of ``deny_statement``."""
+    trail_key = grant is not None and grant.key_arn is not None
+    narrowed = ({"s3:GetObject"} if grant is not None else set()) | (
+        {LOG_FILE_DECRYPT} if trail_key or decrypt_via else set()
     )
+    if not narrowed:
+        return (deny_statement(),)
+    found = [Statement(DENY_SID, "Deny", tuple(a for a in data_plane_deny_actions() if a not in narrowed))]
+    if grant is not None:
+        found.append(
+            Statement(
+                f"{DENY_SID}OutsideTrailLogs", "Deny", ("s3:GetObject",), not_resources=(grant.objects_arn,)
+            )
+        )
+    via = {"StringNotEquals": {VIA_SERVICE_KEY: list(decrypt_via)}} if decrypt_via else None
+    if grant is not None and grant.key_arn is not None:
+        found += [
+            # Another key: denied, or (with decrypt_via) allowed only through Identity Center.
+            Statement(
+                DENY_DECRYPT_SID if decrypt_via else f"{DENY_SID}OtherKeys",
+                "Deny",
+                (LOG_FILE_DECRYPT,),
+                not_resources=(grant.key_arn,),
+                condition=via,
+            ),
+            Statement(
+                f"{DENY_SID}TrailKeyOutsideS3",
+                "Deny",
+                (LOG_FILE_DECRYPT,),
+                (grant.key_arn,),
+                condition={"StringNotEquals": {VIA_SERVICE_KEY: grant.via_service}},
+            ),
+        ]
+    elif decrypt_via:
+        found.append(Statement(DENY_DECRYPT_SID, "Deny", (DECRYPT,), condition=via))
+    return tuple(found)
 
 
 def decrypt_via_statement(decrypt_via: Sequence[str]) -> Statement:
     """``kms:Decrypt`` only when one of ``decrypt_via`` calls KMS for the role (an instance encrypted with a
     customer-managed key: the identity store decrypts its users and groups for the reader)."""
     return Statement(
-        DECRYPT_VIA_SID, "Allow", (DECRYPT,), (("StringEquals", VIA_SERVICE_KEY, tuple(decrypt_via)),)
+        DECRYPT_VIA_SID, "Allow", (DECRYPT,), condition={"StringEquals": {VIA_SERVICE_KEY: list(decrypt_via)}}
     )
 
 

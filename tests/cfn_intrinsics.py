@@ -21,10 +21,11 @@ def evaluate(
     get_att: Callable[[str, str], Any] | None = None,
     conditions: Mapping[str, bool] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split, Fn::GetAtt and Fn::If replaced by what they evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Select, Fn::If and Fn::GetAtt replaced by what they
+    evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
-    answer references to resources (default: fail); ``conditions`` the template's conditions (Fn::If).
+    answer references to resources (default: fail); ``conditions`` the template's conditions for Fn::If.
     """
 
     def walk(node: Any) -> Any:
@@ -49,10 +50,13 @@ def evaluate(
             if key == "Fn::Split":
                 delimiter, source = argument
                 return str(walk(source)).split(delimiter)
+            if key == "Fn::Select":
+                index, items = argument
+                return walk(items)[int(walk(index))]
             if key == "Fn::If":
                 name, when_true, when_false = argument
                 if conditions is None or name not in conditions:
-                    raise KeyError(f"Fn::If on {name!r}: no value given for that condition")
+                    raise KeyError(f"Fn::If {name!r}: no condition answer given")
                 return walk(when_true if conditions[name] else when_false)
             if key == "Fn::GetAtt":
                 if get_att is None:

@@ -27,6 +27,7 @@ from local_aws.seed.specs import (
     OrganizationSpec,
     PermissionSetSpec,
 )
+from local_aws.seed.trail import TrailTruth, seed_organization_trail
 from local_aws.seed.truth import (
     AccessKeyTruth,
     AccountAccessTruth,
@@ -97,6 +98,7 @@ __all__ = [
     "SamlProviderTruth",
     "SeededCustomer",
     "SeededOrganization",
+    "TrailTruth",
     "TrustEdgeTruth",
     "VendorPrincipal",
     "account_session",
@@ -116,6 +118,7 @@ __all__ = [
     "seed_iam",
     "seed_identity_center",
     "seed_organization",
+    "seed_organization_trail",
     "sso_role_path",
     "synthetic_events",
 ]

@@ -93,21 +93,36 @@ def test_external_id_parameter_exactly_when_no_literal_is_given(matrix: Matrix, 
         assert "ExternalId" not in matrix.templates[case.name].get("Parameters", {})
 
 
+def _on_every_resource(statement: dict[str, Any]) -> bool:
+    return statement.get("Resource") == "*"
+
+
 def test_granted_actions_are_exactly_the_catalog_actions_of_the_features(matrix: Matrix, case: Case) -> None:
-    allows = policy_statements(matrix.templates[case.name], "Allow")
-    unconditional = [s for s in allows if "Condition" not in s]
-    granted = [a for s in unconditional for a in actions(s)]
+    allowed = policy_statements(matrix.templates[case.name], "Allow")
+    granted = [a for s in allowed if _on_every_resource(s) and "Condition" not in s for a in actions(s)]
     assert sorted(granted) == sorted(actions_for(case.features))  # each once, nothing else
-    assert all("*" not in a for a in granted)
-    assert all(s["Resource"] == "*" for s in allows)
-    # The one conditional Allow: kms:Decrypt through Identity Center, where its region is given
-    # (tests/constructs_lib/test_identity_center_decrypt.py evaluates it).
-    conditional = [(s["Sid"], s["Action"]) for s in allows if "Condition" in s]
-    expected = [(DECRYPT_VIA_SID, "kms:Decrypt")] if case.options.get("identity_center_region") else []
-    assert conditional == expected
+    assert all("*" not in a for s in allowed for a in actions(s))
+    for statement in allowed:
+        assert "Condition" not in statement or statement["Sid"].startswith(("ReadTrailLogs", DECRYPT_VIA_SID))
+    # Anything granted on named resources only is the trail's log files (see test_trail_logs.py).
+    scoped = sorted(a for s in allowed if not _on_every_resource(s) for a in actions(s))
+    logs = case.options.get("cloud_trail_logs")
+    expected = (
+        []
+        if logs is None
+        else ["s3:GetObject", "s3:ListBucket"] + (["kms:Decrypt"] if logs.kms_key_arn else [])
+    )
+    assert scoped == sorted(expected)
+    # The conditional Allow on every resource: kms:Decrypt through Identity Center, where its region is
+    # given (tests/constructs_lib/test_identity_center_decrypt.py evaluates it).
+    conditional = [(s["Sid"], s["Action"]) for s in allowed if "Condition" in s and _on_every_resource(s)]
+    decrypt = [(DECRYPT_VIA_SID, "kms:Decrypt")] if case.options.get("identity_center_region") else []
+    assert conditional == decrypt
 
 
 def test_data_plane_reads_are_denied_in_their_own_policy(matrix: Matrix, case: Case) -> None:
+    if case.options.get("cloud_trail_logs"):
+        pytest.skip("the narrowed Deny is evaluated in tests/constructs_lib/test_trail_logs.py")
     template = Template.from_json(matrix.templates[case.name])
     narrowed = bool(case.options.get("identity_center_region"))
     statements: list[Any] = [
@@ -138,8 +153,10 @@ def test_policies_are_attached_from_the_policy_side(matrix: Matrix, case: Case) 
     template = matrix.templates[case.name]
     role_ref = [{"Ref": the_role_id(template)}]
     policies = resources(template, "AWS::IAM::ManagedPolicy")
-    # today's catalog fits one read-only policy, plus the Deny (and the decrypt policy, where asked)
-    assert len(policies) == 2 + int(bool(case.options.get("identity_center_region")))
+    # Today's catalog fits one read-only policy, plus the Deny (and the trail's log files, the decrypt
+    # through Identity Center, when given).
+    extra = int("cloud_trail_logs" in case.options) + int(bool(case.options.get("identity_center_region")))
+    assert len(policies) == 2 + extra
     assert all(p["Properties"]["Roles"] == role_ref for p in policies.values())
     managed_arns = the_role(template).get("ManagedPolicyArns")
     if case.options.get("security_audit"):
