@@ -25,9 +25,9 @@ from collector.runner import execute, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.settings import RunSettings
 from collector.store import SqliteStore
-from local_aws.cloudtrail_events import ManagementEvent
+from local_aws.emulator.cloudtrail.events import ManagementEvent
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import account_session
-from local_aws.server import LocalAws
 
 CEILING = 2 * cloudtrail.PAGE_SIZE  # events a second per account and region: 2 requests x 50 events
 DEFAULT_RATES = dict(collector_aws.KNOWN_API_RATES)
@@ -73,7 +73,7 @@ def run_case(aws: LocalAws, case: Case, account_id: str) -> dict[str, object]:
     rates = dict(DEFAULT_RATES)
     if case.rate is not None:
         rates["cloudtrail:LookupEvents"] = case.rate
-    collector_aws.KNOWN_API_RATES = rates  # read when the run's RateLimiter is created
+    collector_aws.KNOWN_API_RATES = rates  # read when the run's CallPacer is created
     settings = RunSettings(
         role_arn=role,
         external_id="bench-external-id",

@@ -17,6 +17,7 @@ from typing import Any
 
 from collector.doctor.checks import Doctor, DoctorSettings, OrganizationScope, Target
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSpec,
     OrganizationalUnitSpec,
@@ -26,7 +27,6 @@ from local_aws.seed import (
     management_session,
     member_session,
 )
-from local_aws.server import LocalAws
 
 EXTERNAL_ID = "Benchmark-External-Id-1"
 ROLE = "Integration"

@@ -21,6 +21,7 @@ import boto3
 from collector.runner import execute, prepare
 from collector.settings import RunSettings
 from collector.store import SqliteStore
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     IdentityCenterSpec,
     OrganizationSpec,
@@ -29,7 +30,6 @@ from local_aws.seed import (
     member_session,
     seed_identity_center,
 )
-from local_aws.server import LocalAws
 
 SHAPES = ((4, 3), (200, 5), (1_000, 10))  # (users, groups)
 MEMBER_ROLE = "OrganizationAccountAccessRole"

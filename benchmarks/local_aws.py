@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.config import Config
 
-from local_aws.cloudtrail_events import ManagementEvent
+from local_aws.emulator.cloudtrail.events import ManagementEvent
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import OrganizationSpec, management_session, seed_organization
-from local_aws.server import LocalAws
 
 PATIENT = Config(retries={"mode": "standard", "max_attempts": 20})
 

@@ -1,1 +1,2 @@
-"""A local AWS for tests and the demo: a moto server plus emulations of what moto lacks."""
+"""A local AWS for tests and the demo: the emulator (``emulator``), its seeding toolkit (``seed``), the
+customer-deploy driver (``deploy``) and the demo (``demo``)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 
 @pytest.fixture(scope="session")

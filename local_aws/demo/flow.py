@@ -6,7 +6,7 @@
    then switch IAM enforcement on: from here every request is checked against the caller's policies;
 3. deploy the integration as the customer's administrator: ``cdk bootstrap``, ``cdk deploy`` of the
    project's app in the management account, the member template through the StackSet API; then switch on
-   the evaluation of trust policies as AWS does them (``local_aws.trust``);
+   the evaluation of trust policies as AWS does them (``local_aws.emulator.trust_evaluation``);
 4. collect as the vendor: the collector's CLI in its own process, with only the vendor principal's access
    key and the ExternalId, in organization mode;
 5. print what was collected and where the database is.
@@ -28,11 +28,11 @@ from typing import NoReturn
 
 from collector.customers.record import new_external_id
 from collector.formats import InvalidSettingError
-from local_aws.client import isolated_environment
 from local_aws.demo.summary import render_summary
-from local_aws.deploy import DeployedIntegration, deploy_organization_integration
+from local_aws.deploy.organization import DeployedIntegration, deploy_organization_integration
+from local_aws.emulator.client import isolated_environment
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
-from local_aws.server import LocalAws
 
 DEFAULT_OUT = Path(".demo")
 MARKER = ".written-by-make-demo"  # in the work directory: the next run may replace it

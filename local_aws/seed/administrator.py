@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from local_aws.client import AccessKey
+from local_aws.emulator.client import AccessKey
 from local_aws.seed.sessions import account_session
 from local_aws.seed.truth import AccessKeyTruth, IamTruth, PolicyAttachment
 

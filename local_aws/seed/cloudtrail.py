@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
-from local_aws.client import LocalAwsClient
-from local_aws.cloudtrail_events import ManagementEvent, Resource
-from local_aws.cloudtrail_lookup import RETENTION
+from local_aws.emulator.client import LocalAwsClient
+from local_aws.emulator.cloudtrail.events import ManagementEvent, Resource
+from local_aws.emulator.cloudtrail.lookup import RETENTION
 from local_aws.seed.specs import CloudTrailSpec
 from local_aws.seed.truth import CloudTrailTruth, Ec2RegionTruth, IamTruth
 

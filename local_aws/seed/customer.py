@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from local_aws.client import LocalAwsClient
+from local_aws.emulator.client import LocalAwsClient
 from local_aws.seed.administrator import Administrator, create_administrator
 from local_aws.seed.scenario import Progress, quiet, seed_organization
 from local_aws.seed.specs import OrganizationSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from local_aws.client import LocalAwsClient
+from local_aws.emulator.client import LocalAwsClient
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.iam import seed_iam

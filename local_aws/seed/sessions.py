@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from local_aws.protocol import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, MOTO_DEFAULT_ACCOUNT_ID
+from local_aws.emulator.protocol import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, MOTO_DEFAULT_ACCOUNT_ID
 
 ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole"
 SEED_SESSION_NAME = "local-aws-seed"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import boto3
 
-from local_aws.client import AccessKey
+from local_aws.emulator.client import AccessKey
 from local_aws.seed.sessions import AccountSession, account_session
 
 VENDOR_ACCOUNT_ID = "999988887777"

@@ -20,10 +20,10 @@ from collector.cli import collect as collect_command
 from collector.errors import DENIED_CODES
 from collector.sink import RunManifest
 from collector.store import SqliteStore
-from local_aws.client import isolated_environment
-from local_aws.deploy import DeployedIntegration, deploy_organization_integration
+from local_aws.deploy.organization import DeployedIntegration, deploy_organization_integration
+from local_aws.emulator.client import isolated_environment
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
-from local_aws.server import LocalAws
 
 EXTERNAL_ID = "Customer-7f3a9c-ExternalId"
 # An AWS-managed policy attached nowhere, only a permissions boundary: GetAccountAuthorizationDetails leaves
@@ -152,7 +152,7 @@ def collect(
                 env.setenv(key, value)
         argv: Sequence[str] = [
             "collect",
-            *shlex.split(deployed.integration.collector_arguments),  # the stack's output, as the README says
+            *shlex.split(deployed.integration.collector_arguments),  # the stack's output, as documented
             "--external-id",
             external_id or deployed.external_id,
             "--db",

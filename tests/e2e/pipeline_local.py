@@ -7,7 +7,7 @@
 - moto keeps state machines created by CloudFormation where its Step Functions interpreter does not look,
   so the definition CloudFormation resolved is created again, with the same role, once the interpreter is
   on (``LocalAws.execute_state_machines``). Its Lambda tasks run the functions' real handlers in the server
-  process (local_aws.lambda_runtime).
+  process (local_aws.emulator.lambda_runtime).
 - Two adaptations to moto 5.2.5's interpreter, both visible here: its grammar takes
   ``ToleratedFailurePercentage`` only as a decimal literal (``5`` is rejected, ``5.0`` parses; it then
   ignores the value, so any failed item fails the Map), and it evaluates a ResultWriter's ``Prefix.$`` against
@@ -36,7 +36,7 @@ from constructs_lib.pipeline_stack import (
     STATE_MACHINE_OUTPUT,
     CollectorPipelineStack,
 )
-from local_aws.client import LocalAwsClient
+from local_aws.emulator.client import LocalAwsClient
 
 STACK_NAME = "CollectorPipeline"
 ASSETS_BUCKET = "cdk-hnb659fds-assets-{account}-{region}"  # DefaultStackSynthesizer's bootstrap bucket

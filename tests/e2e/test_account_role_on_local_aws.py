@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from constructs_lib import TrustedPrincipal, account_template
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cdk]
 

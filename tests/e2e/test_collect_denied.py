@@ -12,7 +12,7 @@ import pytest
 
 from collector.cli.app import main
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import pytest
 
 from collector.cli.app import main
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.e2e.iam_seed import TRUST, Shape, seed
 
 pytestmark = pytest.mark.e2e

@@ -19,6 +19,7 @@ from collector.cli.app import main
 from collector.permissions import Feature, actions_for, all_permissions
 from collector.services.identity_center import fetch as identity_center
 from collector.store import SqliteStore
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSession,
     IdentityCenterSpec,
@@ -30,7 +31,6 @@ from local_aws.seed import (
     member_session,
     seed_identity_center,
 )
-from local_aws.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 MEMBER_ROLE = "OrganizationAccountAccessRole"  # moto lets the management account assume it in members

@@ -14,7 +14,7 @@ import pytest
 from collector.cli.app import main
 from collector.permissions import Feature, permissions_for
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e

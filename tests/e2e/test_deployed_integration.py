@@ -19,9 +19,9 @@ from cdk_app import build
 from collector import registry
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, all_permissions
 from collector.store import SqliteStore, kind_tables
-from local_aws import deploy
 from local_aws.demo import flow
 from local_aws.demo.summary import render_summary
+from local_aws.deploy import organization as deploy
 from local_aws.seed import account_session
 from tests.e2e.deployed import DeployedCustomer, collect
 

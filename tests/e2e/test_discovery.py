@@ -17,7 +17,7 @@ from collector.runner import discover, prepare
 from collector.services.iam.records import Group
 from collector.settings import RunSettings
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.e2e.iam_seed import TRUST
 
 pytestmark = pytest.mark.e2e

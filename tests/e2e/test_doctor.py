@@ -1,6 +1,6 @@
 """``doctor`` against a moto server under IAM enforcement, with trust policies evaluated as AWS does.
 
-moto alone accepts a missing ExternalId and skips the trust policy across accounts (README, "moto gaps");
+moto alone accepts a missing ExternalId and skips the trust policy across accounts (docs/local-aws.md);
 ``local_aws.evaluate_trust(True)`` makes it decide as AWS does, so the vendor's principal lives in its own
 account here, as in reality. One test also runs the open-trust case on plain moto: the trust-policy
 inspection catches it there too.
@@ -20,7 +20,8 @@ import cdk_app.__main__ as cdk_app_main
 from collector.cli.app import main
 from collector.customers.onboarding import parse_context
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
-from local_aws.protocol import MOTO_DEFAULT_ACCOUNT_ID
+from local_aws.emulator.protocol import MOTO_DEFAULT_ACCOUNT_ID
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSession,
     AccountSpec,
@@ -32,7 +33,6 @@ from local_aws.seed import (
     management_session,
     member_session,
 )
-from local_aws.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 CUSTOMER = MOTO_DEFAULT_ACCOUNT_ID

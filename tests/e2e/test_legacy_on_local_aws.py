@@ -44,7 +44,7 @@ from constructs_lib.legacy import (
     SecretReaders,
 )
 from constructs_lib.legacy_stacks import legacy_role_template, legacy_user_template
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 from tests.cfn_intrinsics import evaluate
 from tests.synth import REPO
 

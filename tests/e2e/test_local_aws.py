@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 

@@ -24,6 +24,7 @@ from collector.pipeline.jsonl import read_json_lines
 from collector.services.cloudtrail.fetch import OVERLAP
 from collector.store import SqliteStore
 from constructs_lib.collector_pipeline import CustomerRoles
+from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSpec,
     CloudTrailSpec,
@@ -31,7 +32,6 @@ from local_aws.seed import (
     SeededOrganization,
     seed_organization,
 )
-from local_aws.server import LocalAws
 from tests.e2e.pipeline_local import DeployedPipeline, deploy, execute, read_objects
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cdk]

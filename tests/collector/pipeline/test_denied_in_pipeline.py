@@ -15,7 +15,7 @@ from collector.pipeline.jsonl import read_json_lines
 from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
 from collector.services.ec2 import fetch as ec2
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from collector.pipeline.objects import MemoryObjects, S3Objects
 from collector.services.iam.records import Role, User
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 RUN = "20260506T120000Z-a1b2c3"
 ACCOUNT = "111122223333"

@@ -21,7 +21,7 @@ from collector.services.iam.records import Role
 from collector.services.identity_center.records import ProvisionedPermissionSet, SsoInstance
 from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
-from local_aws.server import LocalAws
+from local_aws.emulator.server import LocalAws
 
 RUN = "20260506T120000Z-a1b2c3"
 A, B = "111111111111", "222222222222"
