@@ -19,13 +19,14 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from collector import links
+from collector import links, private_files
 from collector.kinds import record_types
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
 from collector.services.iam import catalog as iam
@@ -119,8 +120,18 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+APPLICATION_ID = 0x41524F43  # PRAGMA application_id of the collector's databases ("AROC")
+# The tables of migration 1: with a schema version, they recognise a database written before the stamp.
+_CORE_TABLES = frozenset({"runs", "scopes", "scope_history", "api_calls", "scope_state"})
+_WAL_ATTEMPTS = 12
+
+
 class StoreError(Exception):
     """The database cannot be used (newer schema, not a database)."""
+
+
+class ForeignDatabaseError(StoreError):
+    """The file is another application's SQLite database: it is refused and left unchanged."""
 
 
 # --- kind tables, derived from the record types ------------------------------------------------------------
@@ -198,8 +209,9 @@ class KindTable:
     def decode(self, row: sqlite3.Row) -> dict[str, Any]:
         """A stored row as JSON-ready data (what export writes)."""
         out: dict[str, Any] = {"account_id": row["account_id"], "region": row["region"]}
+        present = row.keys()
         for column in self.columns:
-            value = row[column.name]
+            value = row[column.name] if column.name in present else None  # a column of a newer collector
             if value is not None and column.codec == "json":
                 value = json.loads(value)
             elif value is not None and column.codec == "bool":
@@ -217,39 +229,135 @@ def kind_tables() -> dict[str, KindTable]:
 # --- the store ---------------------------------------------------------------------------------------------
 
 
-def connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
+def connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the database at ``path`` (``open_database`` checks and prepares it first).
+
+    Read-only opens with SQLite's ``mode=ro``: nothing can be created, migrated or written through it.
+    """
+    if read_only:
+        uri = f"{Path(path).absolute().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None, check_same_thread=True)
+    else:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA synchronous=NORMAL")
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations the database lacks, then reconcile the kind tables with the record types."""
+def open_database(path: str, *, read_only: bool = False) -> None:
+    """Check that ``path`` is the collector's database; for writing, also create it (0600), migrate it
+    and switch it to WAL. A database of another application is refused before anything is changed.
+
+    Read-only: the file must exist and is never created, migrated or stamped.
+    """
+    try:
+        if read_only:
+            if not Path(path).is_file():
+                raise StoreError(
+                    f"--db {path}: the file does not exist (`collect` or `customers add` creates it)"
+                )
+            with closing(connect(path, read_only=True)) as conn:
+                if _identify(conn, path) == _NEW:
+                    raise StoreError(f"--db {path}: an empty database, nothing collected yet (run `collect`)")
+                _check_version(conn, path)
+        else:
+            private_files.create_file(path)
+            with closing(connect(path)) as conn:
+                migrate(conn, path)
+                _use_wal(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"--db {path}: not a usable SQLite database ({exc})") from exc
+    private_files.warn_if_shared(*private_files.database_files(path))
+
+
+_NEW, _OWN, _UNSTAMPED = "new", "own", "unstamped"
+
+
+def _identify(conn: sqlite3.Connection, path: str) -> str:
+    """``_OWN`` (stamped with APPLICATION_ID), ``_UNSTAMPED`` (written by a collector from before the stamp:
+    a schema version and the core tables), ``_NEW`` (no schema object at all); else ForeignDatabaseError."""
+    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return _OWN
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if application_id == 0 and version == 0 and not names:
+        return _NEW
+    if application_id == 0 and version > 0 and names >= _CORE_TABLES:
+        return _UNSTAMPED
+    tables = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+    raise ForeignDatabaseError(
+        f"--db {path}: not a collector database (application_id {application_id:#x}, user_version "
+        f"{version}, tables: {tables or 'none'}); it is left as it is: give the collector its own file"
+    )
+
+
+def _check_version(conn: sqlite3.Connection, path: str) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"the database has schema version {version}, newer than this collector's {SCHEMA_VERSION}: "
-            "upgrade the collector"
+            f"--db {path}: the database has schema version {version}, newer than this collector's "
+            f"{SCHEMA_VERSION}: upgrade the collector"
         )
-    for number in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    return version
+
+
+def _pending(conn: sqlite3.Connection, path: str) -> list[str]:
+    """The statements that make the database current: migrations, the stamp, the kind tables' changes."""
+    stamped = _identify(conn, path) == _OWN
+    version = _check_version(conn, path)
+    steps = [
+        statement
+        for number in range(version, SCHEMA_VERSION)
+        for statement in MIGRATIONS[number].split(";")
+        if statement.strip()
+    ]
+    if version != SCHEMA_VERSION:
+        steps.append(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if not stamped:
+        steps.append(f"PRAGMA application_id = {APPLICATION_ID}")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table in kind_tables().values():
-        conn.execute(table.create_sql())
+        if table.name not in tables:
+            steps.append(table.create_sql())
+            continue
         present = {r["name"] for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
-        for column in table.columns:
-            if column.name not in present:
-                conn.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.sql_type}')
+        steps += [
+            f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.sql_type}'
+            for column in table.columns
+            if column.name not in present
+        ]
+    return steps
+
+
+def migrate(conn: sqlite3.Connection, path: str = "") -> None:
+    """Apply the migrations the database lacks, stamp it as the collector's, reconcile the kind tables with
+    the record types: all in one write transaction, decided again inside it (a process opening the same new
+    database at the same moment may have done it already). Refuses a database of another application."""
+    if not _pending(conn, path):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _pending(conn, path):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _use_wal(conn: sqlite3.Connection, path: str) -> None:
+    """Switch to WAL (persistent). The switch needs the database to itself for a moment and does not wait
+    for a busy one: retry while another process holds it (a concurrent first open)."""
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(min(0.01 * 2**attempt, 0.5))
+    raise StoreError(f"--db {path}: still busy after {_WAL_ATTEMPTS} attempts to switch to WAL")
 
 
 _STOP = object()
@@ -258,13 +366,12 @@ _STOP = object()
 class SqliteStore:
     """The collector's database. As a context manager, closing waits for the writer and re-raises errors."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """``read_only`` (summary, export): the database must exist; it is never created or migrated, and
+        the kind tables or columns that a newer collector added read as absent."""
         self.path = str(path)
-        try:
-            with closing(connect(self.path)) as conn:
-                migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
+        self.read_only = read_only
+        open_database(self.path, read_only=read_only)
         self._tables = kind_tables()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=16)
         self._writer: threading.Thread | None = None
@@ -465,12 +572,19 @@ class SqliteStore:
     # -- queries --
 
     def _read(self) -> sqlite3.Connection:
-        return connect(self.path)
+        return connect(self.path, read_only=self.read_only)
+
+    @staticmethod
+    def _present(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def counts(self) -> dict[str, int]:
         with closing(self._read()) as conn:
+            present = self._present(conn)
             return {
                 kind: int(conn.execute(f'SELECT COUNT(*) FROM "{kind}"').fetchone()[0])  # noqa: S608
+                if kind in present
+                else 0
                 for kind in sorted(self._tables)
             }
 
@@ -501,13 +615,18 @@ class SqliteStore:
         table = self._tables[kind]
         order = ", ".join(table.key)
         with closing(self._read()) as conn:
+            if kind not in self._present(conn):
+                return
             for row in conn.execute(f'SELECT * FROM "{kind}" ORDER BY {order}'):  # noqa: S608
                 yield table.decode(row)
 
     def export(self, out_dir: str | Path) -> dict[str, int]:
-        """JSON Lines, one file per kind (``<kind>.jsonl``) plus ``scopes.jsonl``; returns lines per file."""
+        """JSON Lines, one file per kind (``<kind>.jsonl``) plus ``scopes.jsonl``; returns lines per file.
+
+        A new directory is created 0700 and every file written 0600 (collector.private_files).
+        """
         target = Path(out_dir)
-        target.mkdir(parents=True, exist_ok=True)
+        private_files.make_dir(target)
         written: dict[str, int] = {}
         for kind in sorted(self._tables):
             written[kind] = _write_lines(target / f"{kind}.jsonl", self.rows(kind))
@@ -517,7 +636,7 @@ class SqliteStore:
 
 def _write_lines(path: Path, items: Iterator[dict[str, Any]]) -> int:
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
+    with private_files.open_for_writing(path) as handle:
         for item in items:
             handle.write(json.dumps(item, sort_keys=True, separators=(",", ":")) + "\n")
             count += 1

@@ -98,7 +98,7 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     options = settings_options(args)
     if args.customer is not None:
         nothing_with_customer(args, "--role-arn", "--external-id", "--organization", "--member-role-name")
-        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        customer = CustomerStore(args.db, read_only=True).get(customer_name(args.customer, "--customer"))
         return run_settings(customer, options)
     given = role_and_external_id(args, "the integration role's ARN (or --customer NAME)")
     return RunSettings.parse({**options, **given}, OPTIONS)

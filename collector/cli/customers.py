@@ -166,7 +166,7 @@ def cmd_update(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    customers = CustomerStore(args.db).list()
+    customers = CustomerStore(args.db, read_only=True).list()
     if args.json:
         json.dump([c.to_json(with_external_id=False) for c in customers], out, indent=2)
         out.write("\n")
@@ -184,7 +184,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    customer = CustomerStore(args.db).get(customer_name(args.name))
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
     data = customer.to_json()
     if args.json:
         json.dump(data, out, indent=2)
@@ -215,7 +215,7 @@ def cmd_rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_instructions(args: argparse.Namespace, out: TextIO) -> int:
-    customer = CustomerStore(args.db).get(customer_name(args.name))
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
     guide = onboarding.instructions_for(customer, args.template_url)
     if args.json:
         json.dump(guide.to_json(), out, indent=2)

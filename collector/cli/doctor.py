@@ -107,7 +107,7 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
             "--identity-center",
             "--trusted-principal",
         )
-        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        customer = CustomerStore(args.db, read_only=True).get(customer_name(args.customer, "--customer"))
         settings = run_settings(customer, options)
         targets, organization = _for_customer(customer, settings)
         subject, previous, trusted = customer.name, customer.previous_external_id, customer.trusted_principal

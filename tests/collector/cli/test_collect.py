@@ -81,7 +81,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
         (["collect", "--external-id", "abc"], "--role-arn: got None; expected the integration role's ARN"),
         (
             ["summary", "--db", "/nonexistent/inventory.sqlite"],
-            "--db: got '/nonexistent/inventory.sqlite'; expected an existing",
+            "--db /nonexistent/inventory.sqlite: the file does not exist",
         ),
         (["frobnicate"], "invalid choice"),
     ],

@@ -15,6 +15,7 @@ from collector.aws import Sessions
 from collector.cli import app as cli
 from collector.cli.collect import settings_from
 from collector.customers.record import TRUSTED_PRINCIPAL_ENV
+from collector.customers.store import CustomerStore
 from collector.runner import discover
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
@@ -263,6 +264,7 @@ def test_a_legacy_user_arn_in_another_account_is_refused(db: str) -> None:
     ],
 )
 def test_bad_input_is_exit_2_naming_the_setting(db: str, argv: list[str], message: str) -> None:
+    CustomerStore(db)  # the registry exists (with no customer)
     code, _, err = _run(*argv, "--db", db)
     assert code == 2
     assert message in err, err
