@@ -116,6 +116,7 @@ class IntegrationRole(Construct):
         self.security_audit = security_audit
         self.conditional_policies: tuple[iam.ManagedPolicy, ...] = ()
 
+        trusted_principal.require_partition(self)
         self.role = iam.Role(
             self,
             "Resource",

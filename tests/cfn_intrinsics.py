@@ -20,7 +20,7 @@ def evaluate(
     ref: Callable[[str], Any] | None = None,
     get_att: Callable[[str, str], Any] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split and Fn::GetAtt replaced by what they evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Equals and Fn::GetAtt replaced by what they evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
     answer references to resources (default: fail).
@@ -48,6 +48,9 @@ def evaluate(
             if key == "Fn::Split":
                 delimiter, source = argument
                 return str(walk(source)).split(delimiter)
+            if key == "Fn::Equals":
+                left, right = walk(argument)
+                return left == right
             if key == "Fn::GetAtt":
                 if get_att is None:
                     raise KeyError(f"Fn::GetAtt {argument!r}: no resource answer given")
