@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collector import registry
-from collector.aws import CallPacer, CallRecorder, Sessions
+from collector import base_identity, registry
+from collector.aws import CallPacer, CallRecorder, Sessions, partition_of
 from collector.discovery import (
     DISCOVERY,
     Discovery,
@@ -202,11 +202,18 @@ def prepare(
     *,
     run_id: str | None = None,
     prepare_session: Callable[..., None] | None = None,
+    check_base_identity: bool = False,
 ) -> Prepared:
-    """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does)."""
+    """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does).
+
+    ``check_base_identity`` (the CLI): one sts:GetCallerIdentity first, so that refused base credentials
+    are a ConfigurationError before any role is assumed (collector.base_identity).
+    """
     run_id = run_id or new_run_id()
     fetchers = registry.select(settings.fetchers)
     sessions = new_sessions(settings, run_id, prepare_session=prepare_session)
+    if check_base_identity:
+        base_identity.check(sessions, partition_of(settings.role_arn))
     discovery = discover(settings, sessions, fetchers)
     plan = build_plan(
         discovery.accounts,

@@ -155,7 +155,7 @@ class Progress:
 def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = settings_from(args)
     store = None if args.dry_run else SqliteStore(args.db)  # fail on a bad --db before any AWS call
-    prepared = prepare(settings)
+    prepared = prepare(settings, check_base_identity=True)
     discovery = prepared.discovery
     if args.dry_run:
         for line in prepared.plan.describe():
