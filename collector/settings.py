@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Self
 
-from collector import external_id, formats, registry
+from collector import external_id, formats, partitions, registry
 from collector.aws import DEFAULT_API_RATE
 from collector.external_id import ExternalIdMode
 from collector.fetch import FetchOptions
@@ -87,7 +87,7 @@ def _regions(value: object, name: str) -> tuple[str, ...] | None:
     if value is None or value == ALL_REGIONS:  # None is what ``all`` becomes
         return None
     if isinstance(value, list | tuple):
-        return formats.regions(list(value), name)
+        return tuple(dict.fromkeys(formats.regions(list(value), name)))  # each once, in the given order
     raise InvalidSettingError(name, value, f'"{ALL_REGIONS}" or a list of region codes')
 
 
@@ -225,6 +225,14 @@ def _check_rules(values: Mapping[str, Any], spelling: Spelling) -> None:
     if more and organization:
         none_with = f"none with {spelling.organization_on}"
         raise InvalidSettingError(spelling("more_role_arns"), list(more), none_with)
+    regions, role_arn = values.get("regions"), values.get("role_arn")
+    if regions and isinstance(role_arn, str):
+        partition = role_arn.split(":")[1]
+        known = partitions.regions_of(partition)
+        for region in regions:
+            if known and region not in known:
+                expected = f"a region of the role's partition {partition}: {', '.join(sorted(known))}"
+                raise InvalidSettingError(spelling("regions"), region, expected)
     if "external_id" in values:  # the per-account mode appends "-" and the account ID
         try:
             external_id.check_base(values["external_id"], values["external_id_mode"], spelling("external_id"))
