@@ -272,24 +272,43 @@ def execute(
         options=prepared.settings.options,
         sleep=sleep,
     )
-    with ThreadPoolExecutor(
-        max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
-    ) as pool:
-        futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
-        for future in as_completed(futures):
-            for result in future.result():
-                record(result)
 
-    manifest = RunManifest(
-        run_id=prepared.run_id,
-        started_at=started,
-        finished_at=now_iso(),
-        settings=prepared.settings.to_json(),
-        scopes=tuple(sorted(results, key=lambda r: r.scope)),
-        api_calls=prepared.sessions.recorder.snapshot(),
-    )
-    sink.finish_run(manifest)
-    return manifest
+    def manifest(interrupted: str | None = None) -> RunManifest:
+        return RunManifest(
+            run_id=prepared.run_id,
+            started_at=started,
+            finished_at=now_iso(),
+            settings=prepared.settings.to_json(),
+            scopes=tuple(sorted(results, key=lambda r: r.scope)),
+            api_calls=prepared.sessions.recorder.snapshot(),
+            interrupted=interrupted,
+        )
+
+    try:
+        with ThreadPoolExecutor(
+            max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
+        ) as pool:
+            futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
+            try:
+                for future in as_completed(futures):
+                    for result in future.result():
+                        record(result)
+            except BaseException:
+                # Interrupted (or a bug): no new item starts; the running ones end and write their scopes.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    except BaseException as stop:
+        # What was collected is kept and the run says it was cut short; the caller decides the exit.
+        sink.finish_run(manifest(interrupted_by(stop)))
+        raise
+    done = manifest()
+    sink.finish_run(done)
+    return done
+
+
+def interrupted_by(stop: BaseException) -> str:
+    """How a run was cut short: the signal's name (collector.cli.signals), else the exception's."""
+    return str(getattr(stop, "signal_name", None) or type(stop).__name__)
 
 
 def exit_code(results: Iterable[ScopeResult]) -> int:

@@ -116,6 +116,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE customers ADD COLUMN secret_readers TEXT NOT NULL DEFAULT '[]';
     """,
+    # 4: a run stopped by a signal says so (a run with no finished_at was killed, or is still running).
+    """
+    ALTER TABLE runs ADD COLUMN interrupted TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -516,10 +520,12 @@ class SqliteStore:
             )
             self._derive(conn, manifest.run_id)
             conn.execute(
-                "UPDATE runs SET finished_at = ?, complete = ?, manifest_json = ? WHERE run_id = ?",
+                "UPDATE runs SET finished_at = ?, complete = ?, interrupted = ?, manifest_json = ? "
+                "WHERE run_id = ?",
                 (
                     manifest.finished_at,
                     int(manifest.complete),
+                    manifest.interrupted,
                     json_text(manifest.to_json()),
                     manifest.run_id,
                 ),
@@ -599,11 +605,21 @@ class SqliteStore:
         return out
 
     def runs(self) -> list[dict[str, Any]]:
+        """Every run, oldest first, with its ``state``: complete, incomplete (some scope not complete),
+        interrupted (by a signal), or unfinished (no end recorded: killed, or still running)."""
         with closing(self._read()) as conn:
-            rows = conn.execute(
-                "SELECT run_id, started_at, finished_at, complete FROM runs ORDER BY started_at"
-            ).fetchall()
-        return [dict(r) for r in rows]
+            rows = [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY started_at, run_id")]
+        return [
+            {
+                "run_id": r["run_id"],
+                "started_at": r["started_at"],
+                "finished_at": r["finished_at"],
+                "complete": r["complete"],
+                "interrupted": r.get("interrupted"),  # absent in a database read before migration 4
+                "state": _run_state(r),
+            }
+            for r in rows
+        ]
 
     def api_calls(self, run_id: str) -> dict[tuple[str, str, str], int]:
         with closing(self._read()) as conn:
@@ -641,6 +657,14 @@ def _write_lines(path: Path, items: Iterator[dict[str, Any]]) -> int:
             handle.write(json.dumps(item, sort_keys=True, separators=(",", ":")) + "\n")
             count += 1
     return count
+
+
+def _run_state(run: Mapping[str, Any]) -> str:
+    if run.get("interrupted"):
+        return "interrupted"
+    if run["finished_at"] is None:
+        return "unfinished"
+    return "complete" if run["complete"] else "incomplete"
 
 
 def _scope_tuple(scope: ScopeKey) -> tuple[str, str, str]:

@@ -18,6 +18,7 @@ from collector.cli.options import (
     role_and_external_id,
     settings_options,
 )
+from collector.cli.signals import Interrupted, interruptible
 from collector.customers.record import EXTERNAL_ID_ENV, customer_name
 from collector.customers.run_settings import run_settings
 from collector.customers.store import CustomerStore
@@ -155,6 +156,27 @@ class Progress:
 def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = settings_from(args)
     store = None if args.dry_run else SqliteStore(args.db)  # fail on a bad --db before any AWS call
+    with interruptible():
+        try:
+            return _collect(args, settings, store, out, err)
+        except Interrupted as stop:
+            print(f"{stop}: {_kept(store, args.db)}", file=err)
+            return stop.exit_code
+
+
+def _kept(store: SqliteStore | None, db: str) -> str:
+    """What an interrupted collect leaves: the scopes its run stored, kept."""
+    runs = store.runs() if store is not None else []
+    if not runs or runs[-1]["state"] != "interrupted":
+        return "nothing was collected"
+    run_id = runs[-1]["run_id"]
+    stored = sum(1 for scope in store.scopes() if scope["run_id"] == run_id) if store is not None else 0
+    return f"run {run_id} is marked interrupted; the {stored} scopes it collected are kept in {db}"
+
+
+def _collect(
+    args: argparse.Namespace, settings: RunSettings, store: SqliteStore | None, out: TextIO, err: TextIO
+) -> int:
     prepared = prepare(settings, check_base_identity=True)
     discovery = prepared.discovery
     if args.dry_run:
