@@ -120,6 +120,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN interrupted TEXT;
     """,
+    # 5: a customer's ExternalId mode (per-account: the ExternalId, '-', the account ID).
+    """
+    ALTER TABLE customers ADD COLUMN external_id_mode TEXT NOT NULL DEFAULT 'shared';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

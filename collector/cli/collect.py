@@ -47,7 +47,6 @@ def add_parser(commands: Any) -> None:
     )
     collect.add_argument(
         "--external-id-mode",
-        default=ExternalIdMode.SHARED.value,
         help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
         "the account ID (the organization stack's ExternalIdMode output says which)",
     )
@@ -98,11 +97,19 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     """Validated settings; InvalidSettingError names the option, the value and what it expects."""
     options = settings_options(args)
     if args.customer is not None:
-        nothing_with_customer(args, "--role-arn", "--external-id", "--organization", "--member-role-name")
+        without = (
+            "--role-arn",
+            "--external-id",
+            "--external-id-mode",
+            "--organization",
+            "--member-role-name",
+        )
+        nothing_with_customer(args, *without)
         customer = CustomerStore(args.db, read_only=True).get(customer_name(args.customer, "--customer"))
         return run_settings(customer, options)
     given = role_and_external_id(args, "the integration role's ARN (or --customer NAME)")
-    return RunSettings.parse({**options, **given}, OPTIONS)
+    mode = {"external_id_mode": options.get("external_id_mode") or ExternalIdMode.SHARED.value}
+    return RunSettings.parse({**options, **given, **mode}, OPTIONS)
 
 
 class Progress:

@@ -26,6 +26,7 @@ from collector.customers.record import (
     split_values,
 )
 from collector.customers.store import CustomerStore
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 
 
@@ -69,6 +70,13 @@ def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
     )
     parser.add_argument("--profile", help="AWS profile of the base credentials (legacy: the user's key)")
     parser.add_argument("--partition", default="aws" if adding else None, choices=formats.PARTITIONS)
+    parser.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value if adding else None,
+        choices=[m.value for m in ExternalIdMode],
+        help="shared (default): one ExternalId in every account; per-account: each role expects the "
+        "ExternalId, '-' and its account ID (a value seen in one account opens no other)",
+    )
 
 
 def add_parser(commands: Any) -> None:
@@ -117,6 +125,7 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         "include_identity_center": args.identity_center,
         "profile": args.profile,
         "partition": args.partition,
+        "external_id_mode": None if args.external_id_mode is None else ExternalIdMode(args.external_id_mode),
     }
     if args.accounts:
         changes["account_ids"] = split_values(args.accounts)

@@ -122,6 +122,7 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
         subject=subject,
         targets=targets,
         external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
         previous_external_id=previous,
         trusted_principal=trusted,
         organization=organization,

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from collector import external_id as external_id_rules
 from collector import formats
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
 
@@ -79,10 +81,13 @@ class Customer:
     include_identity_center: bool = False  # account method: this account manages Identity Center
     profile: str | None = None  # AWS profile of the base credentials (legacy: the user's access key)
     partition: str = "aws"
+    # per-account: each role expects the ExternalId, '-' and its account ID (cdk_app's externalIdMode)
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
 
     def __post_init__(self) -> None:
         customer_name(self.name)
         formats.external_id(self.external_id, "ExternalId")
+        external_id_rules.check_base(self.external_id, self.external_id_mode, "ExternalId")
         if self.previous_external_id is not None:
             formats.external_id(self.previous_external_id, "previous ExternalId")
         if self.trusted_principal is not None:
@@ -160,6 +165,7 @@ class Customer:
             "include_identity_center": self.include_identity_center,
             "profile": self.profile,
             "partition": self.partition,
+            "external_id_mode": self.external_id_mode.value,
             "rotation_pending": self.previous_external_id is not None,
         }
         if with_external_id:

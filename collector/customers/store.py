@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.customers.record import Customer, Method, new_external_id
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 from collector.store import StoreError, connect, open_database
 
@@ -39,6 +40,7 @@ _COLUMNS = (
     "profile",
     "partition",
     "secret_readers",
+    "external_id_mode",
 )
 _LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays
 # Draws before giving up: a collision of 238-bit values means the random source is broken, not bad luck.
@@ -58,6 +60,7 @@ def _row(customer: Customer) -> tuple[Any, ...]:
     values = {
         **{c: getattr(customer, c) for c in _COLUMNS if c != "method" and c not in _LISTS},
         "method": customer.method.value,
+        "external_id_mode": customer.external_id_mode.value,
         **{c: json.dumps(list(getattr(customer, c))) for c in _LISTS},
         "include_identity_center": int(customer.include_identity_center),
     }
@@ -65,13 +68,14 @@ def _row(customer: Customer) -> tuple[Any, ...]:
 
 
 # Columns a later migration added, and what a database from before it (read, not migrated) holds.
-_ADDED_LATER: dict[str, Any] = {"secret_readers": "[]"}
+_ADDED_LATER: dict[str, Any] = {"secret_readers": "[]", "external_id_mode": ExternalIdMode.SHARED.value}
 
 
 def _customer(row: sqlite3.Row) -> Customer:
     present = row.keys()
     data = {c: row[c] if c in present else _ADDED_LATER[c] for c in _COLUMNS}
     data["method"] = Method(data["method"])
+    data["external_id_mode"] = ExternalIdMode(data["external_id_mode"])
     for column in _LISTS:
         data[column] = tuple(json.loads(data[column]))
     data["include_identity_center"] = bool(data["include_identity_center"])
