@@ -208,11 +208,12 @@ def test_the_real_cdk_cli_runs_the_printed_command(tmp_path: Path) -> None:
 def test_a_per_account_customers_commands_carry_the_mode_and_synthesize_it(
     tmp_path: Path, method: Method
 ) -> None:
-    extra: dict[str, Any] = {
+    extras: dict[Method, dict[str, Any]] = {
         Method.ACCOUNT: {},
         Method.ORGANIZATION: {"organizational_unit_ids": ("r-ab12",)},
         Method.LEGACY: {"trusted_principal": None, "account_ids": (MEMBER,), "secret_readers": (ADMIN,)},
-    }[method]
+    }
+    extra = extras[method]
     customer = _customer(method, external_id_mode=ExternalIdMode.PER_ACCOUNT, **extra)
     guide = instructions_for(customer)
     (command,) = _printed_commands(guide)
