@@ -48,6 +48,9 @@ GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 # An SSM parameter path such as /readonly-collector/customers/ (a parameter name's allowed characters; SSM
 # reserves names that begin with "aws" or "ssm", in any case).
 SSM_PATH_RE = re.compile(r"^/(?!(aws|ssm))([A-Za-z0-9_.-]{1,128}/){1,14}$", re.IGNORECASE)
+SSM_PARAMETER_NAME_RE = re.compile(
+    r"^(?=.{2,1011}$)/(?!(aws|ssm))[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", re.IGNORECASE
+)
 POLICY_ARN_RE = re.compile(  # policy names: at most 128 characters
     rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>{_PATH}[\w+=,.@-]{{1,128}})$",
     re.ASCII,
@@ -239,6 +242,16 @@ def ssm_path(value: object, setting: str = "ssmPath") -> str:
         setting,
         "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', not "
         "beginning with 'aws' or 'ssm' (reserved), such as /readonly-collector/customers/",
+    )
+
+
+def ssm_parameter_name(value: object, setting: str = "parameter") -> str:
+    return _check(
+        SSM_PARAMETER_NAME_RE,
+        value,
+        setting,
+        "an SSM parameter name: '/' then segments of letters, digits and _.- separated by '/', at most 1011 "
+        "characters, not beginning with 'aws' or 'ssm' (reserved)",
     )
 
 

@@ -13,9 +13,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
+import botocore.session
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
 from collector import formats
+from collector.aws import ConfigurationError
 from collector.cli.options import DEFAULT_DB, add_db
 from collector.customers import onboarding
+from collector.customers.publish import publish_external_id
 from collector.customers.record import (
     DEFAULT_ROLE_NAME,
     TRUSTED_PRINCIPAL_ENV,
@@ -26,8 +31,10 @@ from collector.customers.record import (
     split_values,
 )
 from collector.customers.store import CustomerStore
+from collector.errors import classify
 from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
+from collector.pipeline import layout
 
 
 def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -109,7 +116,23 @@ def add_parser(commands: Any) -> None:
         "--template-url", help="where the vendor hosts the plain account template (adds a console link)"
     )
     instructions.add_argument("--json", action="store_true")
-    for parser in (add, update, listing, show, remove, rotate, instructions):
+    publish = sub.add_parser(
+        "publish-external-id",
+        help="write the ExternalId into the SSM SecureString the pipeline reads (the vendor's account)",
+    )
+    publish.add_argument("name")
+    where = publish.add_mutually_exclusive_group()
+    where.add_argument(
+        "--prefix",
+        default=layout.DEFAULT_PARAMETER_PREFIX,
+        help="the pipeline's externalIdParameterPrefix: the parameter is PREFIX<name>/external-id "
+        f"(default {layout.DEFAULT_PARAMETER_PREFIX})",
+    )
+    where.add_argument("--parameter", help="the parameter's full name instead")
+    publish.add_argument("--kms-key-id", help="the KMS key of the SecureString (default: aws/ssm)")
+    publish.add_argument("--profile", help="AWS profile of the vendor's account (default: the chain)")
+    publish.add_argument("--region", help="the pipeline's region (default: the profile's)")
+    for parser in (add, update, listing, show, remove, rotate, instructions, publish):
         add_db(parser, f"the collector database (default {DEFAULT_DB})")
 
 
@@ -234,6 +257,32 @@ def cmd_instructions(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _ssm_client(profile: str | None, region: str | None) -> Any:
+    """An SSM client of the vendor's base credentials (tests replace it)."""
+    try:
+        session = botocore.session.Session(profile=profile)
+    except ProfileNotFound as exc:
+        raise ConfigurationError(f"--profile: {exc}") from None
+    region = region or session.get_config_variable("region")
+    if region is None:
+        raise InvalidSettingError("--region", None, "the pipeline's region (or a profile that has one)")
+    return session.create_client("ssm", region_name=formats.region(region, "--region"))
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
+    if args.parameter is not None:
+        name = formats.ssm_parameter_name(args.parameter, "--parameter")
+    else:
+        name = layout.external_id_parameter(formats.ssm_path(args.prefix, "--prefix"), customer.name)
+    try:
+        version = publish_external_id(_ssm_client(args.profile, args.region), customer, name, args.kms_key_id)
+    except (ClientError, BotoCoreError) as exc:
+        raise ConfigurationError(f"ssm:PutParameter {name}: {classify(exc).message}") from None
+    print(f"published {customer.name}'s ExternalId to {name} (SecureString, version {version})", file=out)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "add": cmd_add,
     "update": cmd_update,
@@ -242,6 +291,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "remove": cmd_remove,
     "rotate-external-id": cmd_rotate,
     "instructions": cmd_instructions,
+    "publish-external-id": cmd_publish,
 }
 
 
