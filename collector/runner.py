@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -290,7 +290,7 @@ def execute(
         ) as pool:
             futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
             try:
-                for future in as_completed(futures):
+                for future in _as_completed(futures):
                     for result in future.result():
                         record(result)
             except BaseException:
@@ -304,6 +304,18 @@ def execute(
     done = manifest()
     sink.finish_run(done)
     return done
+
+
+Done = Future[tuple[ScopeResult, ...]]
+
+
+def _as_completed(futures: Iterable[Done]) -> Iterator[Done]:
+    """``as_completed``, waking at least every half second: a signal the kernel delivered to a worker thread
+    is handled by the main thread only when it runs, which would otherwise sleep until an item ends."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
 
 
 def interrupted_by(stop: BaseException) -> str:

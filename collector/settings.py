@@ -27,6 +27,7 @@ from collector.external_id import ExternalIdMode
 from collector.fetch import FetchOptions
 from collector.formats import InvalidSettingError
 from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
@@ -111,6 +112,13 @@ def _rate(value: object, name: str) -> float:
 
 def _lookback(value: object, name: str) -> int:
     return formats.days(value, name, MAX_LOOKBACK_DAYS)
+
+
+RETENTION_DAYS, MAX_RETENTION_DAYS = DEFAULT_RETENTION_DAYS, 3650
+
+
+def _retention(value: object, name: str) -> int:
+    return formats.days(value, name, MAX_RETENTION_DAYS)
 
 
 # --- the model ----------------------------------------------------------------------------------------------
@@ -202,6 +210,9 @@ class RunSettings(CollectionSettings):
 
     external_id: str = field(metadata=checked_by(formats.external_id, secret=True))
     workers: int = field(default=8, metadata=checked_by(_workers))
+    # How long stored CloudTrail events are kept (like the event history's 90 days): older ones are deleted
+    # at the end of a complete run (collector.store).
+    cloudtrail_retention_days: int = field(default=RETENTION_DAYS, metadata=checked_by(_retention))
     # The base credentials' profile: this machine's, so not in the run's JSON form.
     profile: str | None = field(default=None, metadata=checked_by(_optional(_text), in_json=False))
 

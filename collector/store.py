@@ -23,12 +23,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from collector import links, private_files
 from collector.kinds import record_types
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
+from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS, CloudTrailEvent
 from collector.services.iam import catalog as iam
 from collector.services.identity_center.records import PermissionSetRole
 from collector.sink import RunManifest, ScopeOutcome
@@ -523,6 +525,8 @@ class SqliteStore:
                 ],
             )
             self._derive(conn, manifest.run_id)
+            if manifest.complete:
+                self._apply_retention(conn, manifest)
             conn.execute(
                 "UPDATE runs SET finished_at = ?, complete = ?, interrupted = ?, manifest_json = ? "
                 "WHERE run_id = ?",
@@ -537,6 +541,17 @@ class SqliteStore:
 
         self._submit(job)
         self.flush()
+
+    def _apply_retention(self, conn: sqlite3.Connection, manifest: RunManifest) -> None:
+        """Delete the CloudTrail events older than the run's ``cloudtrail_retention_days`` (default 90, as
+        the event history keeps them). Only after a complete run: an incomplete or interrupted one never
+        removes anything."""
+        days = int(manifest.settings.get("cloudtrail_retention_days", DEFAULT_RETENTION_DAYS))
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        conn.execute(
+            f'DELETE FROM "{CloudTrailEvent.KIND}" WHERE event_time < ?',  # noqa: S608 - a record type's name
+            (cutoff.isoformat(),),
+        )
 
     def _derive(self, conn: sqlite3.Connection, run_id: str) -> None:
         """Rebuild the permission-set-to-role mapping from the stored Identity Center and IAM rows."""

@@ -26,7 +26,7 @@ from collector.external_id import ExternalIdMode
 from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
-from collector.settings import ALL_REGIONS, OPTIONS, RunSettings
+from collector.settings import ALL_REGIONS, MAX_RETENTION_DAYS, OPTIONS, RETENTION_DAYS, RunSettings
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 
@@ -75,6 +75,12 @@ def add_parser(commands: Any) -> None:
         default=DEFAULT_API_RATE,
         help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; "
         f"CloudTrail LookupEvents: always {LOOKUP_EVENTS_RATE:g})",
+    )
+    collect.add_argument(
+        "--cloudtrail-retention-days",
+        default=str(RETENTION_DAYS),
+        help="keep stored CloudTrail events this many days: older ones are deleted at the end of a complete "
+        f"run (default {RETENTION_DAYS}, as the event history; at most {MAX_RETENTION_DAYS})",
     )
     collect.add_argument(
         "--cloudtrail-lookback-days",

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import io
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +55,7 @@ def _signal_on_first(signum: int) -> Fetcher:
             create_date="2024-01-01",
         )
         if len(STARTED) == 1:
-            os.kill(os.getpid(), signum)
+            signal.pthread_kill(threading.main_thread().ident or 0, signum)  # as a terminal or kill would
             # The main thread handles the signal when it next runs: let it, before this item ends and the
             # worker would take the next one (an item already started when the signal is handled runs on).
             time.sleep(1)
