@@ -143,11 +143,12 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
     regions: dict[str, tuple[str, ...]] = {}
     not_enabled: dict[str, tuple[str, ...]] = {}
     if any(f.placement is Placement.REGIONAL for f in fetchers):
+        enabled, not_enabled, found = account_regions(sessions, accounts, settings.workers)
         if settings.regions is None:
-            regions, not_enabled, found = account_regions(sessions, accounts, settings.workers)
+            regions = enabled
             problems.extend(found)
         else:
-            regions = {a.account_id: settings.regions for a in accounts}
+            regions, not_enabled = given_regions(settings.regions, accounts, enabled)
     # Identity Center is an opt-in feature of the role: organization mode reads it in the one account that
     # administers it; a single account only when --fetchers names it.
     home_of_identity_center = None
@@ -169,6 +170,24 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
         tuple(problems),
         home_of_identity_center,
     )
+
+
+def given_regions(
+    given: tuple[str, ...], accounts: Sequence[Account], enabled: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """``--regions`` per account: those the account has enabled are collected, the others get a skipped
+    scope ("region not enabled in the account"). Where the account's regions are unknown (its
+    DescribeRegions failed), every given region is tried: the fetchers then say what fails."""
+    regions: dict[str, tuple[str, ...]] = {}
+    not_enabled: dict[str, tuple[str, ...]] = {}
+    for account in accounts:
+        known = enabled.get(account.account_id)
+        if known is None:
+            regions[account.account_id] = given
+            continue
+        regions[account.account_id] = tuple(r for r in given if r in known)
+        not_enabled[account.account_id] = tuple(r for r in given if r not in known)
+    return regions, not_enabled
 
 
 def new_sessions(
