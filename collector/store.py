@@ -11,6 +11,9 @@
   it). Stale rows are removed only for a scope that completed in this run.
 - Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
   every run, in the run's last transaction.
+- The file is the collector's own: created 0600 (collector/private_files.py), stamped with
+  ``PRAGMA application_id``; another application's database is refused before anything is written, and the
+  read-only commands open it with ``mode=ro`` (never created, migrated or stamped).
 """
 
 from __future__ import annotations
