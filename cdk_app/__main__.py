@@ -18,6 +18,9 @@ KEYS = {
     pipeline_config.PIPELINE: pipeline_config.PIPELINE_KEYS,
 }
 
+# Keys of another integration that the chosen one's builder refuses with a reason of its own.
+REFUSED = {"account": config.REFUSED_BY_ACCOUNT, "organization": config.REFUSED_BY_ORGANIZATION}
+
 
 def add_stacks(app: App) -> Stack:
     """Add the stack(s) the context asks for to ``app``; raises InvalidSettingError naming the context key.
@@ -32,7 +35,7 @@ def add_stacks(app: App) -> Stack:
         config.integration(context),
         KEYS,
         config.INTEGRATION,
-        refused_later=config.REFUSED_BY_ORGANIZATION,
+        refused_later=REFUSED.get(config.integration(context), frozenset()),
     )
     if config.integration(context) == legacy_config.LEGACY:
         user_stack, _roles = legacy_build.legacy_stacks(

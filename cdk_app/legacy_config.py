@@ -29,7 +29,7 @@ PREVIOUS_KEY_ACTIVE = "previousKeyActive"
 # Its own keys and the single-account role's (the same meaning); any other key is refused.
 LEGACY_KEYS = frozenset(
     {
-        *config.ACCOUNT_KEYS - {config.TRUSTED_PRINCIPAL},
+        *config.ACCOUNT_KEYS - {config.TRUSTED_PRINCIPAL, *config._TRAIL_KEYS},
         USER_ACCOUNT_ID,
         ACCOUNT_IDS,
         ORGANIZATION_ID,

@@ -121,11 +121,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE customers ADD COLUMN secret_readers TEXT NOT NULL DEFAULT '[]';
     """,
-    # 4: a run stopped by a signal says so (a run with no finished_at was killed, or is still running).
+    # 4: the trail's log files a customer's role may read (cdk_app's cloudTrailBucket, logArchiveAccountId).
+    """
+    ALTER TABLE customers ADD COLUMN cloud_trail_bucket TEXT;
+    ALTER TABLE customers ADD COLUMN cloud_trail_prefix TEXT;
+    ALTER TABLE customers ADD COLUMN cloud_trail_kms_key_arn TEXT;
+    ALTER TABLE customers ADD COLUMN log_archive_account_id TEXT;
+    """,
+    # 5: a run stopped by a signal says so (a run with no finished_at was killed, or is still running).
     """
     ALTER TABLE runs ADD COLUMN interrupted TEXT;
     """,
-    # 5: a customer's ExternalId mode (per-account: the ExternalId, '-', the account ID).
+    # 6: a customer's ExternalId mode (per-account: the ExternalId, '-', the account ID).
     """
     ALTER TABLE customers ADD COLUMN external_id_mode TEXT NOT NULL DEFAULT 'shared';
     """,

@@ -19,11 +19,13 @@ def evaluate(
     partition: str = "aws",
     ref: Callable[[str], Any] | None = None,
     get_att: Callable[[str, str], Any] | None = None,
+    conditions: Mapping[str, bool] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Equals and Fn::GetAtt replaced by what they evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Select, Fn::If, Fn::Equals and Fn::GetAtt replaced by
+    what they evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
-    answer references to resources (default: fail).
+    answer references to resources (default: fail); ``conditions`` the template's conditions for Fn::If.
     """
 
     def walk(node: Any) -> Any:
@@ -51,6 +53,14 @@ def evaluate(
             if key == "Fn::Equals":
                 left, right = walk(argument)
                 return left == right
+            if key == "Fn::Select":
+                index, items = argument
+                return walk(items)[int(walk(index))]
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                if conditions is None or name not in conditions:
+                    raise KeyError(f"Fn::If {name!r}: no condition answer given")
+                return walk(when_true if conditions[name] else when_false)
             if key == "Fn::GetAtt":
                 if get_att is None:
                     raise KeyError(f"Fn::GetAtt {argument!r}: no resource answer given")

@@ -40,6 +40,10 @@ _COLUMNS = (
     "profile",
     "partition",
     "secret_readers",
+    "cloud_trail_bucket",
+    "cloud_trail_prefix",
+    "cloud_trail_kms_key_arn",
+    "log_archive_account_id",
     "external_id_mode",
 )
 _LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays

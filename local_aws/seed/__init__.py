@@ -8,6 +8,7 @@ from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator,
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.ec2_resources import seed_ec2_resources
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
 from local_aws.seed.organization import create_organization
@@ -23,12 +24,15 @@ from local_aws.seed.specs import (
     OrganizationSpec,
     PermissionSetSpec,
 )
+from local_aws.seed.trail import TrailTruth, seed_organization_trail
 from local_aws.seed.truth import (
     AccessKeyTruth,
     AccountTruth,
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
+    Ec2ResourcesTruth,
+    Grant,
     IamTruth,
     IdentityCenterTruth,
     InlinePolicy,
@@ -56,7 +60,9 @@ __all__ = [
     "CloudTrailSpec",
     "CloudTrailTruth",
     "Ec2RegionTruth",
+    "Ec2ResourcesTruth",
     "Ec2Spec",
+    "Grant",
     "IamSpec",
     "IamTruth",
     "IdentityCenterSpec",
@@ -73,6 +79,7 @@ __all__ = [
     "RoleTruth",
     "SeededCustomer",
     "SeededOrganization",
+    "TrailTruth",
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
@@ -85,9 +92,11 @@ __all__ = [
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",
+    "seed_ec2_resources",
     "seed_iam",
     "seed_identity_center",
     "seed_organization",
+    "seed_organization_trail",
     "sso_role_path",
     "synthetic_events",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cdk_app import config, context_keys, legacy_config, pipeline_config
-from cdk_app.__main__ import KEYS, main
+from cdk_app.__main__ import KEYS, REFUSED, main
 from cdk_app.build import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
 from tests.synth import REPO
 
@@ -114,6 +114,9 @@ FULL: dict[str, tuple[Callable[[context_keys.Context], object], dict[str, object
             "includeIdentityCenter": "true",
             "includeOrganizations": "true",
             "includeSecurityAudit": "true",
+            "cloudTrailBucket": "trail-logs-bucket",
+            "cloudTrailPrefix": "org",
+            "cloudTrailKmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/abcd",
         },
     ),
     "organization": (
@@ -124,6 +127,10 @@ FULL: dict[str, tuple[Callable[[context_keys.Context], object], dict[str, object
             "externalIdMode": "per-account",
             "roleName": "R",
             "includeSecurityAudit": "true",
+            "cloudTrailBucket": "trail-logs-bucket",
+            "cloudTrailPrefix": "org",
+            "cloudTrailKmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/abcd",
+            "logArchiveAccountId": "555566667777",
             "excludeAccountIds": "444455556666",
             "stackSetRegion": "eu-west-1",
             "identityCenterRegion": "eu-west-1",
@@ -173,7 +180,7 @@ def test_each_integrations_keys_are_exactly_what_its_builder_reads(integration: 
     build, values = FULL[integration]
     recording = _Recording(values)
     build(recording)
-    refused = config.REFUSED_BY_ORGANIZATION if integration == "organization" else frozenset()
+    refused = REFUSED.get(integration, frozenset())
     # `integration` itself is read by config.integration, before any builder
     assert recording.read | {config.INTEGRATION} == KEYS[integration] | refused
     assert set(values) <= KEYS[integration]

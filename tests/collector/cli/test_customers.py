@@ -19,6 +19,7 @@ from collector.cli.doctor import settings_from as doctor_settings
 from collector.customers.record import TRUSTED_PRINCIPAL_ENV
 from collector.customers.store import CustomerStore
 from collector.runner import discover
+from collector.store import SCHEMA_VERSION
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
 ACCOUNT = "111122223333"
@@ -345,8 +346,8 @@ def test_the_external_id_mode_is_recorded_and_used_by_collect_and_doctor(db: str
 def test_customers_recorded_before_the_mode_existed_are_shared(db: str) -> None:
     _add(db, "acme", "--method", "account", "--trusted-principal", VENDOR, "--account-id", ACCOUNT)
     conn = sqlite3.connect(db)
-    conn.execute("ALTER TABLE customers DROP COLUMN external_id_mode")  # as migration 4 left it
-    conn.execute("PRAGMA user_version = 4")
+    conn.execute("ALTER TABLE customers DROP COLUMN external_id_mode")  # as the migration before it left it
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     conn.commit()
     conn.close()
     code, out, err = _run("customers", "show", "acme", "--json", "--db", db)  # read-only: not migrated
