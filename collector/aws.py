@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +30,7 @@ from botocore.credentials import (
     CredentialResolver,
     DeferredRefreshableCredentials,
     ReadOnlyCredentials,
+    RefreshableCredentials,
 )
 from botocore.exceptions import ProfileNotFound
 from botocore.loaders import Loader, create_loader
@@ -84,6 +85,7 @@ class CallRecorder:
         self._lock = threading.Lock()
         self._calls: Counter[tuple[str, str, str]] = Counter()
         self._throttled: Counter[tuple[str, str, str]] = Counter()
+        self._elsewhere: dict[str, int] = {}
 
     def count(self, account_id: str, service: str, operation: str, *, throttled: bool = False) -> None:
         with self._lock:
@@ -91,6 +93,20 @@ class CallRecorder:
                 self._throttled[(account_id, service, operation)] += 1
             else:
                 self._calls[(account_id, service, operation)] += 1
+
+    def add(self, counts: Iterable[ApiCallCount], *, source: str | None = None) -> None:
+        """Counts made elsewhere (a worker process of the run), merged in (replacing its running total)."""
+        with self._lock:
+            self._elsewhere.pop(source or "", None)
+            for c in counts:
+                self._calls[(c.account_id, c.service, c.operation)] += c.calls
+                self._throttled[(c.account_id, c.service, c.operation)] += c.throttled
+
+    def note_elsewhere(self, source: str, total: int) -> None:
+        """The running total of calls made elsewhere (a worker process), until its counts are ``add``ed:
+        what ``total`` shows meanwhile (the progress display)."""
+        with self._lock:
+            self._elsewhere[source] = total
 
     def snapshot(self) -> tuple[ApiCallCount, ...]:
         with self._lock:
@@ -101,7 +117,7 @@ class CallRecorder:
 
     def total(self) -> int:
         with self._lock:
-            return sum(self._calls.values())
+            return sum(self._calls.values()) + sum(self._elsewhere.values())
 
 
 # --- rate limits ----------------------------------------------------------------------------------------
@@ -218,7 +234,7 @@ class _Acting:
     """The account a call is made for: its credentials sign the call; its counters and pacing apply."""
 
     account_id: str
-    credentials: DeferredRefreshableCredentials
+    credentials: RefreshableCredentials
 
 
 _ACTING: ContextVar[_Acting | None] = ContextVar("collector_acting_account", default=None)
@@ -303,8 +319,12 @@ class Sessions:
         max_pool_connections: int = 10,
         role_duration_seconds: int = ASSUME_ROLE_SECONDS,
         prepare_session: Callable[[botocore.session.Session], None] | None = None,
+        issued: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        """``prepare_session`` sees every botocore session created (tests and benchmarks register fakes)."""
+        """``prepare_session`` sees every botocore session created (tests and benchmarks register fakes).
+        ``issued``: role credentials this run already holds (``issued_credentials`` of the process that
+        ran discovery, handed to a worker process), used until they need refreshing instead of assuming
+        each role again."""
         self.external_id = external_id
         self.external_id_mode = external_id_mode
         self.run_id = run_id
@@ -315,7 +335,8 @@ class Sessions:
         self._region = region
         self._duration = role_duration_seconds
         self._lock = threading.Lock()
-        self._credentials: dict[str, DeferredRefreshableCredentials] = {}
+        self._credentials: dict[str, RefreshableCredentials] = {}
+        self._issued: dict[str, Mapping[str, str]] = dict(issued or {})
         self._sts: Any = None
         self._prepare = prepare_session
         self._shared: botocore.session.Session | None = None
@@ -341,7 +362,7 @@ class Sessions:
                 self._sts = self._base.create_client("sts", region_name=region, config=self.config)
             return self._sts
 
-    def credentials(self, role_arn: str) -> DeferredRefreshableCredentials:
+    def credentials(self, role_arn: str) -> RefreshableCredentials:
         """Refreshable credentials of the role, assumed on first use and again before they expire."""
         with self._lock:
             found = self._credentials.get(role_arn)
@@ -359,16 +380,31 @@ class Sessions:
                 ExternalId=external_id,
                 DurationSeconds=self._duration,
             )["Credentials"]
-            return {
+            metadata = {
                 "access_key": creds["AccessKeyId"],
                 "secret_key": creds["SecretAccessKey"],
                 "token": creds["SessionToken"],
                 "expiry_time": creds["Expiration"].isoformat(),
             }
+            with self._lock:
+                self._issued[role_arn] = metadata
+            return metadata
 
-        made = DeferredRefreshableCredentials(refresh_using=assume, method=_FixedProvider.METHOD)
+        with self._lock:
+            handed = self._issued.get(role_arn)
+        made: RefreshableCredentials
+        if handed is not None:  # botocore refreshes them through assume() before they expire
+            made = RefreshableCredentials.create_from_metadata(dict(handed), assume, _FixedProvider.METHOD)
+        else:
+            made = DeferredRefreshableCredentials(refresh_using=assume, method=_FixedProvider.METHOD)
         with self._lock:
             return self._credentials.setdefault(role_arn, made)
+
+    def issued_credentials(self) -> dict[str, Mapping[str, str]]:
+        """The role credentials assumed so far (role ARN -> botocore's credential metadata), for a worker
+        process of the same run (collector.shards): this process's own secrets, passed over a local pipe."""
+        with self._lock:
+            return dict(self._issued)
 
     def _new_session(self) -> botocore.session.Session:
         session = botocore.session.Session(profile=self.profile)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from collector import registry
 from collector.aws import CallPacer, CallRecorder, Sessions
@@ -172,9 +173,14 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
 
 
 def new_sessions(
-    settings: RunSettings, run_id: str, *, prepare_session: Callable[..., None] | None = None
+    settings: RunSettings,
+    run_id: str,
+    *,
+    prepare_session: Callable[..., None] | None = None,
+    issued: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Sessions:
-    """The sessions of a run (or of one pipeline Lambda): the ExternalId, pacing and call counting."""
+    """The sessions of a run (or of one pipeline Lambda, or one worker process): the ExternalId, pacing and
+    call counting; ``issued``: role credentials the run already holds (see Sessions)."""
     return Sessions(
         external_id=settings.external_id,
         external_id_mode=settings.external_id_mode,
@@ -184,6 +190,7 @@ def new_sessions(
         limiter=CallPacer(default_rate=settings.api_rate),
         max_pool_connections=max(10, settings.workers),
         prepare_session=prepare_session,
+        issued=issued,
     )
 
 
@@ -236,6 +243,15 @@ def record_discovery(prepared: Prepared, sink: Sink, started: str) -> tuple[Scop
     return tuple(results)
 
 
+class ItemsRunner(Protocol):
+    """Runs the plan's items elsewhere (collector.shards: worker processes), handing every scope's outcome
+    to ``write`` in this thread, and merging the calls it made into ``prepared.sessions.recorder``."""
+
+    def __call__(
+        self, prepared: Prepared, state: StateReader, write: Callable[[ScopeOutcome], None]
+    ) -> None: ...
+
+
 def execute(
     prepared: Prepared,
     sink: Sink,
@@ -243,8 +259,10 @@ def execute(
     state: StateReader | None = None,
     on_scope: Callable[[ScopeResult], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    items_runner: ItemsRunner | None = None,
 ) -> RunManifest:
-    """Run the plan on a bounded thread pool; every scope's outcome goes to the sink; returns the manifest."""
+    """Run the plan on a bounded thread pool (or ``items_runner``); every scope's outcome goes to the sink;
+    returns the manifest."""
     started = now_iso()
     sink.start_run(prepared.run_id, started, prepared.settings.to_json())
     results: list[ScopeResult] = []
@@ -257,21 +275,29 @@ def execute(
     for result in record_discovery(prepared, sink, started):
         record(result)
 
-    env = ItemEnv(
-        clients_for=prepared.sessions.for_account,
-        run_id=prepared.run_id,
-        state=state or NoState(),
-        fetchers={f.name: f for f in prepared.fetchers},
-        options=prepared.settings.options,
-        sleep=sleep,
-    )
-    with ThreadPoolExecutor(
-        max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
-    ) as pool:
-        futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
-        for future in as_completed(futures):
-            for result in future.result():
-                record(result)
+    if items_runner is not None:
+
+        def write(outcome: ScopeOutcome) -> None:
+            sink.write_scope(prepared.run_id, outcome)
+            record(outcome.result)
+
+        items_runner(prepared, state or NoState(), write)
+    else:
+        env = ItemEnv(
+            clients_for=prepared.sessions.for_account,
+            run_id=prepared.run_id,
+            state=state or NoState(),
+            fetchers={f.name: f for f in prepared.fetchers},
+            options=prepared.settings.options,
+            sleep=sleep,
+        )
+        with ThreadPoolExecutor(
+            max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
+        ) as pool:
+            futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
+            for future in as_completed(futures):
+                for result in future.result():
+                    record(result)
 
     manifest = RunManifest(
         run_id=prepared.run_id,

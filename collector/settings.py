@@ -6,8 +6,9 @@ customer (collector.customers.run_settings) and the pipeline's execution input (
 
 - ``CollectionSettings``: what to collect and how fast; everything a pipeline execution input carries.
 - ``RunSettings``: that, plus the customer's ExternalId and what this machine runs it with (workers,
-  profile): what the runner takes. Its JSON form (``to_json``: the run's ``settings_json`` in SQLite and
-  the pipeline's ``run.json``) leaves out the ExternalId (a per-customer secret) and the local profile.
+  processes, profile): what the runner takes. Its JSON form (``to_json``: the run's ``settings_json`` in
+  SQLite and the pipeline's ``run.json``) leaves out the ExternalId (a per-customer secret), the local
+  profile and the number of processes.
 
 JSON forms are derived from the dataclass fields: a tuple is a list, an enum its value, ``regions`` None is
 ``"all"``.
@@ -16,6 +17,7 @@ JSON forms are derived from the dataclass fields: a tuple is a list, an enum its
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,6 +32,19 @@ from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKB
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
+# Work items in flight per process by default: at 200 ms a request and about 2 ms of CPU a call, 32 keep a
+# core about a third busy, and leave room for retries and slower calls (benchmarks/org_scale.py).
+DEFAULT_WORKERS = 32
+MAX_PROCESSES = 64
+
+
+def one_per_core() -> int:
+    """Worker processes by default: one per core this process may run on."""
+    try:
+        return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not Linux
+        return max(1, min(MAX_PROCESSES, os.cpu_count() or 1))
+
 
 Check = Callable[[object, str], object]
 
@@ -100,6 +115,12 @@ def _fetchers(value: object, name: str) -> tuple[str, ...]:
 def _workers(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
         raise InvalidSettingError(name, value, f"a number from 1 to {MAX_WORKERS}")
+    return value
+
+
+def _processes(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PROCESSES:
+        raise InvalidSettingError(name, value, f"a number from 1 to {MAX_PROCESSES}")
     return value
 
 
@@ -201,7 +222,10 @@ class RunSettings(CollectionSettings):
     AWS profile."""
 
     external_id: str = field(metadata=checked_by(formats.external_id, secret=True))
-    workers: int = field(default=8, metadata=checked_by(_workers))
+    workers: int = field(default=DEFAULT_WORKERS, metadata=checked_by(_workers))  # per process
+    # Worker processes (collector.shards); 1: everything in this process. The CLI's default is one a core;
+    # this machine's, so not in the run's JSON form.
+    processes: int = field(default=1, metadata=checked_by(_processes, in_json=False))
     # The base credentials' profile: this machine's, so not in the run's JSON form.
     profile: str | None = field(default=None, metadata=checked_by(_optional(_text), in_json=False))
 

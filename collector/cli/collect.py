@@ -25,7 +25,8 @@ from collector.external_id import ExternalIdMode
 from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
-from collector.settings import ALL_REGIONS, OPTIONS, RunSettings
+from collector.settings import ALL_REGIONS, DEFAULT_WORKERS, OPTIONS, RunSettings, one_per_core
+from collector.shards import InProcesses
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 
@@ -68,7 +69,19 @@ def add_parser(commands: Any) -> None:
     collect.add_argument(
         "--profile", help="AWS profile for the base credentials (default: the standard chain)"
     )
-    collect.add_argument("--workers", type=int, default=8, help="parallel work items (default 8)")
+    collect.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"work items in flight in each worker process (default {DEFAULT_WORKERS})",
+    )
+    collect.add_argument(
+        "--processes",
+        type=int,
+        default=one_per_core(),
+        help="worker processes, each collecting a share of the accounts (default: one per core, "
+        f"{one_per_core()} here; 1: all in this process)",
+    )
     collect.add_argument(
         "--api-rate",
         type=float,
@@ -152,6 +165,13 @@ class Progress:
             self._stream.flush()
 
 
+def items_runner(prepared: Prepared) -> InProcesses | None:
+    """Worker processes when asked for more than one and the plan has more than one account."""
+    accounts = {item.account.account_id for item in prepared.plan.items}
+    processes = min(prepared.settings.processes, len(accounts))
+    return InProcesses(processes) if processes > 1 else None
+
+
 def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = settings_from(args)
     store = None if args.dry_run else SqliteStore(args.db)  # fail on a bad --db before any AWS call
@@ -172,7 +192,9 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     progress = Progress(prepared, err)
     with store:
         try:
-            manifest = execute(prepared, store, state=store, on_scope=progress)
+            manifest = execute(
+                prepared, store, state=store, on_scope=progress, items_runner=items_runner(prepared)
+            )
         finally:
             progress.close()
     bad = [s for s in manifest.scopes if not s.status.is_ok]
