@@ -1,1 +1,1 @@
-"""The ready CDK app: `npx cdk synth -c key=value` (see README)."""
+"""The ready CDK app: `npx cdk synth -c key=value` (see docs/deploy-account.md)."""

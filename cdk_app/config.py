@@ -14,7 +14,7 @@ from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
 
-# The context keys, as the README documents them.
+# The context keys, as docs/deploy-account.md and docs/deploy-organization.md document them.
 INTEGRATION = "integration"
 TRUSTED_PRINCIPAL = "trustedPrincipal"
 EXTERNAL_ID = "externalId"
@@ -130,7 +130,7 @@ def account_settings(context: Context) -> AccountSettings:
 
 @dataclass(frozen=True)
 class OrganizationSettings:
-    """What ``-c integration=organization`` synthesizes (see README, "Organization")."""
+    """What ``-c integration=organization`` synthesizes (see docs/deploy-organization.md)."""
 
     trusted_principal: str
     external_id: str | None  # None: the template takes a required ExternalId parameter

@@ -3,13 +3,13 @@
 ``python -m cdk_app.templates --out templates --trusted-principal ARN`` writes one JSON file per variant.
 They need no CDK bootstrap (no BootstrapVersion parameter or rule, no assets), carry no CDK metadata (no
 ``aws:cdk:path``, no CDKMetadata resource) and take the external ID as the required ``ExternalId``
-parameter, so one reviewed template serves every customer (see README, "Single account").
+parameter, so one reviewed template serves every customer (see docs/deploy-account.md).
 
 The organization rollout is two files: the outer stack (``organization.json``: the management account's
 role and the StackSet, with ``ExternalId`` and ``OrganizationalUnitIds`` parameters) and the member
 template it embeds (``organization-member-role.json``), written on its own because reviewers and cfn-lint
-do not read inside a StackSet's TemplateBody (see README, "Organization"). The legacy method's
-``legacy-user.json`` and ``legacy-role.json`` come with them (README, "Legacy method (IAM user)").
+do not read inside a StackSet's TemplateBody (see docs/deploy-organization.md). The legacy method's
+``legacy-user.json`` and ``legacy-role.json`` come with them (docs/deploy-legacy.md).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--previous-key-serial",
         type=int,
-        help="legacy-user.json: keep this older key too (rotation step 1; see README, Legacy method)",
+        help="legacy-user.json: keep this older key too (rotation step 1; see docs/deploy-legacy.md)",
     )
     args = parser.parse_args(argv)
     try:

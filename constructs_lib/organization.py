@@ -49,7 +49,7 @@ IDENTITY_CENTER_CONDITION = "IsIdentityCenterAccount"
 IDENTITY_CENTER_POLICY_ID = "IdentityCenterReadOnlyPolicy"
 ACCOUNT_PLACEHOLDER = "{account_id}"  # in the MemberRoleArnPattern output
 
-# Output keys: public API (the collector and the README use them).
+# Output keys: public API (the collector and docs/deploy-organization.md use them).
 MANAGEMENT_ROLE_ARN_OUTPUT = "ManagementRoleArn"
 MEMBER_ROLE_NAME_OUTPUT = "MemberRoleName"
 MEMBER_ROLE_ARN_PATTERN_OUTPUT = "MemberRoleArnPattern"

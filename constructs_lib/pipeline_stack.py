@@ -43,7 +43,7 @@ class CollectorPipelineStack(Stack):
             self,
             STATE_MACHINE_OUTPUT,
             value=self.pipeline.state_machine_arn,
-            description="Start one execution per collection (see README, Collecting at scale).",
+            description="Start one execution per collection (see docs/pipeline.md).",
         )
         CfnOutput(self, BUCKET_OUTPUT, value=self.pipeline.bucket.bucket_name, description="Results.")
         CfnOutput(self, DATABASE_OUTPUT, value=self.pipeline.database_name, description="Athena database.")

@@ -1,7 +1,7 @@
 """What a customer runs to integrate: ``customers instructions NAME``.
 
 Pure: a recorded ``Customer`` in, ``Instructions`` out (one function per method), rendered as text. The
-``cdk deploy`` commands use the CDK app's context keys (cdk_app/config.py and the README) and carry the
+``cdk deploy`` commands use the CDK app's context keys (cdk_app/config.py and docs/deploy-*.md) and carry the
 customer's ExternalId, so the customer pastes them as they are; the permissions listed come from the catalog
 (collector/permissions.py), the same list the role is built from.
 """

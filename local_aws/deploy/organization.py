@@ -50,7 +50,7 @@ class DeployedIntegration:
 
     @property
     def collector_arguments(self) -> str:
-        """``--organization --role-arn ...``: the output the README tells the vendor to use."""
+        """``--organization --role-arn ...``: the output the deploy guide names."""
         return self.stack_outputs["CollectorArguments"]
 
     @property
@@ -71,7 +71,7 @@ def cdk_context(
     organizational_unit_ids: Sequence[str],
     identity_center_region: str,
 ) -> dict[str, str]:
-    """The ``-c key=value`` context of ``cdk deploy``, as the README's "Organization" section documents it."""
+    """The ``-c key=value`` context of ``cdk deploy``, as docs/deploy-organization.md documents it."""
     return {
         "integration": "organization",
         "callAs": "SELF",

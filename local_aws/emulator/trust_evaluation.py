@@ -1,6 +1,6 @@
 """Role trust as AWS evaluates it, under IAM enforcement, once switched on (``evaluate_trust``).
 
-moto 5.2.5 checks a role's trust policy on AssumeRole only in part (measured, see README "moto gaps"):
+moto 5.2.5 checks a role's trust policy on AssumeRole only in part (measured; docs/local-aws.md):
 it looks the role up in the CALLER's account, so a cross-account AssumeRole skips the trust policy entirely
 and even a role that does not exist hands out credentials; a condition on a key the request lacks passes,
 so a missing ExternalId is accepted; and it matches the trust's AWS principal to the caller's ARN only, so

@@ -173,7 +173,7 @@ def test_bad_organization_context_fails_with_one_line_naming_the_key(
 
 
 def test_the_real_cdk_cli_synthesizes_the_organization(tmp_path: Path) -> None:
-    # The README's organization command, as a fresh clone runs it.
+    # docs/deploy-organization.md's command, as a fresh clone runs it.
     command = ["node_modules/.bin/cdk", "synth", "--output", str(tmp_path), "--no-notices", "--quiet"]
     for key, value in ORGANIZATION_CONTEXT.items():
         command += ["-c", f"{key}={value}"]

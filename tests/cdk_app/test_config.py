@@ -61,7 +61,7 @@ def test_each_switch_adds_only_its_feature(flag: str, feature: Feature) -> None:
 
 def test_the_account_role_can_expect_the_per_account_external_id() -> None:
     # So that, with a delegated StackSet administrator, the management account's own role matches the
-    # organization's roles (see README, "Organization").
+    # organization's roles (see docs/deploy-organization.md).
     assert settings(externalIdMode="per-account").external_id_mode is ExternalIdMode.PER_ACCOUNT
     assert settings().external_id_mode is ExternalIdMode.SHARED
     with pytest.raises(InvalidSettingError, match=r"externalId: got 'x+'; expected at most 1211"):

@@ -152,7 +152,7 @@ def collect(
                 env.setenv(key, value)
         argv: Sequence[str] = [
             "collect",
-            *shlex.split(deployed.integration.collector_arguments),  # the stack's output, as the README says
+            *shlex.split(deployed.integration.collector_arguments),  # the stack's output, as documented
             "--external-id",
             external_id or deployed.external_id,
             "--db",

@@ -1,6 +1,6 @@
 """``doctor`` against a moto server under IAM enforcement, with trust policies evaluated as AWS does.
 
-moto alone accepts a missing ExternalId and skips the trust policy across accounts (README, "moto gaps");
+moto alone accepts a missing ExternalId and skips the trust policy across accounts (docs/local-aws.md);
 ``local_aws.evaluate_trust(True)`` makes it decide as AWS does, so the vendor's principal lives in its own
 account here, as in reality. One test also runs the open-trust case on plain moto: the trust-policy
 inspection catches it there too.

@@ -7,7 +7,7 @@ replayed through the CloudFormation API from the synthesized resource's own prop
 TemplateBody, Parameters, Capabilities and DeploymentTargets the construct embeds. moto's stack instances
 then create the member role in every targeted account.
 
-What moto cannot show (see README, "Organization"): cross-account AssumeRole skips the trust policy, so the
+What moto cannot show (docs/local-aws.md): cross-account AssumeRole skips the trust policy, so the
 ExternalId is proven on each deployed role's trust document instead; moto ignores AccountFilterType and
 includes only direct child OUs, and it would deploy to the management account under the root (AWS does not),
 so the targets here are OUs, one level deep.
