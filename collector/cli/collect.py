@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from collector import registry
@@ -118,10 +120,16 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
 
 
 class Progress:
-    """Accounts and scopes done, calls made, problems: a refreshed line on a terminal, else log lines."""
+    """Accounts and scopes done, calls made, problems and the time left: a refreshed line on a terminal,
+    else log lines."""
 
-    def __init__(self, prepared: Prepared, stream: TextIO) -> None:
+    def __init__(
+        self, prepared: Prepared, stream: TextIO, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._prepared = prepared
+        self._clock = clock
+        self._started = clock()
+        self._collected = 0  # scopes of the plan's items done (the ETA's base: the rest come at once)
         self._stream = stream
         self._tty = stream.isatty()
         self._lock = threading.Lock()
@@ -141,6 +149,7 @@ class Progress:
             self._done += 1
             account = result.scope.account_id
             if account in self._per_account and result.status is not ScopeStatus.SKIPPED:
+                self._collected += 1
                 self._per_account[account] -= 1
                 if self._per_account[account] == 0:
                     self._accounts_done += 1
@@ -150,7 +159,7 @@ class Progress:
                 calls = self._prepared.sessions.recorder.total()
                 self._stream.write(
                     f"\r\x1b[Kscopes {self._done}/{self._total} · accounts {self._accounts_done}/"
-                    f"{len(self._per_account)} · API calls {calls} · problems {self._problems}"
+                    f"{len(self._per_account)} · API calls {calls} · problems {self._problems}{self._eta()}"
                 )
                 self._stream.flush()
             else:
@@ -158,6 +167,13 @@ class Progress:
                 log.info(
                     "%s %s (%d records)%s", result.scope, result.status.value, result.record_count, detail
                 )
+
+    def _eta(self) -> str:
+        left = self._prepared.plan.scope_count - self._collected
+        if not self._collected or left <= 0:
+            return ""
+        seconds = round((self._clock() - self._started) / self._collected * left)
+        return f" · about {seconds // 60} min {seconds % 60:02d} s left"
 
     def close(self) -> None:
         if self._tty:
