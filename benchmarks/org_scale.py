@@ -47,6 +47,8 @@ READER = "OrgBenchReader"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 # Which fetcher a call belongs to, for the per-account table (discovery's calls are named as such).
 DISCOVERY_CALLS = {("ec2", "DescribeRegions"), ("sts", "AssumeRole")}
+FLOOR_CALLS = 400
+ONCE_A_RUN = {"sts", "organizations", "sso-admin", "identitystore"}  # no weight in CPU per call
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,9 @@ def run_collector(env: dict[str, str], argv: list[str]) -> Measured:
 
 
 def botocore_floor(endpoint: str, operations: Counter[tuple[str, str]], role_arn: str) -> float:
-    """CPU seconds a call of botocore alone: one long-lived client per service, the run's operations in the
-    run's mix (a few of each), one after the other, against the local AWS without the proxy."""
+    """CPU seconds a call of botocore alone: one long-lived client per service, FLOOR_CALLS calls in the
+    run's mix of operations, one after the other, against the local AWS without the proxy (each operation
+    called once first, unmeasured: its model is loaded once a process)."""
     session = boto3.Session()
     creds = session.client("sts", endpoint_url=endpoint).assume_role(
         RoleArn=role_arn, RoleSessionName="floor"
@@ -173,9 +176,8 @@ def botocore_floor(endpoint: str, operations: Counter[tuple[str, str]], role_arn
     clients: dict[str, Any] = {}
     calls = 0
     busy = 0.0
-    for (service, operation), count in operations.most_common():
-        if service in {"sts", "organizations", "sso-admin", "identitystore"}:
-            continue  # once a run: they do not weigh on CPU per call
+    mix = Counter({k: n for k, n in operations.items() if k[0] not in ONCE_A_RUN})
+    for (service, operation), count in mix.most_common():
         client = clients.get(service)
         if client is None:
             client = session.client(
@@ -189,12 +191,13 @@ def botocore_floor(endpoint: str, operations: Counter[tuple[str, str]], role_arn
             clients[service] = client
         method = getattr(client, _snake(operation))
         params = _floor_params(service, operation)
-        for _ in range(max(1, min(5, count // 100))):
+        for n in range(1 + max(1, round(FLOOR_CALLS * count / mix.total()))):
             cpu = time.process_time()
             with contextlib.suppress(client.exceptions.ClientError):  # (an error costs what an answer does)
                 method(**params)
-            busy += time.process_time() - cpu
-            calls += 1
+            if n:
+                busy += time.process_time() - cpu
+                calls += 1
     return busy / max(1, calls)
 
 

@@ -32,9 +32,10 @@ from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKB
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
-# Work items in flight per process by default: at 200 ms a request and about 2 ms of CPU a call, 32 keep a
-# core about a third busy, and leave room for retries and slower calls (benchmarks/org_scale.py).
-DEFAULT_WORKERS = 32
+# Work items in flight per process by default. At 200 ms a request, the round trip seen on a busy 2-core
+# machine was about 300 ms: 32 a process gave 180 to 210 calls a second, 48 gave 276, at under 2 ms of CPU
+# a call, well short of a core (benchmarks/org_scale.py; docs/benchmarks.md).
+DEFAULT_WORKERS = 48
 MAX_PROCESSES = 64
 
 

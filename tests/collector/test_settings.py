@@ -157,7 +157,7 @@ def test_the_stored_settings_json_keeps_its_shape() -> None:
         "include_ous": [],
         "exclude_ous": [],
         "fetchers": [],
-        "workers": 32,  # (the default: work items in flight per process)
+        "workers": 48,  # (the default: work items in flight per process)
         "api_rate": 10.0,
         "cloudtrail_lookback_days": 7,
         "identity_center_region": None,
