@@ -144,6 +144,11 @@ class TokenBucket:
         self._stamp = clock()
         self._lock = threading.Lock()
 
+    def idle_since(self, now: float) -> float:
+        """How long it has been full (a full bucket acts as a new one): <= 0 while it is not."""
+        with self._lock:
+            return now - self._stamp - (self.burst - self._tokens) / self.rate
+
     def acquire(self) -> float:
         """Take one token, sleeping until it is due; returns the time slept."""
         with self._lock:
@@ -165,6 +170,10 @@ DEFAULT_API_RATE = 10.0
 # throttled in two runs of three; at 1.9/s none was.
 LOOKUP_EVENTS_RATE = 1.9
 KNOWN_API_RATES: Mapping[str, float] = {"cloudtrail:LookupEvents": LOOKUP_EVENTS_RATE}
+# A run makes a bucket per account, region and API (200 an account): every SWEEP_EVERY new ones, those full
+# for IDLE_SECONDS are dropped (long past the moment between taking a bucket and waiting on it).
+SWEEP_EVERY = 1024
+IDLE_SECONDS = 60.0
 
 
 @dataclass
@@ -177,6 +186,7 @@ class CallPacer:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _buckets: dict[tuple[str, str, str, str], TokenBucket] = field(default_factory=dict, init=False)
+    _created: int = field(default=0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def bucket(self, account_id: str, region: str, service: str, operation: str) -> TokenBucket:
@@ -187,7 +197,21 @@ class CallPacer:
                 rate = self.rates.get(f"{service}:{operation}", self.default_rate)
                 found = TokenBucket(rate, max(1.0, rate), clock=self.clock, sleep=self.sleep)
                 self._buckets[key] = found
+                self._created += 1
+                if self._created % SWEEP_EVERY == 0:
+                    self._sweep()
             return found
+
+    def _sweep(self) -> None:
+        """Forget the buckets full for a while (of accounts done): memory stays flat in accounts, and
+        the limits are unchanged, a full bucket being what a new one is. (Under the lock.)"""
+        now = self.clock()
+        for key in [k for k, b in self._buckets.items() if b.idle_since(now) > IDLE_SECONDS]:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._buckets)
 
 
 # --- sessions -------------------------------------------------------------------------------------------

@@ -231,6 +231,23 @@ def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> N
     assert lookups == aws.LOOKUP_EVENTS_RATE and 1.5 < lookups < 2.0  # just under CloudTrail's 2/s
 
 
+def test_the_pacer_forgets_buckets_full_for_a_while_and_keeps_the_others() -> None:
+    """Memory flat in accounts: the buckets of accounts done go; a bucket still paying off its calls stays."""
+    now = [1000.0]
+    limiter = CallPacer(default_rate=1.0, clock=lambda: now[0], sleep=lambda s: None)
+    done = limiter.bucket("111111111111", "us-east-1", "ec2", "DescribeVpcs")
+    done.acquire()
+    busy = limiter.bucket("222222222222", "us-east-1", "ec2", "DescribeVpcs")
+    now[0] += aws.IDLE_SECONDS + 2  # the first is full again, and has been for over IDLE_SECONDS
+    for _ in range(5):
+        busy.acquire()  # the second owes 4 s of calls
+    for n in range(aws.SWEEP_EVERY - 2):
+        limiter.bucket(f"{n:012d}", "eu-west-1", "ec2", "DescribeVpcs")
+    assert len(limiter) == aws.SWEEP_EVERY - 1  # the idle one went; the busy one and the new ones stayed
+    assert limiter.bucket("222222222222", "us-east-1", "ec2", "DescribeVpcs") is busy
+    assert limiter.bucket("111111111111", "us-east-1", "ec2", "DescribeVpcs") is not done
+
+
 def test_recorder_is_thread_safe() -> None:
     recorder = CallRecorder()
 
