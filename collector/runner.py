@@ -1,8 +1,9 @@
 """Running a collection: discovery, the plan, the work items on a thread pool, the manifest.
 
-``collect_item`` is THE code path that collects one work item: the CLI calls it from its thread pool, the
-pipeline's Lambda calls it once per invocation. A fault in one scope is classified and recorded there and
-never stops the other scopes, items, regions or accounts.
+``collect_item`` is THE code path that collects one work item: the CLI calls it from its thread pool (in this
+process, or in each worker process: collector.shards), the pipeline's Lambda calls it once per invocation. A
+fault in one scope is classified and recorded there and never stops the other scopes, items, regions or
+accounts.
 """
 
 from __future__ import annotations
