@@ -209,7 +209,7 @@ class CallPacer:
         for key in [k for k, b in self._buckets.items() if b.idle_since(now) > IDLE_SECONDS]:
             del self._buckets[key]
 
-    def __len__(self) -> int:
+    def bucket_count(self) -> int:
         with self._lock:
             return len(self._buckets)
 
@@ -353,8 +353,8 @@ class Sessions:
         self.external_id_mode = external_id_mode
         self.run_id = run_id
         self.profile = profile
-        self.recorder = recorder or CallRecorder()
-        self.limiter = limiter or CallPacer()
+        self.recorder = CallRecorder() if recorder is None else recorder
+        self.limiter = CallPacer() if limiter is None else limiter
         self.config = client_config(max_pool_connections)
         self._region = region
         self._duration = role_duration_seconds

@@ -243,7 +243,8 @@ def test_the_pacer_forgets_buckets_full_for_a_while_and_keeps_the_others() -> No
         busy.acquire()  # the second owes 4 s of calls
     for n in range(aws.SWEEP_EVERY - 2):
         limiter.bucket(f"{n:012d}", "eu-west-1", "ec2", "DescribeVpcs")
-    assert len(limiter) == aws.SWEEP_EVERY - 1  # the idle one went; the busy one and the new ones stayed
+    # The idle one went; the busy one and the new ones stayed.
+    assert limiter.bucket_count() == aws.SWEEP_EVERY - 1
     assert limiter.bucket("222222222222", "us-east-1", "ec2", "DescribeVpcs") is busy
     assert limiter.bucket("111111111111", "us-east-1", "ec2", "DescribeVpcs") is not done
 
