@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from collector import registry
+from collector.fetch import FetchOptions
 from collector.models import ApiCallCount, Problem, ScopeKey, ScopeStatus
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, Prepared, collect_item, new_sessions, now_iso
@@ -52,6 +53,7 @@ class Shard:
     items: tuple[WorkItem, ...]
     states: Mapping[ScopeKey, Mapping[str, str]]
     issued: Mapping[str, Mapping[str, str]]  # role ARN -> credentials already assumed this run
+    options: FetchOptions  # the settings' and what discovery found for them (the trail to read)
     prepare_session: Callable[..., None] | None = None  # tests and benchmarks: a fake AWS (picklable)
 
 
@@ -111,7 +113,7 @@ def work(shard: Shard, conn: Connection) -> None:
         run_id=shard.run_id,
         state=_States(shard.states),
         fetchers=registry.by_name(),
-        options=shard.settings.options,
+        options=shard.options,
     )
     sink = _PipeSink(send, sessions.recorder.total)
     with ThreadPoolExecutor(max_workers=max(1, shard.settings.workers), thread_name_prefix="collect") as pool:
@@ -158,6 +160,7 @@ class InProcesses:
                     items,
                     {k: dict(v) for k, v in states.items() if v},
                     {arn: issued[arn] for arn in {i.account.role_arn for i in items} if arn in issued},
+                    prepared.options,
                     self._prepare,
                 )
                 receiving, sending = context.Pipe(duplex=False)
