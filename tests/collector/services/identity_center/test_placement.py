@@ -13,6 +13,7 @@ from collector.errors import status_of
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import build_plan
 from collector.runner import discover
+from collector.services.cloudtrail.trails import Source
 from collector.services.iam.records import Role
 from collector.services.identity_center.parse import IdentityCenterHome
 from collector.services.identity_center.records import (
@@ -62,8 +63,10 @@ def test_identity_center_in_an_account_left_out_is_a_skipped_scope_that_says_why
 def test_a_single_account_reads_identity_center_only_when_asked_by_name() -> None:
     # Identity Center is an opt-in feature of the role: by default a single account's role lacks it.
     sessions = Sessions(external_id="abc-123", run_id="r")
-    one_region = ("us-east-1",)  # no region discovery: nothing here calls AWS
-    settings = RunSettings(role_arn=A.role_arn, external_id="abc-123", regions=one_region)
+    one_region = ("us-east-1",)  # no region discovery and no trail to find: nothing here calls AWS
+    settings = RunSettings(
+        role_arn=A.role_arn, external_id="abc-123", regions=one_region, cloudtrail_source=Source.LOOKUP
+    )
     default = discover(settings, sessions, registry.FETCHERS)
     assert default.identity_center is None and default.problems == ()
     named = RunSettings(
