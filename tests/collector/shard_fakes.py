@@ -19,6 +19,7 @@ from collector.models import Account
 from collector.plan import build_plan
 from collector.runner import Prepared, new_sessions
 from collector.settings import RunSettings
+from local_aws.emulator import endpoint_guard
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333", "444444444444")
 REGIONS: tuple[str, ...] = ("us-east-1", "eu-west-1")
@@ -40,6 +41,7 @@ class FakeAws:
         self.stall = stall
 
     def install(self, session: Any) -> None:
+        endpoint_guard.install()  # (a worker process is a fresh interpreter: the tests' guard is not in it)
         # Before the synthetic account's own answers (handlers run in the order registered).
         for service in ("iam", "ec2", "cloudtrail"):  # (botocore runs the most specific names first)
             session.register(f"before-call.{service}", self._sign)
