@@ -9,8 +9,8 @@
   (Changing a record's KEY needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
-- Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
-  every run, in the run's last transaction.
+- Derived kinds (collector/links.py: joins across scopes, roles' trust edges) are rebuilt from the stored
+  rows at the end of every run, in the run's last transaction.
 - The file is the collector's own: created 0600 (collector/private_files.py), stamped with
   ``PRAGMA application_id``; another application's database is refused before anything is written, and the
   read-only commands open it with ``mode=ro`` (never created, migrated or stamped).
@@ -35,7 +35,9 @@ from collector.kinds import record_types
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
 from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS, CloudTrailEvent
 from collector.services.iam import catalog as iam
+from collector.services.iam.records import Role, RoleTrustPrincipal
 from collector.services.identity_center.records import PermissionSetRole
+from collector.services.organizations.records import Organization, OrganizationAccount
 from collector.sink import RunManifest, ScopeOutcome
 
 MIGRATIONS: tuple[str, ...] = (
@@ -592,6 +594,25 @@ class SqliteStore:
         table = self._tables[PermissionSetRole.KIND]
         conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
         records = links.permission_set_roles(provisioned, roles, iam_accounts)
+        conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
+        self._derive_trust(conn, run_id)
+
+    def _derive_trust(self, conn: sqlite3.Connection, run_id: str) -> None:
+        """Rebuild every stored role's trust edges against the stored organization."""
+        ours = links.TrustContext(
+            organization_ids=frozenset(r[0] for r in conn.execute(f'SELECT id FROM "{Organization.KIND}"')),  # noqa: S608
+            organization_accounts=frozenset(
+                r[0]
+                for r in conn.execute(f'SELECT id FROM "{OrganizationAccount.KIND}"')  # noqa: S608
+            ),
+        )
+        roles = (
+            (row[0], row[1], json.loads(row[2]))
+            for row in conn.execute(f'SELECT account_id, arn, trust_policy FROM "{Role.KIND}"')  # noqa: S608
+        )
+        table = self._tables[RoleTrustPrincipal.KIND]
+        conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
+        records = links.role_trust_principals(roles, ours)
         conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
 
     # -- StateReader --

@@ -10,7 +10,7 @@ runs/<run_id>/discovery.json                    discovery's scope results and AP
 runs/<run_id>/items/<account>.<unit>.json       one work item's scope results and API calls
 runs/<run_id>/scopes/<account>.<unit>.<fetcher>.jsonl     one scope's status (a line)
 runs/<run_id>/<kind>/<account>.<unit>.<fetcher>.jsonl     one scope's records of one entity kind
-runs/<run_id>/<kind>/derived.jsonl              records joined across scopes (permission_set_roles)
+runs/<run_id>/<kind>/derived.jsonl              derived records (permission_set_roles, role_trust_principals)
 runs/<run_id>/manifest.json                     the run manifest (counts, statuses, API calls)
 index/runs/<run_id>.json                        one line per finished run (the run_index table)
 state/<customer>/<account>/<unit>/<fetcher>.json          a scope's state for the next run (checkpoints)
