@@ -9,6 +9,10 @@ region and four in parallel, and for contrast a client at exactly 2 requests a s
 account-assignment listing picked against the other one's cost (about a minute). Last, the Step Functions
 pipeline against the CLI for 1,000 and 5,000 accounts: a measured sample, then projected wall time and cost
 (benchmarks.pipeline_scale, about a minute).
+
+``--only org`` (not in the default set: a few minutes): an organization of ``--accounts`` member accounts on
+the local AWS, collected by the CLI through a latency proxy (``--latency``, default 200 ms):
+benchmarks.org_scale.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 
 SIZES = (100, 1_000, 5_000)
 
@@ -26,23 +31,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes", type=int, nargs="*", default=list(SIZES), help="roles per synthetic account"
     )
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every IAM call (org: every request, 0.2)"
+    )
     parser.add_argument(
         "--only",
-        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2"),
-        help="run one benchmark only",
+        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2", "org"),
+        help="run one benchmark only (org: not part of the default set, a few minutes)",
     )
+    parser.add_argument("--accounts", type=int, default=100, help="org: member accounts to seed")
     args = parser.parse_args(argv)
-    runs = {
+    runs: dict[str, Callable[[], int]] = {
         "iam": lambda: iam_scale(args.sizes, args.latency),
         "cloudtrail": cloudtrail_pacing,
         "cloudtrail-s3": cloudtrail_s3,
         "identity_center": identity_center,
         "pipeline": pipeline_scale,
         "ec2": ec2_regions,
+        "org": lambda: org_scale(args.accounts, args.latency or 0.2),
     }
     for name, run in runs.items():
-        if args.only in (None, name):
+        if args.only == name or (args.only is None and name != "org"):
             code = run()
             if code:
                 return code
@@ -197,6 +206,25 @@ def identity_center() -> int:
     print("pairs = provisioned (permission set, account) pairs; its calls = the assignment listing's calls;")
     print("other = the fewest calls the other listing would need; calls = all (discovery included).")
     return 0
+
+
+def org_scale(accounts: int, latency: float) -> int:
+    """benchmarks.org_scale in its own process (a few minutes): it prints its own figures as it goes."""
+    print()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.org_scale",
+            "--accounts",
+            str(accounts),
+            "--latency",
+            str(latency),
+        ],
+        timeout=3600,
+        check=False,
+    )
+    return done.returncode
 
 
 def pipeline_scale() -> int:
