@@ -334,10 +334,15 @@ def record_discovery(prepared: Prepared, sink: Sink, started: str) -> tuple[Scop
 
 class ItemsRunner(Protocol):
     """Runs the plan's items elsewhere (collector.shards: worker processes), handing every scope's outcome
-    to ``write`` in this thread, and merging the calls it made into ``prepared.sessions.recorder``."""
+    to ``write`` in this thread (its parts of append-only records first, to ``write_records``: see
+    ``collect_scope``), and merging the calls it made into ``prepared.sessions.recorder``."""
 
     def __call__(
-        self, prepared: Prepared, state: StateReader, write: Callable[[ScopeOutcome], None]
+        self,
+        prepared: Prepared,
+        state: StateReader,
+        write: Callable[[ScopeOutcome], None],
+        write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
     ) -> None: ...
 
 
@@ -388,9 +393,12 @@ def execute(
         sink.write_scope(prepared.run_id, outcome)
         record(outcome.result)
 
+    def write_records(scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        sink.write_records(prepared.run_id, scope, part, records)
+
     try:
         if items_runner is not None:  # (it stops its workers itself when interrupted)
-            items_runner(prepared, state or NoState(), write)
+            items_runner(prepared, state or NoState(), write, write_records)
         else:
             with ThreadPoolExecutor(
                 max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
