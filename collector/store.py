@@ -1,7 +1,9 @@
 """The embedded SQLite store: a Sink for collection, and the queries behind `summary` and `export`.
 
 - One writer: collection threads hand scope outcomes to a single writer thread through a bounded queue, and
-  each outcome is applied in one transaction.
+  each outcome is applied in one transaction. A scope's append-only records (CloudTrail events) may come
+  before its outcome in parts of a bounded size (``write_records``), each its own transaction, already turned
+  into rows by the collecting thread: the queue's bound (jobs) then bounds the memory they hold.
 - The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
   (runs, scopes, history, API calls, state; then the vendor's customers, collector/customer_store.py). The
   per-kind tables are derived from the record types (collector.kinds, from each service's records.py):
@@ -23,7 +25,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -472,18 +474,27 @@ class SqliteStore:
 
         self._submit(job)
 
+    def write_records(self, run_id: str, scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        rows = self._rows(run_id, records)  # here, not in the writer: rows are smaller than records
+        self._submit(lambda conn: self._upsert(conn, rows))
+
     def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None:
         self._submit(lambda conn: self._apply(conn, run_id, outcome))
+
+    def _rows(self, run_id: str, records: Iterable[Record]) -> dict[str, list[tuple[Any, ...]]]:
+        by_kind: dict[str, list[tuple[Any, ...]]] = {}
+        for record in records:
+            by_kind.setdefault(record.KIND, []).append(self._tables[record.KIND].row(record, run_id))
+        return by_kind
+
+    def _upsert(self, conn: sqlite3.Connection, rows: Mapping[str, list[tuple[Any, ...]]]) -> None:
+        for kind, kind_rows in rows.items():
+            conn.executemany(self._tables[kind].upsert_sql(), kind_rows)
 
     def _apply(self, conn: sqlite3.Connection, run_id: str, outcome: ScopeOutcome) -> None:
         result = outcome.result
         scope = result.scope
-        by_kind: dict[str, list[tuple[Any, ...]]] = {}
-        for record in outcome.records:
-            table = self._tables[record.KIND]
-            by_kind.setdefault(record.KIND, []).append(table.row(record, run_id))
-        for kind, rows in by_kind.items():
-            conn.executemany(self._tables[kind].upsert_sql(), rows)
+        self._upsert(conn, self._rows(run_id, outcome.records))
         complete = result.status is ScopeStatus.COMPLETE
         if complete:
             for produced in outcome.kinds:
