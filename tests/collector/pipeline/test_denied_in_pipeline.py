@@ -16,6 +16,7 @@ from collector.pipeline.objects import MemoryObjects
 from collector.plan import WorkItem
 from collector.services.ec2 import fetch as ec2
 from collector.services.ec2 import listings
+from collector.services.iam import fetch as iam_fetch
 from local_aws.emulator.server import LocalAws
 
 pytestmark = pytest.mark.e2e
@@ -48,17 +49,11 @@ def test_access_denied_is_a_scope_status_not_a_failed_item(
         ],
     }
     role = iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    # IAM is granted; EC2 is not (the customer deployed an older role, say).
+    # IAM is granted (every action of its catalog); EC2 is not (the customer deployed an older role, say).
     iam.put_role_policy(
         RoleName="Reader",
         PolicyName="read",
-        PolicyDocument=_allow(
-            "iam:GetAccountAuthorizationDetails",
-            "iam:ListAccountAliases",
-            "iam:GetCredentialReport",
-            "iam:GenerateCredentialReport",
-            "iam:ListAccessKeys",
-        ),
+        PolicyDocument=_allow(*(p.action for p in iam_fetch.FETCHER.permissions.permissions)),
     )
     iam.create_user(UserName="alice")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
