@@ -1,0 +1,41 @@
+"""``report``: one self-contained HTML page of the inventory (collector/report). Reads the database
+read-only; writes only ``--out`` (private to its owner, like the database: the page shows the inventory)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from collector.cli.options import EXIT_OK, add_db, existing_store
+from collector.formats import InvalidSettingError
+from collector.report.inventory import StoreInventory
+from collector.report.model import build_report
+from collector.report.page import render
+
+
+def add_parser(commands: Any) -> None:
+    report = commands.add_parser("report", help="one self-contained HTML page of what was collected")
+    add_db(report)
+    report.add_argument("--out", required=True, help="the HTML file to write (e.g. report.html)")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as a file only its owner may read (0600), replacing it if it exists."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    target = Path(args.out)
+    if target.is_dir() or not target.parent.is_dir():
+        raise InvalidSettingError("--out", args.out, "a file path in an existing directory")
+    with existing_store(args.db) as store:
+        report = build_report(StoreInventory(store), generated_from=Path(args.db).name)
+    page = render(report)
+    write_private(target, page)
+    print(f"wrote {target} ({len(page.encode('utf-8')):,} bytes)", file=out)
+    return EXIT_OK
