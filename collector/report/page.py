@@ -24,11 +24,15 @@ _CLOSERS = ("</script", "</style", "<!--")
 _MARKER = re.compile(r"@(?:TITLE|CSP|CSS|JS|DATA)@")
 
 
-def _static(name: str) -> str:
-    text = resources.files("collector.report").joinpath(_STATIC, name).read_text(encoding="utf-8")
-    if name != "page.html" and any(closer in text.lower() for closer in _CLOSERS):
+def inlinable(name: str, text: str) -> str:
+    """``text`` of static/``name``, checked: inlined in a <script> or <style>, it must not end it early."""
+    if any(closer in text.lower() for closer in _CLOSERS):
         raise ValueError(f"static/{name} would close the element it is inlined in")
     return text
+
+
+def _static(name: str) -> str:
+    return resources.files("collector.report").joinpath(_STATIC, name).read_text(encoding="utf-8")
 
 
 def _sha256(text: str) -> str:
@@ -246,7 +250,8 @@ def page_data(report: Report) -> dict[str, Any]:
 def render(report: Report) -> str:
     """The whole page: one HTML document that needs nothing but a browser."""
     title = "Inventory report" + (f": {report.generated_from}" if report.generated_from else "")
-    page, css, js = _static("page.html"), _static("report.css"), _static("report.js")
+    page = _static("page.html")
+    css, js = (inlinable(name, _static(name)) for name in ("report.css", "report.js"))
     parts = {
         "@TITLE@": html.escape(title),
         "@CSP@": content_security_policy(js, css),

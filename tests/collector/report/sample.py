@@ -161,6 +161,7 @@ def kinds() -> dict[str, list[dict[str, Any]]]:
                 "create_date": "2025-12-01T12:00:00+00:00",
                 "last_used_date": "2026-11-21T12:00:00+00:00",
                 "last_used_service": "s3",
+                "raw": {"AccessKeyId": KEY_ID, "SecretAccessKey": SECRET_KEY},  # never stored; never shown
             },
             {
                 "account_id": PROD,
