@@ -8,7 +8,8 @@ region and four in parallel, and for contrast a client at exactly 2 requests a s
 (about a minute in all). For IAM Identity Center: calls for organizations of 4 to 1,000 users, and the
 account-assignment listing picked against the other one's cost (about a minute). Last, the Step Functions
 pipeline against the CLI for 1,000 and 5,000 accounts: a measured sample, then projected wall time and cost
-(benchmarks.pipeline_scale, about a minute).
+(benchmarks.pipeline_scale, about a minute). The report of a synthetic organization of 1,000 accounts and
+100,000 roles: its time, memory, page size and load time in headless Chromium (benchmarks.report_scale).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
     parser.add_argument(
-        "--only", choices=("iam", "cloudtrail", "identity_center", "pipeline"), help="run one benchmark only"
+        "--only",
+        choices=("iam", "cloudtrail", "identity_center", "pipeline", "report"),
+        help="run one benchmark only",
     )
     args = parser.parse_args(argv)
     runs = {
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "cloudtrail": cloudtrail_pacing,
         "identity_center": identity_center,
         "pipeline": pipeline_scale,
+        "report": report_scale,
     }
     for name, run in runs.items():
         if args.only in (None, name):
@@ -152,6 +156,26 @@ def pipeline_scale() -> int:
         return done.returncode
     print()
     print(done.stdout, end="")
+    return 0
+
+
+def report_scale() -> int:
+    """benchmarks.report_scale: the report of a synthetic organization of 1,000 accounts, 100,000 roles."""
+    done = _run_module("benchmarks.report_scale", "--accounts", "1000", "--roles", "100")
+    if done.returncode != 0:
+        return done.returncode
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    print()
+    print(
+        f"The report of a synthetic organization: {r['accounts']:,} accounts, {r['roles']:,} roles, "
+        f"{r['rows']:,} rows"
+    )
+    print(f"  database {r['db_mib']} MiB; `report` {r['report_seconds']} s, peak RSS {r['peak_rss_mib']} MiB")
+    print(
+        f"  page {r['page_mib']} MiB; headless Chromium to the drawn DOM "
+        f"{r.get('browser_wall_seconds', '-')} s"
+    )
+    print(f"  (of which the page's script {r.get('script_ms', '-')} ms)")
     return 0
 
 
