@@ -296,7 +296,8 @@ def _scopes(
             plan.append(("ec2", region, _ec2(account, region, rng)))
             plan.append(("cloudtrail", region, _events(account, region, events)))
         for service, region, records in plan:
-            status, problems = ScopeStatus.COMPLETE, tuple[Problem, ...]()
+            status = ScopeStatus.COMPLETE
+            problems: tuple[Problem, ...] = ()
             if rng.random() < 0.02:
                 status = ScopeStatus.DENIED
                 problems = (Problem(status, "", "AccessDenied", f"{service}:Describe"),)
