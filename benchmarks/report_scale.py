@@ -97,64 +97,45 @@ def _iam(account: str, roles: int, rng: random.Random, management: str) -> list[
             for i, u in enumerate(users)
         ],
     )
-    role_rows, trusts = [], []
-    for i in range(roles):
-        name = f"role-{i:05d}"
-        role_rows.append(
-            {
-                "account_id": account,
-                "arn": f"{arn}:role/{name}",
-                "name": name,
-                "role_id": f"AROA{account}{i}",
-                "path": "/",
-                "create_date": STAMP,
-                "trust_policy": {"Version": "2012-10-17", "Statement": []},
-            }
-        )
-        trusts.append(_trust(account, f"{arn}:role/{name}", i, rng, management))
-    out += _records("roles", role_rows)
-    out += _records("role_trust_principals", trusts)
-    return out
+    role_rows = [
+        {
+            "account_id": account,
+            "arn": f"{arn}:role/role-{i:05d}",
+            "name": f"role-{i:05d}",
+            "role_id": f"AROA{account}{i}",
+            "path": "/",
+            "create_date": STAMP,
+            "trust_policy": _trust_policy(account, i, rng, management),
+        }
+        for i in range(roles)
+    ]
+    return out + _records("roles", role_rows)
 
 
-def _trust(account: str, role_arn: str, i: int, rng: random.Random, management: str) -> dict[str, Any]:
-    """Mostly AWS services and the account itself; some of the organization; the vendor; a few flagged."""
-    kind, principal, owner, external, external_id = "Service", "lambda.amazonaws.com", None, None, False
+def _trust_policy(account: str, i: int, rng: random.Random, management: str) -> dict[str, Any]:
+    """Mostly AWS services and the account itself; some of the organization; the vendor (with its
+    ExternalId); a few worth a look. The store derives ``role_trust_principals`` from these documents."""
+    condition = None
     roll = rng.random()
     if i == 0:
-        kind, principal, owner, external, external_id = (
-            "AWS",
-            f"arn:aws:iam::{VENDOR}:role/Vendor",
-            VENDOR,
-            True,
-            True,
-        )
+        principal: Any = {"AWS": f"arn:aws:iam::{VENDOR}:role/Vendor"}
+        condition = {"StringEquals": {"sts:ExternalId": "synthetic-external-id"}}
     elif i == 1:
-        kind, principal, owner, external = (
-            "Federated",
-            f"arn:aws:iam::{account}:saml-provider/Okta",
-            account,
-            False,
-        )
+        principal = {"Federated": f"arn:aws:iam::{account}:saml-provider/Okta"}
     elif roll < 0.002:
-        kind, principal, external = "*", "*", True
+        principal = "*"
     elif roll < 0.005:
-        kind, principal, owner, external = "AWS", f"arn:aws:iam::{PARTNER}:root", PARTNER, True
+        principal = {"AWS": f"arn:aws:iam::{PARTNER}:root"}
     elif roll < 0.08:
-        kind, principal, owner, external = "AWS", f"arn:aws:iam::{management}:role/Admin", management, False
+        principal = {"AWS": f"arn:aws:iam::{management}:role/Admin"}
     elif roll < 0.35:
-        kind, principal, owner, external = "AWS", f"arn:aws:iam::{account}:root", account, False
-    return {
-        "account_id": account,
-        "role_arn": role_arn,
-        "principal_type": kind,
-        "principal": principal,
-        "principal_account_id": owner,
-        "actions": ["sts:AssumeRole"],
-        "external_account": external,
-        "external_id_required": external_id,
-        "conditions": [None],
-    }
+        principal = {"AWS": f"arn:aws:iam::{account}:root"}
+    else:
+        principal = {"Service": "lambda.amazonaws.com"}
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 def _identity_center(management: str, accounts: list[str]) -> list[Record]:

@@ -206,7 +206,7 @@
       const tr = el("tr", { "data-account": account }, el("th", { scope: "row" }, accountLabel(account)));
       for (const service of grid.services) {
         const c = (grid.cells[account] || {})[service];
-        if (!c) { tr.append(el("td", { class: "cell none", "data-service": service, "data-status": "none" }, "not collected")); continue; }
+        if (!c) { tr.append(el("td", { class: "cell none", "data-service": service, "data-status": "none", title: "not collected in this account" }, "—")); continue; }
         const [status, regions, problems] = c;
         const td = el("td", { class: `cell status-${status}`, "data-service": service, "data-status": status },
           el("span", { class: `badge status-${status}` }, status));
@@ -238,7 +238,10 @@
     wildcard: "wildcard principal",
     federated: "federated provider",
   };
-  const MAX_EDGES = 300;
+  const MAX_EDGES = 200;
+  // What to draw first when not everything fits: the riskiest trusts.
+  const RANK = { external_without_external_id: 8, wildcard: 4, federated: 1 };
+  const rank = (e) => e.flags.reduce((n, f) => n + (RANK[f] || 0), 0) + (e.external ? 0.5 : 0);
   function trustSection() {
     const trust = data.trust;
     const node = section("trust", "Who can reach what",
@@ -268,7 +271,7 @@
       const query = search.value.toLowerCase();
       let chosen = edges.filter((e) => show.value === "all" || e.flags.length || (show.value === "external" && e.external));
       if (query) chosen = chosen.filter((e) => [nodes.get(e.source).label, nodes.get(e.target).label, e.source, e.target, ...e.roles].some((t) => t.toLowerCase().includes(query)));
-      chosen.sort((a, b) => b.flags.length - a.flags.length);
+      chosen.sort((a, b) => rank(b) - rank(a));
       const drawn = chosen.slice(0, MAX_EDGES);
       count.textContent = `${plural(drawn.length, "line")}${chosen.length > drawn.length ? ` of ${chosen.length.toLocaleString("en")} (filter to see the rest)` : ""}`;
       holder.replaceChildren(graph(drawn, nodes));
