@@ -28,7 +28,7 @@ class Inventory(Protocol):
     def scopes(self) -> list[Row]: ...
 
     def runs(self) -> list[Row]:
-        """Every run, oldest first, each with its ``settings`` (the run's non-secret settings)."""
+        """Every run, oldest first; the latest with its ``settings`` (the run's settings, no secret)."""
         ...
 
 
@@ -61,7 +61,10 @@ class StoreInventory:
         return list(self._store.scopes())
 
     def runs(self) -> list[Row]:
-        return [{**run, "settings": self._store.run_settings(run["run_id"])} for run in self._store.runs()]
+        runs: list[Row] = list(self._store.runs())
+        if runs:
+            runs[-1] = {**runs[-1], "settings": self._store.run_settings(runs[-1]["run_id"])}
+        return runs
 
 
 @dataclass

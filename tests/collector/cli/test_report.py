@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import re
 import stat
 from pathlib import Path
 
@@ -88,6 +90,13 @@ def test_report_writes_one_private_html_file_and_leaves_the_database_as_it_was(t
     assert page.startswith("<!doctype html>") and "ec2:DescribeInstances" in page
     assert "…MPLE" in page and KEY_ID not in page and "Secret-Ext-1" not in page
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    (data,) = re.findall(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+    run = json.loads(data)["run"]
+    assert (run["run_id"], run["organization"], run["status_counts"]) == (
+        "run-1",
+        False,
+        {"complete": 1, "denied": 1},
+    )
     assert _digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*files_before, "report.html"])
 
