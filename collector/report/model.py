@@ -265,14 +265,25 @@ def trust_flags(row: Row) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def _provider_label(principal: str, owner: object, names: Mapping[str, str]) -> str:
+    """``SAML okta · prod`` for an account's provider ARN (each account has its own); a web identity
+    provider (``accounts.google.com``) as written."""
+    resource = principal.split(":", 5)[-1] if principal.startswith("arn:") else ""
+    kind, _, name = resource.partition("/")
+    if not name:
+        return principal
+    where = names.get(str(owner), str(owner)) if owner else ""
+    prefix = {"saml-provider": "SAML", "oidc-provider": "OIDC"}.get(kind, kind)
+    return f"{prefix} {name} · {where}" if where else f"{prefix} {name}"
+
+
 def _party(row: Row, names: Mapping[str, str]) -> TrustNode:
     kind, principal = str(row["principal_type"]), str(row["principal"])
     owner = row.get("principal_account_id")
     if kind == "*" or principal == "*":
         return TrustNode("anyone", "anyone (*)", ANYONE)
     if kind == "Federated":
-        label = principal.split(":", 5)[-1] if principal.startswith("arn:") else principal
-        return TrustNode(f"federated:{principal}", label, FEDERATED)
+        return TrustNode(f"federated:{principal}", _provider_label(principal, owner, names), FEDERATED)
     if owner:
         external = row.get("external_account") is True
         label = f"{owner} {names[owner]}" if owner in names else str(owner)

@@ -81,6 +81,8 @@ def test_the_trust_graph_draws_parties_and_accounts_and_flags_what_is_worth_a_lo
     assert nodes["anyone"] == model.ANYONE
     assert nodes[f"federated:arn:aws:iam::{PROD}:saml-provider/Okta"] == model.FEDERATED
     assert nodes[f"account:{DEV}"] == model.ACCOUNT
+    labels = {n.node_id: n.label for n in trust.nodes}
+    assert labels[f"federated:arn:aws:iam::{PROD}:saml-provider/Okta"] == "SAML Okta · prod"
     flags = {(e.source, e.target): e.flags for e in trust.edges}
     assert flags[(f"account:{PARTNER}", f"account:{PROD}")] == (model.NO_EXTERNAL_ID,)
     assert flags[(f"account:{VENDOR}", f"account:{PROD}")] == ()  # the vendor requires the ExternalId
@@ -179,3 +181,10 @@ def test_days_between_ignores_what_is_not_a_timestamp() -> None:
     assert model.days_between("2026-01-01 00:00:00", now) == 10  # no zone: UTC
     assert model.days_between("N/A", now) is None
     assert model.days_between(None, now) is None
+
+
+def test_a_web_identity_provider_is_named_as_written() -> None:
+    assert model._provider_label("accounts.google.com", None, {}) == "accounts.google.com"
+    assert model._provider_label(f"arn:aws:iam::{DEV}:oidc-provider/token.actions.example", DEV, {}) == (
+        f"OIDC token.actions.example · {DEV}"
+    )
