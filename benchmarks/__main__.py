@@ -170,7 +170,10 @@ def report_scale() -> int:
         f"The report of a synthetic organization: {r['accounts']:,} accounts, {r['roles']:,} roles, "
         f"{r['rows']:,} rows"
     )
-    print(f"  database {r['db_mib']} MiB; `report` {r['report_seconds']} s, peak RSS {r['peak_rss_mib']} MiB")
+    print(
+        f"  database {r['db_mib']} MiB; `report` in its own process {r['report_seconds']} s, "
+        f"peak RSS {r['peak_rss_mib']} MiB"
+    )
     print(
         f"  page {r['page_mib']} MiB; headless Chromium to the drawn DOM "
         f"{r.get('browser_wall_seconds', '-')} s"
