@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
     parser.add_argument(
         "--only",
-        choices=("iam", "cloudtrail", "identity_center", "pipeline", "report"),
+        choices=("iam", "cloudtrail", "identity_center", "pipeline", "ec2", "report"),
         help="run one benchmark only",
     )
     args = parser.parse_args(argv)
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "cloudtrail": cloudtrail_pacing,
         "identity_center": identity_center,
         "pipeline": pipeline_scale,
+        "ec2": ec2_regions,
         "report": report_scale,
     }
     for name, run in runs.items():
@@ -124,6 +125,33 @@ def cloudtrail_pacing() -> int:
         )
     print("events = per region; wall = the whole run (assume role, every region in parallel, the store);")
     print("client/s = the collector's LookupEvents pacing (its own first; then exactly 2/s, and unpaced).")
+    return 0
+
+
+def ec2_regions() -> int:
+    done = _run_module("benchmarks.ec2_regions")
+    if done.returncode != 0:
+        return done.returncode
+    print()
+    print("EC2 calls per account and region (synthetic regions in-process, 50 ms a call, the real collector)")
+    print(
+        f"{'snapshots':>9} {'AMIs':>4} {'templates':>9} {'services':>8} {'TGWs':>4} {'rate':>8} "
+        f"{'calls':>5} {'per-resource':>12} {'wall s':>6}"
+    )
+    for line in done.stdout.strip().splitlines():
+        r = json.loads(line)
+        shape = r["shape"]
+        rate = "default" if r["rate"] == "default" else "unpaced"
+        print(
+            f"{shape['snapshots']:>9} {shape['images']:>4} {shape['templates']:>9} {shape['services']:>8} "
+            f"{shape['gateways']:>4} {rate:>8} {r['calls']:>5} {r['follow_up_calls']:>12} "
+            f"{r['wall_seconds']:>6}"
+        )
+    print("calls = every EC2 call of the region; an empty region: one per listing and setting (10 before the")
+    print(
+        "EC2 breadth issue); per-resource = shares, allowed principals, template versions, TGW route tables;"
+    )
+    print("default rate = 10 calls/s per operation, account and region, the per-resource calls 4 at a time.")
     return 0
 
 

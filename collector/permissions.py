@@ -93,6 +93,9 @@ DATA_PLANE_DENY: tuple[tuple[str, str], ...] = (
     ("ec2:GetPasswordData", "Windows administrator password"),
     ("ec2:GetConsoleOutput", "instance console output"),
     ("ec2:GetConsoleScreenshot", "instance console screenshot"),
+    ("ebs:GetSnapshotBlock", "snapshot contents (EBS direct APIs)"),
+    ("ebs:ListSnapshotBlocks", "snapshot block map (EBS direct APIs)"),
+    ("ebs:ListChangedBlocks", "snapshot block map (EBS direct APIs)"),
 )
 
 

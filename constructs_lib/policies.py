@@ -68,7 +68,9 @@ def _split_statement(statement: Statement, limit: int) -> list[Statement]:
     """Cut one statement too large for a document into parts that each fit (Sid gets a part number)."""
     parts: list[list[str]] = [[]]
     for action in statement.actions:
-        candidate = Statement(statement.sid, statement.effect, (*parts[-1], action))
+        # Measured with the part's Sid (a longer one): a part that fits here still fits once numbered.
+        sid = f"{statement.sid}Part{len(parts)}"
+        candidate = Statement(sid, statement.effect, (*parts[-1], action))
         if parts[-1] and document_size([candidate]) > limit:
             parts.append([])
         parts[-1].append(action)

@@ -36,6 +36,10 @@ AFTER_AUTHORIZATION = frozenset(
         "ParentNotFoundException",
         "PolicyNotFoundException",
         "TargetNotFoundException",
+        # EC2 authorizes a Describe* call before it looks its resource up: a placeholder ID not found.
+        "InvalidSnapshot.NotFound",
+        "InvalidAMIID.NotFound",
+        "InvalidVpcEndpointServiceId.NotFound",
     }
 )
 NOT_PROBED: Mapping[str, str] = {
@@ -46,7 +50,13 @@ PROBE_USER_NAME = (
 )
 PLACEHOLDER_ROOT_ID = "r-0000"
 AWS_MANAGED_SCP_ID = "p-FullAWSAccess"  # every organization with SCPs enabled has it
-PROBE_POLICY = "SecurityAudit"  # an AWS-managed policy read by GetPolicy/GetPolicyVersion
+PROBE_POLICY = "SecurityAudit"
+# Well-formed IDs that no resource has: EC2's per-resource reads are probed on them.
+PLACEHOLDER_SNAPSHOT_ID = "snap-00000000000000000"
+PLACEHOLDER_IMAGE_ID = "ami-00000000000000000"
+PLACEHOLDER_ENDPOINT_SERVICE_ID = (
+    "vpce-svc-00000000000000000"  # an AWS-managed policy read by GetPolicy/GetPolicyVersion
+)
 
 
 class Verdict(StrEnum):
@@ -248,6 +258,44 @@ PROBES: Mapping[str, Probe] = {
     "ec2:DescribeInternetGateways": _ec2("describe_internet_gateways", MaxResults=5),
     "ec2:DescribeNatGateways": _ec2("describe_nat_gateways", MaxResults=5),
     "ec2:DescribeVpcPeeringConnections": _ec2("describe_vpc_peering_connections", MaxResults=5),
+    "ec2:DescribeVolumes": _ec2("describe_volumes", MaxResults=5),
+    "ec2:DescribeSnapshots": _ec2("describe_snapshots", OwnerIds=["self"], MaxResults=5),
+    "ec2:DescribeSnapshotAttribute": _ec2(
+        "describe_snapshot_attribute", SnapshotId=PLACEHOLDER_SNAPSHOT_ID, Attribute="createVolumePermission"
+    ),
+    "ec2:DescribeImages": _ec2("describe_images", Owners=["self"], MaxResults=5),
+    "ec2:DescribeImageAttribute": _ec2(
+        "describe_image_attribute", ImageId=PLACEHOLDER_IMAGE_ID, Attribute="launchPermission"
+    ),
+    "ec2:DescribeKeyPairs": _ec2("describe_key_pairs"),
+    "ec2:DescribeLaunchTemplates": _ec2("describe_launch_templates", MaxResults=5),
+    "ec2:DescribeLaunchTemplateVersions": _ec2(
+        "describe_launch_template_versions", Versions=["$Default"], MaxResults=5
+    ),
+    "ec2:DescribeAddresses": _ec2("describe_addresses"),
+    "ec2:GetEbsEncryptionByDefault": _ec2("get_ebs_encryption_by_default"),
+    "ec2:GetSnapshotBlockPublicAccessState": _ec2("get_snapshot_block_public_access_state"),
+    "ec2:GetImageBlockPublicAccessState": _ec2("get_image_block_public_access_state"),
+    "ec2:GetInstanceMetadataDefaults": _ec2("get_instance_metadata_defaults"),
+    "ec2:GetSerialConsoleAccessStatus": _ec2("get_serial_console_access_status"),
+    "ec2:DescribeNetworkAcls": _ec2("describe_network_acls", MaxResults=5),
+    "ec2:DescribeVpcEndpoints": _ec2("describe_vpc_endpoints", MaxResults=5),
+    "ec2:DescribeVpcEndpointServiceConfigurations": _ec2(
+        "describe_vpc_endpoint_service_configurations", MaxResults=5
+    ),
+    "ec2:DescribeVpcEndpointServicePermissions": _ec2(
+        "describe_vpc_endpoint_service_permissions", ServiceId=PLACEHOLDER_ENDPOINT_SERVICE_ID, MaxResults=5
+    ),
+    "ec2:DescribeTransitGateways": _ec2("describe_transit_gateways", MaxResults=5),
+    "ec2:DescribeTransitGatewayAttachments": _ec2("describe_transit_gateway_attachments", MaxResults=5),
+    "ec2:DescribeTransitGatewayRouteTables": _ec2("describe_transit_gateway_route_tables", MaxResults=5),
+    "ec2:DescribeEgressOnlyInternetGateways": _ec2("describe_egress_only_internet_gateways", MaxResults=5),
+    "ec2:DescribeManagedPrefixLists": _ec2("describe_managed_prefix_lists", MaxResults=5),
+    "ec2:DescribeFlowLogs": _ec2("describe_flow_logs", MaxResults=5),
+    "ec2:DescribeVpnGateways": _ec2("describe_vpn_gateways"),
+    "ec2:DescribeCustomerGateways": _ec2("describe_customer_gateways"),
+    "ec2:DescribeVpnConnections": _ec2("describe_vpn_connections"),
+    "ec2:DescribeInstanceConnectEndpoints": _ec2("describe_instance_connect_endpoints", MaxResults=5),
     # cloudtrail (one region)
     "cloudtrail:LookupEvents": lambda env: env.client("cloudtrail", env.region).lookup_events(MaxResults=1),
 }

@@ -71,6 +71,32 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("internet_gateways", "internet gateways"),
             ("nat_gateways", "NAT gateways"),
             ("vpc_peering_connections", "VPC peerings"),
+            ("network_acls", "network ACLs"),
+            ("vpc_endpoints", "VPC endpoints"),
+            ("vpc_endpoint_services", "endpoint services offered"),
+            ("transit_gateways", "transit gateways"),
+            ("transit_gateway_attachments", "transit gateway attachments"),
+            ("egress_only_internet_gateways", "egress-only gateways"),
+            ("managed_prefix_lists", "prefix lists"),
+            ("flow_logs", "flow logs"),
+            ("vpn_gateways", "VPN gateways"),
+            ("customer_gateways", "customer gateways"),
+            ("vpn_connections", "VPN connections"),
+            ("instance_connect_endpoints", "Instance Connect endpoints"),
+        ),
+    ),
+    (
+        "EC2 resources",
+        (
+            ("ebs_volumes", "EBS volumes"),
+            ("ebs_snapshots", "snapshots"),
+            ("images", "AMIs"),
+            ("snapshot_shares", "snapshot shares"),
+            ("image_shares", "AMI shares"),
+            ("key_pairs", "key pairs"),
+            ("launch_templates", "launch templates"),
+            ("elastic_ips", "Elastic IPs"),
+            ("ec2_account_settings", "regional account settings"),
         ),
     ),
     ("CloudTrail", (("cloudtrail_events", "management events"),)),
@@ -84,6 +110,7 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cloudtrail_events", "events"),
 )
 LATEST_EVENTS = 5
+SHARES_SHOWN = 8
 _WIDTH = 110
 _HEADING = 21
 
@@ -162,15 +189,53 @@ def _access_keys(store: SqliteStore) -> str:
     return f"{len(keys)} access keys ({active} active, {never} never used)"
 
 
+def _shares(store: SqliteStore, kind: str, label: str) -> str:
+    shares = list(store.rows(kind))
+    public = sum(1 for share in shares if share["grantee_type"] == "public")
+    return f"{len(shares)} {label} ({public} public)"
+
+
+def _shared_outside(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
+    """Snapshots and AMIs other principals may use, every kind of grantee among the first rows (an
+    organization or OU by its ID, the last part of its ARN)."""
+    rows = [
+        [
+            share["account_id"],
+            share["region"],
+            share[key],
+            share["grantee_type"],
+            share["grantee"].split("/")[-1],
+        ]
+        for kind, key in (("snapshot_shares", "snapshot_id"), ("image_shares", "image_id"))
+        if counts.get(kind)
+        for share in store.rows(kind)
+    ]
+    if not rows:
+        return []
+    # Every kind of grantee in the first rows: public first, then an account, an organization, an OU, again.
+    order = {
+        kind: index for index, kind in enumerate(("public", "account", "organization", "organizational_unit"))
+    }
+    rank: Counter[str] = Counter()
+    ranked = []
+    for row in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        ranked.append((rank[row[3]], order.get(row[3], len(order)), row))
+        rank[row[3]] += 1
+    rows = [row for *_, row in sorted(ranked, key=lambda r: (r[0], r[1]))]
+    more = len(rows) - SHARES_SHOWN
+    table = _table(["account", "region", "snapshot or AMI", "shared with", "grantee"], rows[:SHARES_SHOWN])
+    return [
+        f"Shared outside the account ({len(rows)})",
+        *table,
+        *([f"  ... and {more} more"] if more > 0 else []),
+    ]
+
+
 def _sections(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     lines = ["Collected"]
     shown: set[str] = set()
     for heading, kinds in SECTIONS:
-        parts = [
-            _access_keys(store) if kind == "access_keys" else count_of(counts[kind], label)
-            for kind, label in kinds
-            if kind in counts
-        ]
+        parts = [_part(store, counts, kind, label) for kind, label in kinds if kind in counts]
         shown.update(kind for kind, _ in kinds)
         if parts:
             lines += _wrap(heading, parts)
@@ -178,6 +243,14 @@ def _sections(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     if others:
         lines += _wrap("Other", others)
     return lines
+
+
+def _part(store: SqliteStore, counts: Mapping[str, int], kind: str, label: str) -> str:
+    if kind == "access_keys":
+        return _access_keys(store)
+    if kind in ("snapshot_shares", "image_shares"):
+        return _shares(store, kind, label)
+    return count_of(counts[kind], label)
 
 
 def _latest_events(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
@@ -222,6 +295,7 @@ def render_summary(db: Path) -> str:
         blocks = [
             _accounts(store, counts, scopes),
             _sections(store, counts),
+            _shared_outside(store, counts),
             _latest_events(store, counts),
             _scopes(scopes),
         ]

@@ -14,6 +14,11 @@ to answer as AWS does (applied in the server process by ``server.build_app``).
   them; moto kept the object, which crashed ``GetAccountAuthorizationDetails``.
 - A CloudFormation ``TemplateURL`` on the emulator's own address (the CDK CLI uploads templates to
   ``http://127.0.0.1:PORT/bucket/key``) is read path-style; moto took ``127`` for the bucket name.
+- EC2 ``DescribeSnapshots`` honours ``OwnerIds`` (``self`` or account IDs) and ``RestorableByUserIds``
+  (``self``, account IDs, ``all``); moto ignored both, so ``OwnerIds=["self"]`` listed the ~1,300
+  snapshots behind moto's AWS-owned AMIs in every region.
+- EC2 ``DescribeImageAttribute`` of an image that does not exist answers ``InvalidAMIID.NotFound``, as AWS
+  does (moto: KeyError, HTTP 500).
 """
 
 from __future__ import annotations
@@ -124,6 +129,56 @@ def _template_urls_on_the_emulator() -> None:
         setattr(module, "get_stack_from_s3_url", get_stack_from_s3_url)  # noqa: B010
 
 
+def restorable_by(owner_id: str, groups: set[str], user_ids: set[str], who: str) -> bool:
+    """May ``who`` (an account ID, or ``all``) create volumes from a snapshot (pure)?"""
+    if who == "all":
+        return "all" in groups
+    return who == owner_id or who in user_ids or "all" in groups
+
+
+def _describe_snapshots_by_owner() -> None:
+    from moto.core.responses import ActionResult  # noqa: PLC0415
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore  # noqa: PLC0415
+
+    def describe_snapshots(self: Any) -> Any:
+        me = self.current_account
+        owners = {me if o == "self" else o for o in self._get_param("OwnerIds", [])}
+        restorable = {me if u == "self" else u for u in self._get_param("RestorableByUserIds", [])}
+        snapshots = self.ec2_backend.describe_snapshots(
+            snapshot_ids=self._get_param("SnapshotIds", []), filters=self._filters_from_querystring()
+        )
+        if owners:
+            snapshots = [s for s in snapshots if s.owner_id in owners]
+        if restorable:
+            snapshots = [
+                s
+                for s in snapshots
+                if any(
+                    restorable_by(
+                        s.owner_id, s.create_volume_permission_groups, s.create_volume_permission_userids, who
+                    )
+                    for who in restorable
+                )
+            ]
+        return ActionResult({"Snapshots": snapshots})
+
+    setattr(ElasticBlockStore, "describe_snapshots", describe_snapshots)  # noqa: B010
+
+
+def _image_attribute_of_a_missing_image() -> None:
+    from moto.ec2.exceptions import InvalidAMIIdError  # noqa: PLC0415
+    from moto.ec2.models.amis import AmiBackend  # noqa: PLC0415
+
+    original = AmiBackend.describe_image_attribute
+
+    def describe_image_attribute(self: Any, ami_id: str, attribute_name: str) -> Any:
+        if ami_id not in self.amis:
+            raise InvalidAMIIdError(ami_id)
+        return original(self, ami_id, attribute_name)
+
+    setattr(AmiBackend, "describe_image_attribute", describe_image_attribute)  # noqa: B010
+
+
 def apply() -> None:
     """Patch moto (5.2.x) in this process as the module docstring says."""
     _principals_of_any_kind()
@@ -131,3 +186,5 @@ def apply() -> None:
     _cloudformation_no_value_in_lists()
     _inline_policies_as_text()
     _template_urls_on_the_emulator()
+    _describe_snapshots_by_owner()
+    _image_attribute_of_a_missing_image()

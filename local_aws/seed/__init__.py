@@ -8,6 +8,7 @@ from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator,
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.ec2_resources import seed_ec2_resources
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
 from local_aws.seed.organization import create_organization
@@ -29,6 +30,8 @@ from local_aws.seed.truth import (
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
+    Ec2ResourcesTruth,
+    Grant,
     IamTruth,
     IdentityCenterTruth,
     InlinePolicy,
@@ -56,7 +59,9 @@ __all__ = [
     "CloudTrailSpec",
     "CloudTrailTruth",
     "Ec2RegionTruth",
+    "Ec2ResourcesTruth",
     "Ec2Spec",
+    "Grant",
     "IamSpec",
     "IamTruth",
     "IdentityCenterSpec",
@@ -85,6 +90,7 @@ __all__ = [
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",
+    "seed_ec2_resources",
     "seed_iam",
     "seed_identity_center",
     "seed_organization",

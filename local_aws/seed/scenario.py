@@ -8,6 +8,7 @@ from collections.abc import Callable
 from local_aws.emulator.client import LocalAwsClient
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
+from local_aws.seed.ec2_resources import seed_ec2_resources
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import seed_identity_center
 from local_aws.seed.organization import create_organization
@@ -18,7 +19,13 @@ from local_aws.seed.sessions import (
     member_session,
 )
 from local_aws.seed.specs import Ec2Spec, OrganizationSpec
-from local_aws.seed.truth import Ec2RegionTruth, IamTruth, RoleTruth, SeededOrganization
+from local_aws.seed.truth import (
+    Ec2RegionTruth,
+    IamTruth,
+    OrganizationTruth,
+    RoleTruth,
+    SeededOrganization,
+)
 
 Progress = Callable[[str], None]
 
@@ -103,6 +110,24 @@ def seed_organization(
             )
             for index, region in enumerate(spec.regions)
         ]
+        if (
+            spec.ec2_resources
+            and not is_management
+            and account_spec.vpcs
+            and account_spec.instances_per_subnet
+        ):
+            organization_arn, ou_arn = _sharing_targets(organization, account_id)
+            regional = [
+                seed_ec2_resources(
+                    session,
+                    truth,
+                    organization_arn=organization_arn,
+                    ou_arn=ou_arn,
+                    instance_profile_arn=profiles[0] if profiles else None,
+                    variant=index,
+                )
+                for index, truth in enumerate(regional)
+            ]
         if len(regional) >= 2 and account_spec.vpcs:
             first, second = regional[0], regional[1]
             peering = peer_vpcs(
@@ -131,6 +156,14 @@ def seed_organization(
         identity_center=identity_center,
         cloudtrail=cloudtrail,
     )
+
+
+def _sharing_targets(organization: OrganizationTruth, account_id: str) -> tuple[str, str | None]:
+    """The organization's ARN and the account's OU's (None under the root): what AMIs are shared with."""
+    prefix = f"arn:aws:organizations::{organization.management_account_id}"
+    parent = next(a.parent_id for a in organization.accounts if a.id == account_id)
+    ou = f"{prefix}:ou/{organization.organization_id}/{parent}" if parent.startswith("ou-") else None
+    return f"{prefix}:organization/{organization.organization_id}", ou
 
 
 def _created_vpc(truth: Ec2RegionTruth) -> str:

@@ -200,6 +200,9 @@ class OrganizationSpec:
     iam: IamSpec = field(default_factory=IamSpec)
     management_iam: IamSpec = field(default_factory=lambda: MANAGEMENT_IAM)
     ec2: Ec2Spec = field(default_factory=Ec2Spec)
+    # Member accounts also get seed_ec2_resources in every region (storage, images shared outside the
+    # account, templates, settings, the wider network); needs a VPC with an instance (ec2.vpcs, instances).
+    ec2_resources: bool = True
     identity_center: IdentityCenterSpec = field(default_factory=IdentityCenterSpec)
     cloudtrail: CloudTrailSpec = field(default_factory=CloudTrailSpec)
 
@@ -244,5 +247,6 @@ class OrganizationSpec:
             regions=regions,
             iam=IamSpec.sized(users=users_per_account, roles=roles_per_account),
             identity_center=IdentityCenterSpec.sized(users=max(4, users_per_account // 10), groups=5),
+            ec2_resources=False,  # keeps seeding a big organization as fast as it was
             cloudtrail=CloudTrailSpec(events_per_account_region=events_per_account_region),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 PrincipalType = Literal["user", "group", "role"]
 
@@ -166,6 +166,70 @@ def inline_key(p: InlinePolicy) -> tuple[str, str, str]:
 # --- EC2
 
 
+@dataclass(frozen=True, order=True)
+class Grant:
+    """One grantee of a snapshot's createVolumePermission or an AMI's launchPermission."""
+
+    resource_id: str
+    grantee_type: str  # "public", "account", "organization", "organizational_unit"
+    grantee: str  # "all", an account ID, an organization or OU ARN
+
+
+@dataclass(frozen=True)
+class Ec2ResourcesTruth:
+    """One account's EC2 resources beyond instances and the core network, in one region."""
+
+    volumes: tuple[str, ...]
+    snapshots: tuple[str, ...]  # owned: the seeded ones and any behind the AMIs
+    snapshot_shares: frozenset[Grant]
+    images: tuple[str, ...]
+    image_shares: frozenset[Grant]
+    key_pairs: tuple[str, ...]  # names
+    launch_templates: Mapping[str, tuple[str | None, str | None]]  # name -> (default, latest) IMDS tokens
+    elastic_ips: tuple[str, ...]  # allocation IDs
+    settings: Mapping[str, Any]  # ec2_account_settings column -> value
+    network_acls: tuple[str, ...]  # every VPC's default ACL and the seeded one
+    seeded_network_acl: str
+    vpc_endpoints: tuple[str, ...]
+    endpoint_policies: Mapping[str, Any]  # endpoint ID -> policy document
+    vpc_endpoint_services: tuple[str, ...]
+    allowed_principals: Mapping[str, tuple[str, ...]]  # service ID -> principals
+    transit_gateways: tuple[str, ...]
+    transit_gateway_attachments: tuple[str, ...]
+    egress_only_internet_gateways: tuple[str, ...]
+    managed_prefix_lists: tuple[str, ...]  # the account's and AWS's
+    flow_logs: tuple[str, ...]
+    vpn_gateways: tuple[str, ...]
+    customer_gateways: tuple[str, ...]
+    vpn_connections: tuple[str, ...]
+    instance_connect_endpoints: tuple[str, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "ebs_volumes": len(self.volumes),
+            "ebs_snapshots": len(self.snapshots),
+            "snapshot_shares": len(self.snapshot_shares),
+            "images": len(self.images),
+            "image_shares": len(self.image_shares),
+            "key_pairs": len(self.key_pairs),
+            "launch_templates": len(self.launch_templates),
+            "elastic_ips": len(self.elastic_ips),
+            "ec2_account_settings": 1,
+            "network_acls": len(self.network_acls),
+            "vpc_endpoints": len(self.vpc_endpoints),
+            "vpc_endpoint_services": len(self.vpc_endpoint_services),
+            "transit_gateways": len(self.transit_gateways),
+            "transit_gateway_attachments": len(self.transit_gateway_attachments),
+            "egress_only_internet_gateways": len(self.egress_only_internet_gateways),
+            "managed_prefix_lists": len(self.managed_prefix_lists),
+            "flow_logs": len(self.flow_logs),
+            "vpn_gateways": len(self.vpn_gateways),
+            "customer_gateways": len(self.customer_gateways),
+            "vpn_connections": len(self.vpn_connections),
+            "instance_connect_endpoints": len(self.instance_connect_endpoints),
+        }
+
+
 @dataclass(frozen=True)
 class Ec2RegionTruth:
     """One account's EC2 resources in one region, the default VPC's included."""
@@ -184,9 +248,11 @@ class Ec2RegionTruth:
     internet_gateways: tuple[str, ...] = ()
     nat_gateways: tuple[str, ...] = ()
     vpc_peering_connections: tuple[str, ...] = ()  # listed in both regions of a cross-region peering
+    resources: Ec2ResourcesTruth | None = None  # seeded by seed_ec2_resources, if it ran here
 
     def counts(self) -> dict[str, int]:
         return {
+            **(self.resources.counts() if self.resources else {}),
             "vpcs": len(self.vpcs),
             "subnets": len(self.subnets),
             "security_groups": len(self.security_groups),
@@ -198,6 +264,12 @@ class Ec2RegionTruth:
             "nat_gateways": len(self.nat_gateways),
             "vpc_peering_connections": len(self.vpc_peering_connections),
         }
+
+    def with_resources(
+        self, resources: Ec2ResourcesTruth, network_interfaces: tuple[str, ...]
+    ) -> Ec2RegionTruth:
+        """With the resources seeded later, and the network interfaces they added."""
+        return replace(self, resources=resources, network_interfaces=network_interfaces)
 
     def with_peering(self, peering_id: str) -> Ec2RegionTruth:
         return replace(self, vpc_peering_connections=_sorted({*self.vpc_peering_connections, peering_id}))

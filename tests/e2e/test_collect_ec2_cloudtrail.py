@@ -23,6 +23,7 @@ from collector.runner import execute, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.parse import parse_mark
 from collector.services.ec2 import fetch as ec2
+from collector.services.ec2 import listings
 from collector.settings import RunSettings
 from collector.store import SqliteStore
 from local_aws.emulator.server import LocalAws
@@ -250,4 +251,7 @@ def test_every_enabled_region_under_iam_enforcement_proves_the_catalog_both_ways
     assert len(listed) > len(regions) and complete == enabled == vpcs  # a default VPC in each
     assert {s["status"] for s in scopes} == {"complete", "skipped"}
     made = {f"{service}:{operation}" for (_, service, operation) in calls} - {"sts:AssumeRole"}
-    assert made == {p.api for p in declared}
+    # Nothing is seeded, so the follow-ups of listings that list nothing (a snapshot's shares, a template's
+    # versions...) are never made: test_collect_ec2_resources proves those, with everything seeded.
+    follow_ups = {f"ec2:{listings.api_name(d.details.call.operation)}" for d in listings.DETAILED}
+    assert made == {p.api for p in declared} - follow_ups

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import BotoCoreError
 
 from collector.aws import partition_of
+from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement
+from collector.kinds import declared_in
 from collector.models import Record
-from collector.services.ec2 import parse
+from collector.services.ec2 import parse, parse_resources
 from collector.services.ec2.catalog import PERMISSIONS
-from collector.services.ec2.records import (
-    Ec2Instance,
-    InternetGateway,
-    NatGateway,
-    NetworkInterface,
-    RouteTable,
-    SecurityGroup,
-    SecurityGroupRule,
-    Subnet,
-    Vpc,
-    VpcPeeringConnection,
+from collector.services.ec2.catalog import SERVICE as EC2
+from collector.services.ec2.listings import (
+    DETAILED,
+    INSTANCES,
+    NETWORK,
+    RESOURCES,
+    Call,
+    DetailedListing,
+    Item,
+    Joined,
+    PerItem,
 )
 
 # DescribeRegions' OptInStatus values of regions the account can use.
@@ -77,88 +82,122 @@ def account_regions(client: Any) -> AccountRegions:
     return parse_regions(client.describe_regions(AllRegions=True), in_partition, partition)
 
 
-# --- the regional inventory ------------------------------------------------------------------------------
+# --- the calls ----------------------------------------------------------------------------------------------
+
+# Per-item calls in flight at once in one scope: the pacer, not this, sets their rate.
+DETAIL_WORKERS = 4
+_NONE: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Listing:
-    """One paginated Describe* call: its result key, its MaxResults ceiling, and its parser."""
-
-    name: str  # the sub-part a fault is recorded under (the record kind)
-    operation: str  # the boto3 paginator
-    result_key: str
-    page_size: int  # the API's maximum MaxResults (its default is smaller, or unbounded and slow)
-    parse: Callable[[parse.Scope, Iterable[Any]], Iterator[Record]]
-
-
-NETWORK: tuple[Listing, ...] = (
-    Listing("vpcs", "describe_vpcs", "Vpcs", 1000, parse.vpcs),
-    Listing("subnets", "describe_subnets", "Subnets", 1000, parse.subnets),
-    Listing("security_groups", "describe_security_groups", "SecurityGroups", 1000, parse.security_groups),
-    Listing(
-        "security_group_rules",
-        "describe_security_group_rules",
-        "SecurityGroupRules",
-        1000,
-        parse.security_group_rules,
-    ),
-    Listing(
-        "network_interfaces",
-        "describe_network_interfaces",
-        "NetworkInterfaces",
-        1000,
-        parse.network_interfaces,
-    ),
-    Listing("route_tables", "describe_route_tables", "RouteTables", 100, parse.route_tables),
-    Listing(
-        "internet_gateways", "describe_internet_gateways", "InternetGateways", 1000, parse.internet_gateways
-    ),
-    Listing("nat_gateways", "describe_nat_gateways", "NatGateways", 1000, parse.nat_gateways),
-    Listing(
-        "vpc_peering_connections",
-        "describe_vpc_peering_connections",
-        "VpcPeeringConnections",
-        1000,
-        parse.vpc_peering_connections,
-    ),
-)
-INSTANCES = Listing("ec2_instances", "describe_instances", "Reservations", 1000, parse.instances)
-
-
-def _items(client: Any, listing: Listing) -> Iterator[Any]:
-    """Every item of the listing, page by page to the end (a page may be empty and still go on)."""
-    pages = client.get_paginator(listing.operation).paginate(PaginationConfig={"PageSize": listing.page_size})
+def _items(client: Any, call: Call, params: Mapping[str, Any] = _NONE) -> Iterator[Any]:
+    """Every item of a call, page by page to the end (a page may be empty and still go on)."""
+    request = {**call.params, **params}
+    if call.page_size is None:
+        yield from getattr(client, call.operation)(**request).get(call.result_key, ())
+        return
+    pages = client.get_paginator(call.operation).paginate(
+        **request, PaginationConfig={"PageSize": call.page_size}
+    )
     for page in pages:
-        yield from page.get(listing.result_key, ())
+        yield from page.get(call.result_key, ())
+
+
+@dataclass
+class _Details:
+    """The details of a listing's items, aligned with them (None: not read), and the first fault."""
+
+    values: list[Sequence[Item] | None]
+    fault: BaseException | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def _joined(client: Any, joined: Joined, items: Sequence[Item]) -> _Details:
+    try:
+        found = list(_items(client, joined.call))
+    except Exception as exc:  # recorded by the caller, under the details' part
+        return _Details([None] * len(items), exc)
+    by_key: dict[Any, list[Item]] = {}
+    for detail in found:
+        by_key.setdefault(detail.get(joined.key), []).append(detail)
+    return _Details([by_key.get(item[joined.key], []) for item in items])
+
+
+def _per_item(client: Any, per: PerItem, items: Sequence[Item]) -> _Details:
+    """One call per item, a few in flight; after the first fault the calls not yet made are not made
+    (a denied action would only be denied again), their items left unread."""
+    details = _Details([None] * len(items))
+    lock = threading.Lock()
+
+    def read(index: int) -> None:
+        if details.stop.is_set():
+            return
+        try:
+            details.values[index] = list(_items(client, per.call, per.request(items[index])))
+        except Exception as exc:
+            if error_code(exc) in per.gone:
+                details.values[index] = []  # deleted since it was listed: nothing of it is shared
+                return
+            details.stop.set()
+            with lock:
+                details.fault = details.fault or exc
+
+    workers = min(DETAIL_WORKERS, len(items))
+    if workers <= 1:
+        for index in range(len(items)):
+            read(index)
+    else:
+        # botocore clients are thread-safe; the recorder and pacer wired to this one are too.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ec2-detail") as pool:
+            list(pool.map(read, range(len(items))))
+    return details
+
+
+def _detailed(
+    ctx: FetchContext, client: Any, scope: parse.Scope, listing: DetailedListing
+) -> Iterator[Record]:
+    items: list[Item] = []
+    with ctx.part(listing.name):
+        items = list(_items(client, listing.call))
+    if not items:
+        return  # nothing listed (or the listing failed, recorded): no follow-up call
+    if isinstance(listing.details, Joined):
+        details = _joined(client, listing.details, items)
+    else:
+        details = _per_item(client, listing.details, items)
+    yield from listing.parse(scope, zip(items, details.values, strict=True))
+    if details.fault is not None:
+        with ctx.part(listing.details.name):
+            raise details.fault
+
+
+def _settings(ctx: FetchContext, client: Any, scope: parse.Scope) -> Record:
+    answers: dict[str, Item | None] = {}
+    for operation in parse_resources.SETTINGS:
+        answers[operation] = None
+        with ctx.part("ec2_account_settings"):
+            answers[operation] = getattr(client, operation)()
+    return parse_resources.account_settings(scope, answers)
 
 
 def collect(ctx: FetchContext) -> Iterator[Record]:
-    """One region of one account. Each network listing is a sub-part: a fault there is recorded and the
-    others go on. The instances (linked to IAM roles through their profiles) are the scope's main listing,
-    read last so that a fault in it still keeps every network record read before."""
+    """One region of one account. Each listing is a sub-part: a fault there is recorded and the others go
+    on. The instances (linked to IAM roles through their profiles) are the scope's main listing, read last
+    so that a fault in it still keeps every record read before."""
     client = ctx.client("ec2")
     role_arn = ctx.account.role_arn
     scope = parse.Scope(ctx.account.account_id, ctx.region, partition_of(role_arn) if role_arn else "aws")
-    for listing in NETWORK:
+    for listing in (*NETWORK, *RESOURCES):
         with ctx.part(listing.name):
-            yield from listing.parse(scope, _items(client, listing))
-    yield from INSTANCES.parse(scope, _items(client, INSTANCES))
+            yield from listing.parse(scope, _items(client, listing.call))
+    for detailed in DETAILED:
+        yield from _detailed(ctx, client, scope, detailed)
+    yield _settings(ctx, client, scope)
+    yield from INSTANCES.parse(scope, _items(client, INSTANCES.call))
 
 
 FETCHER = Fetcher(
     permissions=PERMISSIONS,
     placement=Placement.REGIONAL,
-    kinds=(
-        Vpc,
-        Subnet,
-        SecurityGroup,
-        SecurityGroupRule,
-        NetworkInterface,
-        RouteTable,
-        InternetGateway,
-        NatGateway,
-        VpcPeeringConnection,
-        Ec2Instance,
-    ),
+    kinds=declared_in(EC2),
     collect=collect,
 )

@@ -39,6 +39,10 @@ class Scope:
     def arn(self, resource: str, owner: str | None = None) -> str:
         return f"arn:{self.partition}:ec2:{self.region}:{owner or self.account_id}:{resource}"
 
+    def arn_without_account(self, resource: str) -> str:
+        """The ARN of a snapshot or an AMI: their ARNs name no account."""
+        return f"arn:{self.partition}:ec2:{self.region}::{resource}"
+
 
 def instance_profile_name(arn: str | None) -> str | None:
     """The profile's name: the last segment of its ARN (``instance-profile/path/name``)."""

@@ -324,3 +324,34 @@ def test_totals_use_the_collectors_summary_keys(seeded: tuple[LocalAws, SeededOr
         * SPEC.ec2.instances_per_subnet
     )
     assert counts["vpc_peering_connections"] == len(SPEC.accounts)
+
+
+def test_member_accounts_share_snapshots_and_amis_as_the_truth_says(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    member = truth.organization.member_account_ids[0]
+    for region in truth.regions:
+        resources = truth.ec2_of(member, region).resources
+        assert resources is not None
+        ec2 = sessions[member].client("ec2", region)
+        owned = {s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+        assert owned == set(resources.snapshots)
+        snapshot_grants = {
+            (snapshot, next(iter(p.values())))
+            for snapshot in resources.snapshots
+            for p in ec2.describe_snapshot_attribute(SnapshotId=snapshot, Attribute="createVolumePermission")[
+                "CreateVolumePermissions"
+            ]
+        }
+        assert snapshot_grants == {(g.resource_id, g.grantee) for g in resources.snapshot_shares}
+        image_grants = {
+            (image, next(iter(p.values())))
+            for image in resources.images
+            for p in ec2.describe_image_attribute(ImageId=image, Attribute="launchPermission")[
+                "LaunchPermissions"
+            ]
+        }
+        assert image_grants == {(g.resource_id, g.grantee) for g in resources.image_shares}
+        assert {g.grantee_type for g in resources.image_shares} >= {"public", "organization"}
+    assert not any(t.resources for t in truth.ec2 if t.account_id == truth.organization.management_account_id)
