@@ -154,7 +154,7 @@ def status_grid(scopes: Sequence[Row]) -> StatusGrid:
 
 # --- identity counts ----------------------------------------------------------------------------------------
 
-# (column, kind, which rows count). Only kinds whose rows live in the account they describe.
+# (column, kind): rows counted per account (access keys: active ones; credentials: without MFA).
 IDENTITY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("IAM users", "users"),
     ("groups", "groups"),
@@ -170,6 +170,9 @@ IDENTITY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+_TARGETED = frozenset({"provisioned_permission_sets", "account_assignments"})
+
+
 def _counts(kind: str, rows: Iterable[Row]) -> Counter[str]:
     counted: Counter[str] = Counter()
     for row in rows:
@@ -178,7 +181,7 @@ def _counts(kind: str, rows: Iterable[Row]) -> Counter[str]:
         if kind == "user_credentials" and row.get("mfa_active") is not False:
             continue
         # Identity Center rows live in its administering account; they describe their target account.
-        account = row.get("target_account_id") if kind.startswith(("provisioned", "account_")) else None
+        account = row.get("target_account_id") if kind in _TARGETED else None
         counted[str(account or row["account_id"])] += 1
     return counted
 
