@@ -7,9 +7,9 @@ from typing import Any
 from constructs import Construct
 
 from cdk_app import config
-from cdk_app.config import AccountSettings, OrganizationSettings
+from cdk_app.config import AccountSettings, OrganizationSettings, TrailLogs
 from collector.external_id import ExternalIdMode
-from constructs_lib import AccountIntegrationStack, ExternalId, TrustedPrincipal
+from constructs_lib import AccountIntegrationStack, CloudTrailLogs, ExternalId, TrustedPrincipal
 from constructs_lib.organization import IdentityCenter, OrganizationIntegrationStack
 from constructs_lib.stack_set import CallAs, Targets
 
@@ -28,6 +28,12 @@ def _external_id(value: str | None, mode: ExternalIdMode) -> ExternalId:
     return ExternalId.per_account(base) if mode is ExternalIdMode.PER_ACCOUNT else base
 
 
+def _cloud_trail_logs(found: TrailLogs | None) -> CloudTrailLogs | None:
+    if found is None:
+        return None
+    return CloudTrailLogs.bucket(found.bucket, prefix=found.prefix, kms_key_arn=found.kms_key_arn)
+
+
 def account_stack(
     scope: Construct, settings: AccountSettings, stack_id: str = ACCOUNT_STACK_ID, **stack_props: Any
 ) -> AccountIntegrationStack:
@@ -41,6 +47,7 @@ def account_stack(
         security_audit=settings.include_security_audit,
         role_name=settings.role_name,
         permissions_boundary_arn=settings.permissions_boundary_arn,
+        cloud_trail_logs=_cloud_trail_logs(settings.trail_logs),
         description=DESCRIPTION,
         # No CDKMetadata resource: the customer's template reports nothing about itself to anyone.
         analytics_reporting=False,
@@ -75,6 +82,8 @@ def organization_stack(
         "identity_center": _identity_center(settings),
         "region": settings.stack_set_region,
         "security_audit": settings.include_security_audit,
+        "cloud_trail_logs": _cloud_trail_logs(settings.trail_logs),
+        "log_archive_account_id": settings.log_archive_account_id,
     }
     if settings.role_name is not None:
         props["role_name"] = settings.role_name

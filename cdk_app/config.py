@@ -31,11 +31,39 @@ CALL_AS = "callAs"
 IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
 EXTERNAL_ID_MODE = "externalIdMode"
+# The trail's log files (opt-in): the role may read them (and nothing else of S3 or KMS).
+CLOUD_TRAIL_BUCKET = "cloudTrailBucket"
+CLOUD_TRAIL_PREFIX = "cloudTrailPrefix"
+CLOUD_TRAIL_KMS_KEY_ARN = "cloudTrailKmsKeyArn"
+LOG_ARCHIVE_ACCOUNT_ID = "logArchiveAccountId"  # -c integration=organization: the account with the bucket
 
 INTEGRATIONS = ("account", "organization", "legacy", "collector-pipeline")
 CALL_AS_VALUES = ("SELF", "DELEGATED_ADMIN")
 
 Context = Callable[[str], object]  # App.node.try_get_context: the value, or None when absent
+
+
+@dataclass(frozen=True)
+class TrailLogs:
+    """Where the trail delivers its log files (``cloudTrailBucket`` and friends)."""
+
+    bucket: str
+    prefix: str | None = None
+    kms_key_arn: str | None = None
+
+
+def _trail_logs(context: Context) -> TrailLogs | None:
+    bucket = _optional(context, CLOUD_TRAIL_BUCKET, formats.s3_bucket_name)
+    prefix = _optional(context, CLOUD_TRAIL_PREFIX, formats.s3_key_prefix)
+    key = _optional(context, CLOUD_TRAIL_KMS_KEY_ARN, formats.kms_key_arn)
+    if bucket is None:
+        for name, value in ((CLOUD_TRAIL_PREFIX, prefix), (CLOUD_TRAIL_KMS_KEY_ARN, key)):
+            if value is not None:
+                raise InvalidSettingError(
+                    name, value, f"to be used with {CLOUD_TRAIL_BUCKET} (the trail's bucket)"
+                )
+        return None
+    return TrailLogs(bucket, prefix, key)
 
 
 @dataclass(frozen=True)
@@ -51,6 +79,7 @@ class AccountSettings:
     include_security_audit: bool = False
     # per-account: the role expects the ExternalId, '-', its account ID (as the organization's roles can)
     external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
+    trail_logs: TrailLogs | None = None
 
     @property
     def features(self) -> frozenset[Feature]:
@@ -116,6 +145,12 @@ def _external_id(context: Context) -> tuple[str | None, ExternalIdMode]:
 
 def account_settings(context: Context) -> AccountSettings:
     customer_id, mode = _external_id(context)
+    if context(LOG_ARCHIVE_ACCOUNT_ID) is not None:
+        raise InvalidSettingError(
+            LOG_ARCHIVE_ACCOUNT_ID,
+            context(LOG_ARCHIVE_ACCOUNT_ID),
+            f"no value with {INTEGRATION}=account: this account's role reads {CLOUD_TRAIL_BUCKET} itself",
+        )
     return AccountSettings(
         trusted_principal=_trusted_principal(context),
         external_id=customer_id,
@@ -125,6 +160,7 @@ def account_settings(context: Context) -> AccountSettings:
         include_identity_center=_flag(context, INCLUDE_IDENTITY_CENTER),
         include_organizations=_flag(context, INCLUDE_ORGANIZATIONS),
         include_security_audit=_flag(context, INCLUDE_SECURITY_AUDIT),
+        trail_logs=_trail_logs(context),
     )
 
 
@@ -143,6 +179,8 @@ class OrganizationSettings:
     external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
     role_name: str | None = None  # None: the construct's default
     include_security_audit: bool = False
+    trail_logs: TrailLogs | None = None
+    log_archive_account_id: str | None = None  # None: the management account's role reads the trail's files
 
 
 # Account keys that have no meaning for an organization, and what to use instead.
@@ -192,6 +230,12 @@ def organization_settings(context: Context) -> OrganizationSettings:
         raise InvalidSettingError(
             IDENTITY_CENTER_REGION, None, f"Identity Center's home region, with {IDENTITY_CENTER_ACCOUNT_ID}"
         )
+    trail_logs = _trail_logs(context)
+    log_archive = _optional(context, LOG_ARCHIVE_ACCOUNT_ID, formats.account_id)
+    if log_archive is not None and trail_logs is None:
+        raise InvalidSettingError(
+            LOG_ARCHIVE_ACCOUNT_ID, log_archive, f"to be used with {CLOUD_TRAIL_BUCKET} (the trail's bucket)"
+        )
     return OrganizationSettings(
         trusted_principal=principal,
         external_id=customer_id,
@@ -204,6 +248,8 @@ def organization_settings(context: Context) -> OrganizationSettings:
         external_id_mode=mode,
         role_name=_optional(context, ROLE_NAME, formats.role_name),
         include_security_audit=_flag(context, INCLUDE_SECURITY_AUDIT),
+        trail_logs=trail_logs,
+        log_archive_account_id=log_archive,
     )
 
 

@@ -145,7 +145,14 @@ DEFAULT_API_RATE = 10.0
 # costs a retry backoff): against the emulator (benchmarks/cloudtrail_pacing.py), at 2.0/s 1 page in 20 was
 # throttled in two runs of three; at 1.9/s none was.
 LOOKUP_EVENTS_RATE = 1.9
-KNOWN_API_RATES: Mapping[str, float] = {"cloudtrail:LookupEvents": LOOKUP_EVENTS_RATE}
+# A trail's log files: S3 serves at least 5,500 GET and 3,500 LIST requests a second per key prefix; these
+# rates (per reader account and region, shared by every account-region read through it) stay far below.
+S3_GET_RATE, S3_LIST_RATE = 200.0, 50.0
+KNOWN_API_RATES: Mapping[str, float] = {
+    "cloudtrail:LookupEvents": LOOKUP_EVENTS_RATE,
+    "s3:GetObject": S3_GET_RATE,
+    "s3:ListObjectsV2": S3_LIST_RATE,
+}
 
 
 @dataclass

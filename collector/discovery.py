@@ -13,6 +13,9 @@ from collector.aws import Sessions, partition_of
 from collector.errors import classify
 from collector.formats import ROLE_ARN_RE
 from collector.models import GLOBAL, Account, Problem, ScopeKey
+from collector.services.cloudtrail import fetch as cloudtrail
+from collector.services.cloudtrail.catalog import LOG_FILE_PERMISSIONS
+from collector.services.cloudtrail.trails import TrailSource
 from collector.services.ec2 import fetch as ec2
 from collector.services.identity_center.parse import IdentityCenterHome, choose_account
 from collector.services.organizations import fetch as organizations
@@ -34,6 +37,9 @@ class Discovery:
     not_enabled: dict[str, tuple[str, ...]] = field(default_factory=dict)
     problems: tuple[tuple[ScopeKey, Problem], ...] = ()  # discovery faults, recorded as scope statuses
     identity_center: IdentityCenterHome | None = None  # the one account Identity Center is read in
+    # The trail whose log files the cloudtrail fetcher reads; None: none usable (and why), or not asked.
+    cloudtrail_trail: TrailSource | None = None
+    cloudtrail_trail_problem: str | None = None
 
 
 def account_of(role_arn: str) -> str:
@@ -127,3 +133,33 @@ def identity_center_home(
     except Exception as exc:
         return classify(exc, permissions=organizations.FETCHER.permissions.permissions)
     return choose_account(admin, (a.account_id for a in accounts))
+
+
+def trail_source(
+    sessions: Sessions,
+    role_arn: str,
+    accounts: Sequence[Account],
+    *,
+    log_archive_account_id: str | None,
+    member_role_name: str,
+    region: str,
+) -> TrailSource | str:
+    """The trail whose log files can be read, found through ``role_arn``'s account (DescribeTrails,
+    GetEventSelectors) and read through the log-archive account's role (or ``role_arn``): a listing of
+    its log prefix proves the read grant. Any fault, or no usable trail, is the reason returned."""
+    reader = role_arn
+    if log_archive_account_id is not None:
+        known = {a.account_id: a.role_arn for a in accounts}
+        reader = known.get(
+            log_archive_account_id,
+            member_role_arn(log_archive_account_id, member_role_name, partition_of(role_arn)),
+        )
+    try:
+        return cloudtrail.find_trail(sessions.for_account, role_arn, reader, region)
+    except cloudtrail.NoTrailError as exc:
+        return str(exc)
+    except Exception as exc:
+        problem = classify(
+            exc, permissions=(*cloudtrail.FETCHER.permissions.permissions, *LOG_FILE_PERMISSIONS)
+        )
+        return problem.describe()

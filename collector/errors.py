@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from collector.models import Problem, ScopeStatus
 from collector.permission_types import Permission
 from collector.permissions import all_permissions
+from collector.services.cloudtrail.catalog import LOG_FILE_PERMISSIONS
 
 DENIED_CODES = frozenset(
     {
@@ -50,7 +51,7 @@ def error_code(exc: BaseException) -> str | None:
 
 def action_for(operation: str, preferred: Iterable[Permission] = ()) -> str | None:
     """The IAM action a failed API operation needs: the fetcher's own declaration first, then the catalog."""
-    for candidates in (tuple(preferred), all_permissions()):
+    for candidates in (tuple(preferred), all_permissions(), LOG_FILE_PERMISSIONS):
         for perm in candidates:
             if perm.operation == operation:
                 return perm.action

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from collector.errors import classify
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
-from collector.permission_types import Feature, FetcherPermissions
+from collector.permission_types import Feature, FetcherPermissions, Permission
+from collector.services.cloudtrail.trails import Source, TrailSource
 
 
 class Placement(StrEnum):
@@ -69,6 +70,10 @@ class FetchOptions:
 
     cloudtrail_lookback_days: int | None = None  # the first run's look-back; None: the fetcher's default
     identity_center_region: str | None = None  # Identity Center's home region; None: found by one call
+    cloudtrail_source: Source = Source.AUTO
+    # The trail whose log files the run reads (found before the plan runs); None: none usable, and why.
+    cloudtrail_trail: TrailSource | None = None
+    cloudtrail_trail_problem: str | None = None
 
 
 # A scope that stopped at its time budget (a Lambda's 15 minutes) records this problem: the scope is partial,
@@ -92,6 +97,8 @@ class FetchContext:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     deadline: float | None = None  # clock() time by which a long fetcher should stop; None: no budget
+    # Clients of another account of the run (e.g. the log-archive account that holds the trail's bucket).
+    clients_for: Callable[[Account], ClientFactory] | None = None
     problems: list[Problem] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
 
@@ -104,12 +111,14 @@ class FetchContext:
         return self.clients.client(service, None if self.region == GLOBAL else self.region)
 
     @contextmanager
-    def part(self, name: str) -> Iterator[None]:
-        """Run one sub-part; a fault in it is recorded (classified) and the fetcher goes on."""
+    def part(self, name: str, permissions: Iterable[Permission] = ()) -> Iterator[None]:
+        """Run one sub-part; a fault in it is recorded (classified: a denied call is named from
+        ``permissions`` first, then the fetcher's) and the fetcher goes on."""
         try:
             yield
         except Exception as exc:
-            self.problems.append(classify(exc, part=name, permissions=self.fetcher.permissions.permissions))
+            known = (*permissions, *self.fetcher.permissions.permissions)
+            self.problems.append(classify(exc, part=name, permissions=known))
 
     def note(self, message: str, *, part: str = "") -> None:
         """A fact worth showing with the scope's outcome that is not a fault (e.g. "no instance here");

@@ -59,6 +59,16 @@ USER_ARN_RE = re.compile(USER_ARN_PATTERN, re.ASCII)
 ROLE_OR_USER_ARN_RE = re.compile(ROLE_OR_USER_ARN_PATTERN, re.ASCII)
 ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
 KMS_KEY_ARN_RE = re.compile(rf"^arn:{_PARTITION}:kms:[a-z0-9-]+:\d{{12}}:key/[a-zA-Z0-9-]{{1,128}}$")
+# An S3 bucket name (general purpose buckets): 3 to 63 lower-case letters, digits, dots and hyphens, starting
+# and ending with a letter or digit, no "..", not shaped like an IP address, none of S3's reserved prefixes
+# and suffixes.
+S3_BUCKET_RE = re.compile(
+    r"^(?!xn--|sthree-|amzn-s3-demo-)(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)(?!.*(-s3alias|--ol-s3|--x-s3)$)"
+    r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+)
+# A CloudTrail S3 key prefix as a read grant can name it exactly: S3's safe characters without the policy
+# wildcards * and ?, segments separated by single slashes, no slash at either end; CloudTrail allows 200.
+S3_KEY_PREFIX_RE = re.compile(r"^(?!.*//)[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]{0,198}(?<!/)$")
 
 
 class InvalidSettingError(ValueError):
@@ -159,6 +169,26 @@ def kms_key_arn(value: object, setting: str = "kmsKeyArn") -> str:
         value,
         setting,
         "a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+
+
+def s3_bucket_name(value: object, setting: str = "bucketName") -> str:
+    return _check(
+        S3_BUCKET_RE,
+        value,
+        setting,
+        "an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with "
+        "a letter or digit, such as aws-controltower-logs-111122223333-us-east-1",
+    )
+
+
+def s3_key_prefix(value: object, setting: str = "prefix") -> str:
+    return _check(
+        S3_KEY_PREFIX_RE,
+        value,
+        setting,
+        "the trail's S3 key prefix without slashes at either end, such as o-a1b2c3d4e5 or logs/cloudtrail: "
+        "1 to 200 letters, digits and !_.'()-/ (no * or ?)",
     )
 
 

@@ -18,6 +18,7 @@ from collector.permissions import (
     all_permissions,
     permissions_for,
 )
+from collector.services.cloudtrail.catalog import LOG_FILE_DECRYPT, LOG_FILE_PERMISSIONS
 
 DEFAULT_PATH = Path("docs/permissions.md")
 
@@ -32,7 +33,8 @@ _FEATURE_NOTES: dict[Feature, str] = {
         "(or a delegated administrator)."
     ),
     Feature.EC2: "EC2 instances and the network around them, in every enabled region.",
-    Feature.CLOUDTRAIL: "CloudTrail management events (LookupEvents, no trail needed).",
+    Feature.CLOUDTRAIL: "CloudTrail management events (LookupEvents, no trail needed; or the trail's log "
+    "files, with the opt-in grant below).",
 }
 
 
@@ -96,6 +98,32 @@ def render() -> str:
         "| --- | --- |",
     ]
     lines += [f"| `{action}` | {_cell(what)} |" for action, what in sorted(DATA_PLANE_DENY)]
+    lines += [
+        "",
+        "## Opt-in: the trail's log files (collector/services/cloudtrail/catalog.py)",
+        "",
+        "Only with `CloudTrailLogs.bucket(...)` (context `cloudTrailBucket`, `cloudTrailPrefix`, "
+        "`cloudTrailKmsKeyArn`; in an organization on the `logArchiveAccountId` member's role only), and "
+        "never on `Resource: *`. The Deny above is narrowed by exactly these resources and conditions: "
+        "every other object, bucket and key stays denied.",
+        "",
+        "| action | access level | API call | on | why the collector needs it |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    on = {
+        "s3:ListBucket": "the bucket, with `s3:prefix` like `[<prefix>/]AWSLogs/*`",
+        "s3:GetObject": "`arn:<partition>:s3:::<bucket>/[<prefix>/]AWSLogs/*`",
+    }
+    lines += [
+        f"| `{p.action}` | {p.access_level.value} | `{p.client_name}.{p.operation}` | {_cell(on[p.action])} "
+        f"| {_cell(p.reason)} |"
+        for p in LOG_FILE_PERMISSIONS
+    ]
+    lines.append(
+        f"| `{LOG_FILE_DECRYPT}` | Write | (by S3, for an SSE-KMS file) | the trail's key, with "
+        "`kms:ViaService` = `s3.<region>.amazonaws.com` | S3 decrypts the log file with the caller's "
+        "permission. |"
+    )
     return "\n".join(lines) + "\n"
 
 

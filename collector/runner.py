@@ -7,6 +7,7 @@ never stops the other scopes, items, regions or accounts.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from collector import registry
-from collector.aws import CallPacer, CallRecorder, Sessions
+from collector.aws import GLOBAL_REGION, CallPacer, CallRecorder, Sessions, partition_of
 from collector.discovery import (
     DISCOVERY,
     Discovery,
@@ -24,11 +25,14 @@ from collector.discovery import (
     identity_center_home,
     organization_accounts,
     role_name_of,
+    trail_source,
 )
 from collector.errors import classify, status_of
 from collector.fetch import ClientFactory, FetchContext, Fetcher, FetchOptions, Placement, RunCache, Where
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import Plan, WorkItem, build_plan
+from collector.services.cloudtrail import catalog as cloudtrail
+from collector.services.cloudtrail.trails import Source, TrailSource
 from collector.services.identity_center import fetch as identity_center
 from collector.settings import RunSettings
 from collector.sink import NoState, RunManifest, ScopeOutcome, ScopeResult, Sink, StateReader
@@ -108,6 +112,7 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             sleep=env.sleep,
             clock=env.clock,
             deadline=env.deadline,
+            clients_for=env.clients_for,
         )
         outcome = collect_scope(ctx)
         sink.write_scope(env.run_id, outcome)
@@ -160,6 +165,20 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
             problems.append((ScopeKey(home, GLOBAL, identity_center.FETCHER.name), located))
         else:
             home_of_identity_center = located
+    trail: TrailSource | str | None = None
+    if settings.cloudtrail_source is not Source.LOOKUP and any(
+        f.name == cloudtrail.SERVICE for f in fetchers
+    ):
+        trail = trail_source(
+            sessions,
+            settings.role_arn,
+            accounts,
+            log_archive_account_id=settings.log_archive_account_id,
+            member_role_name=settings.member_role_name or role_name_of(settings.role_arn),
+            region=(settings.regions or (GLOBAL_REGION.get(partition_of(settings.role_arn), "us-east-1"),))[
+                0
+            ],
+        )
     return Discovery(
         accounts,
         home if settings.organization else None,
@@ -168,6 +187,8 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
         not_enabled,
         tuple(problems),
         home_of_identity_center,
+        trail if isinstance(trail, TrailSource) else None,
+        trail if isinstance(trail, str) else None,
     )
 
 
@@ -195,6 +216,15 @@ class Prepared:
     fetchers: tuple[Fetcher, ...]
     discovery: Discovery
     plan: Plan
+
+    @property
+    def options(self) -> FetchOptions:
+        """The settings' fetch options and what discovery found for them (the trail to read)."""
+        return dataclasses.replace(
+            self.settings.options,
+            cloudtrail_trail=self.discovery.cloudtrail_trail,
+            cloudtrail_trail_problem=self.discovery.cloudtrail_trail_problem,
+        )
 
 
 def prepare(
@@ -262,7 +292,7 @@ def execute(
         run_id=prepared.run_id,
         state=state or NoState(),
         fetchers={f.name: f for f in prepared.fetchers},
-        options=prepared.settings.options,
+        options=prepared.options,
         sleep=sleep,
     )
     with ThreadPoolExecutor(

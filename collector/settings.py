@@ -27,6 +27,7 @@ from collector.external_id import ExternalIdMode
 from collector.fetch import FetchOptions
 from collector.formats import InvalidSettingError
 from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from collector.services.cloudtrail.trails import Source
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
@@ -113,6 +114,19 @@ def _lookback(value: object, name: str) -> int:
     return formats.days(value, name, MAX_LOOKBACK_DAYS)
 
 
+def _source(value: object, name: str) -> Source:
+    if isinstance(value, Source):
+        return value
+    if isinstance(value, str) and value in {s.value for s in Source}:
+        return Source(value)
+    raise InvalidSettingError(
+        name,
+        value,
+        "lookup (LookupEvents), s3 (the trail's log files) or auto (the trail's files where the role may "
+        "read them, else LookupEvents)",
+    )
+
+
 # --- the model ----------------------------------------------------------------------------------------------
 
 
@@ -142,6 +156,13 @@ class CollectionSettings:
     api_rate: float = field(default=DEFAULT_API_RATE, metadata=checked_by(_rate))
     # The first run's look-back (1 to 90 days).
     cloudtrail_lookback_days: int = field(default=DEFAULT_LOOKBACK_DAYS, metadata=checked_by(_lookback))
+    # Where CloudTrail management events are read (default auto).
+    cloudtrail_source: Source = field(default=Source.AUTO, metadata=checked_by(_source))
+    # Organization mode: the member account whose role reads the organization trail's bucket (the
+    # log-archive account); None: the management account's role (--role-arn).
+    log_archive_account_id: str | None = field(
+        default=None, metadata=checked_by(_optional(formats.account_id))
+    )
     # None: each instance's home region, found by one call.
     identity_center_region: str | None = field(default=None, metadata=checked_by(_optional(formats.region)))
     # More accounts, each through its own role (the legacy method's listed accounts), collected like role_arn.
@@ -192,6 +213,7 @@ class CollectionSettings:
         return FetchOptions(
             cloudtrail_lookback_days=self.cloudtrail_lookback_days,
             identity_center_region=self.identity_center_region,
+            cloudtrail_source=self.cloudtrail_source,
         )
 
 
@@ -221,6 +243,12 @@ def _check_rules(values: Mapping[str, Any], spelling: Spelling) -> None:
     if (include or exclude) and not organization:
         name = f"{spelling('include_ous')}/{spelling('exclude_ous')}"
         raise InvalidSettingError(name, include or exclude, with_organization)
+    log_archive = values.get("log_archive_account_id")
+    if log_archive is not None and not organization:
+        raise InvalidSettingError(spelling("log_archive_account_id"), log_archive, with_organization)
+    if log_archive is not None and values.get("cloudtrail_source") == Source.LOOKUP:
+        name = spelling("log_archive_account_id")
+        raise InvalidSettingError(name, log_archive, f"none with {spelling('cloudtrail_source')} lookup")
     more = values.get("more_role_arns", ())
     if more and organization:
         none_with = f"none with {spelling.organization_on}"

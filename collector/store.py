@@ -115,6 +115,13 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE customers ADD COLUMN secret_readers TEXT NOT NULL DEFAULT '[]';
     """,
+    # 4: the trail's log files a customer's role may read (cdk_app's cloudTrailBucket, logArchiveAccountId).
+    """
+    ALTER TABLE customers ADD COLUMN cloud_trail_bucket TEXT;
+    ALTER TABLE customers ADD COLUMN cloud_trail_prefix TEXT;
+    ALTER TABLE customers ADD COLUMN cloud_trail_kms_key_arn TEXT;
+    ALTER TABLE customers ADD COLUMN log_archive_account_id TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,11 +17,13 @@ from constructs_lib.pipeline_stack import CollectorPipelineStack
 from constructs_lib.plain_template import account_template, plain_template
 from constructs_lib.role_trust import ExternalId, TrustedPrincipal
 from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Share, Targets
+from constructs_lib.trail_logs import CloudTrailLogs
 
 __all__ = [
     "DEFAULT_FEATURES",
     "AccountIntegrationStack",
     "CallAs",
+    "CloudTrailLogs",
     "CollectorPipeline",
     "CollectorPipelineStack",
     "CustomerRoles",

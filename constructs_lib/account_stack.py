@@ -18,6 +18,7 @@ from collector import formats
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
 from constructs_lib.role_trust import ExternalId, TrustedPrincipal, partition_agnostic_arn
+from constructs_lib.trail_logs import CloudTrailLogs
 from constructs_lib.validation import is_token
 
 ROLE_ID = "IntegrationRole"
@@ -34,6 +35,7 @@ class AccountIntegrationStack(Stack):
     :param external_id: see ``IntegrationRole``. Default: ``ExternalId.parameter()``, a required
         ``ExternalId`` template parameter, so one template serves every customer.
     :param permissions_boundary_arn: ARN of a managed policy to use as permissions boundary. Default: none.
+    :param cloud_trail_logs: see ``IntegrationRole``.
     :param stack_props: passed to ``Stack`` (``synthesizer``, ``env``, ``description``...).
     The other parameters are ``IntegrationRole``'s.
     """
@@ -52,6 +54,7 @@ class AccountIntegrationStack(Stack):
         permissions_boundary_arn: str | None = None,
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         tags: Mapping[str, str] | None = None,
+        cloud_trail_logs: CloudTrailLogs | None = None,
         **stack_props: Any,
     ) -> None:
         super().__init__(scope, id, **stack_props)
@@ -75,6 +78,7 @@ class AccountIntegrationStack(Stack):
             permissions_boundary=boundary,
             max_session_duration=max_session_duration,
             tags=tags,
+            cloud_trail_logs=cloud_trail_logs,
         )
         CfnOutput(
             self,

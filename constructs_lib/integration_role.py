@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import cast
+from typing import Any, cast
 
-from aws_cdk import Acknowledgment, CfnCondition, Duration, Tags, Validations
+from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Fn, Tags, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -16,11 +16,13 @@ from constructs_lib.policies import (
     MANAGED_POLICIES_PER_ROLE,
     Statement,
     allow_statements,
-    deny_statement,
+    deny_statements,
     pack,
     read_only_documents,
+    trail_log_statements,
 )
 from constructs_lib.role_trust import ExternalId, TrustedPrincipal, trust_principal
+from constructs_lib.trail_logs import CloudTrailLogs
 
 DEFAULT_MAX_SESSION_DURATION = Duration.hours(1)
 SECURITY_AUDIT = "SecurityAudit"
@@ -35,6 +37,12 @@ _READ_ONLY_ON_EVERY_RESOURCE = (
     "restriction (GetAccountAuthorizationDetails, ec2:Describe*, LookupEvents, the sso, identitystore and "
     "organizations lists), and the inventory needs every resource of the account anyway."
 )
+TRAIL_LOGS_POLICY_ID = "ReadTrailLogs"
+_TRAIL_LOG_OBJECTS = (
+    "The trail's log files: objects under the trail's [prefix/]AWSLogs/ only (CloudTrail names them by "
+    "account, region, day and time, so no narrower pattern exists); the data-plane Deny still denies every "
+    "other object."
+)
 
 
 def _policy_statement(statement: Statement) -> iam.PolicyStatement:
@@ -42,8 +50,15 @@ def _policy_statement(statement: Statement) -> iam.PolicyStatement:
         sid=statement.sid,
         effect=iam.Effect(statement.effect.upper()),
         actions=list(statement.actions),
-        resources=["*"],
+        resources=None if statement.not_resources else list(statement.resources),
+        not_resources=list(statement.not_resources) or None,
+        conditions={op: dict(values) for op, values in (statement.condition or {}).items()} or None,
     )
+
+
+def _document_json(statements: Iterable[Statement]) -> dict[str, Any]:
+    """A policy document as CloudFormation takes it (Tokens such as the partition resolve in place)."""
+    return iam.PolicyDocument(statements=[_policy_statement(s) for s in statements]).to_json()  # type: ignore[no-any-return]
 
 
 def _checked_features(features: Iterable[Feature]) -> frozenset[Feature]:
@@ -86,6 +101,9 @@ class IntegrationRole(Construct):
     :param max_session_duration: how long the collector's session may last, 1 to 12 hours. Default: 1 hour.
     :param description: the role's description. Default: one naming the features.
     :param tags: tags for the role. Default: none.
+    :param cloud_trail_logs: ``CloudTrailLogs.bucket(...)``: also read the trail's log files there
+        (``ReadTrailLogs``, a policy scoped to the bucket's log prefix and the trail's key), with the Deny
+        narrowed by exactly that. Default: none, S3 objects and decryption stay denied everywhere.
     """
 
     def __init__(
@@ -103,6 +121,7 @@ class IntegrationRole(Construct):
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
+        cloud_trail_logs: CloudTrailLogs | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.features = _checked_features(features)
@@ -115,6 +134,15 @@ class IntegrationRole(Construct):
         self.trusted_principal = trusted_principal
         self.security_audit = security_audit
         self.conditional_policies: tuple[iam.ManagedPolicy, ...] = ()
+        self.cloud_trail_logs = cloud_trail_logs
+        self.trail_logs_policy: iam.ManagedPolicy | None = None
+        extra = int(cloud_trail_logs is not None)
+        if len(documents) + 1 + int(security_audit) + extra > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "cloud_trail_logs",
+                cloud_trail_logs,
+                f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies",
+            )
 
         self.role = iam.Role(
             self,
@@ -147,7 +175,7 @@ class IntegrationRole(Construct):
         # read-only policy depends on it, so no Allow of ours is ever attached without it.
         self.deny_policy = self._managed_policy(
             "DenyDataPlaneReads",
-            (deny_statement(),),
+            deny_statements(None if cloud_trail_logs is None else cloud_trail_logs.grant()),
             "explicit deny of data-plane reads",
             None,  # cdk-nag does not flag a Deny on *
         )
@@ -162,6 +190,51 @@ class IntegrationRole(Construct):
         )
         for policy in self.read_only_policies:
             policy.node.add_dependency(self.deny_policy)
+        if cloud_trail_logs is not None:
+            self._trail_logs_policy(cloud_trail_logs, "the trail's log files", None)
+
+    def add_conditional_trail_logs(self, logs: CloudTrailLogs, condition: CfnCondition) -> iam.ManagedPolicy:
+        """Read the trail's log files only where ``condition`` holds (``ReadTrailLogs``), and narrow the Deny
+        there only: elsewhere it stays whole. For a template deployed to many accounts of which one holds
+        the bucket (an organization's log-archive account)."""
+        if self.cloud_trail_logs is not None:
+            raise InvalidSettingError(
+                "cloud_trail_logs", logs, "given once: the role reads one trail's files"
+            )
+        if len(self.policies) + 1 + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "cloud_trail_logs", logs, f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
+            )
+        self.cloud_trail_logs = logs
+        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
+        deny.add_property_override(
+            "PolicyDocument",
+            Fn.condition_if(
+                condition.logical_id,
+                _document_json(deny_statements(logs.grant())),
+                _document_json(deny_statements(None)),
+            ),
+        )
+        return self._trail_logs_policy(
+            logs, f"the trail's log files where {condition.logical_id} holds", condition
+        )
+
+    def _trail_logs_policy(
+        self, logs: CloudTrailLogs, what: str, condition: CfnCondition | None
+    ) -> iam.ManagedPolicy:
+        grant = logs.grant()
+        policy = self._managed_policy(TRAIL_LOGS_POLICY_ID, trail_log_statements(grant), what, None)
+        Validations.of(policy).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{_nag_resource(grant.objects_arn)}]",
+                reason=_TRAIL_LOG_OBJECTS,
+            )
+        )
+        if condition is not None:
+            cast(iam.CfnManagedPolicy, policy.node.default_child).cfn_options.condition = condition
+        policy.node.add_dependency(self.deny_policy)
+        self.trail_logs_policy = policy
+        return policy
 
     def add_conditional_features(
         self, construct_id: str, features: Iterable[Feature], condition: CfnCondition
@@ -210,9 +283,10 @@ class IntegrationRole(Construct):
 
     @property
     def policies(self) -> tuple[iam.ManagedPolicy, ...]:
-        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, then the
-        conditional ones (``add_conditional_features``)."""
-        return (*self.read_only_policies, self.deny_policy, *self.conditional_policies)
+        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, the
+        conditional ones (``add_conditional_features``), then ``ReadTrailLogs`` (``cloud_trail_logs``)."""
+        trail = () if self.trail_logs_policy is None else (self.trail_logs_policy,)
+        return (*self.read_only_policies, self.deny_policy, *self.conditional_policies, *trail)
 
     def _default_description(self) -> str:
         names = ", ".join(f.value for f in Feature if f in self.features)
@@ -233,3 +307,8 @@ class IntegrationRole(Construct):
                 Acknowledgment(id=NAG_WILDCARD_RESOURCE, reason=why_every_resource)
             )
         return policy
+
+
+def _nag_resource(arn: str) -> str:
+    """An ARN as cdk-nag names it in a finding (the partition Token as ``<AWS::Partition>``)."""
+    return arn.replace(Aws.PARTITION, "<AWS::Partition>")

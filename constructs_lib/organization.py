@@ -34,6 +34,7 @@ from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, Integr
 from constructs_lib.plain_template import plain_template
 from constructs_lib.role_trust import ExternalId, TrustedPrincipal
 from constructs_lib.stack_set import CallAs, Rollout, ServiceManagedStackSet, Targets
+from constructs_lib.trail_logs import CloudTrailLogs
 from constructs_lib.validation import is_token
 
 # One name in every account: the collector derives each member role's ARN from it, and by default uses the
@@ -47,6 +48,8 @@ MEMBER_DESCRIPTION = (
 IDENTITY_CENTER_ACCOUNT_PARAMETER = "IdentityCenterAccountId"
 IDENTITY_CENTER_CONDITION = "IsIdentityCenterAccount"
 IDENTITY_CENTER_POLICY_ID = "IdentityCenterReadOnlyPolicy"
+LOG_ARCHIVE_ACCOUNT_PARAMETER = "LogArchiveAccountId"
+LOG_ARCHIVE_CONDITION = "IsLogArchiveAccount"
 ACCOUNT_PLACEHOLDER = "{account_id}"  # in the MemberRoleArnPattern output
 
 # Output keys: public API (the collector and docs/deploy-organization.md use them).
@@ -58,6 +61,7 @@ STACK_SET_ID_OUTPUT = "StackSetId"
 EXTERNAL_ID_MODE_OUTPUT = "ExternalIdMode"
 IDENTITY_CENTER_REGION_OUTPUT = "IdentityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_OUTPUT = "IdentityCenterAccountId"
+LOG_ARCHIVE_ACCOUNT_OUTPUT = "LogArchiveAccountId"
 COLLECTOR_ARGUMENTS_OUTPUT = "CollectorArguments"
 
 
@@ -93,6 +97,10 @@ class MemberAccountStack(AccountIntegrationStack):
     Identity Center: an optional ``IdentityCenterAccountId`` parameter (default empty) and the
     ``IsIdentityCenterAccount`` condition; the extra read-only policy exists only in the account whose ID
     it names. One template thus serves every account, and the StackSet passes the ID.
+
+    The trail's log files (``cloud_trail_logs``): likewise a ``LogArchiveAccountId`` parameter and the
+    ``IsLogArchiveAccount`` condition; only that account's role reads them, and only there is the Deny
+    narrowed.
     """
 
     def __init__(
@@ -104,6 +112,7 @@ class MemberAccountStack(AccountIntegrationStack):
         external_id_mode: ExternalIdMode = ExternalIdMode.SHARED,
         role_name: str = DEFAULT_ROLE_NAME,
         features: Iterable[Feature] = DEFAULT_FEATURES,
+        cloud_trail_logs: CloudTrailLogs | None = None,
         **props: Any,
     ) -> None:
         external_id = (
@@ -122,6 +131,27 @@ class MemberAccountStack(AccountIntegrationStack):
             role_name=role_name,
             **props,
         )
+        if cloud_trail_logs is not None:
+            log_archive = CfnParameter(
+                self,
+                LOG_ARCHIVE_ACCOUNT_PARAMETER,
+                type="String",
+                default="",
+                allowed_pattern=r"^(\d{12})?$",
+                constraint_description="empty, or a 12-digit account ID",
+                description=(
+                    "The member account whose bucket holds the organization trail's log files (the "
+                    "log-archive account): only there does the role also read them. Empty: no member account."
+                ),
+            )
+            self.integration_role.add_conditional_trail_logs(
+                cloud_trail_logs,
+                CfnCondition(
+                    self,
+                    LOG_ARCHIVE_CONDITION,
+                    expression=Fn.condition_equals(Aws.ACCOUNT_ID, log_archive.value_as_string),
+                ),
+            )
         if Feature.IDENTITY_CENTER in chosen:
             return  # every member reads it already
         account = CfnParameter(
@@ -209,6 +239,10 @@ class OrganizationIntegration(Construct):
     :param auto_deployment: deploy to accounts that join the targets later. Default: True.
     :param rollout: failure tolerance and concurrency. Default: ``Rollout()`` (10% / 25%).
     :param security_audit, max_session_duration, tags: as for ``IntegrationRole``, for every role.
+    :param cloud_trail_logs: the organization trail's log files (``CloudTrailLogs.bucket(...)``), read
+        by the role of ``log_archive_account_id`` only. Default: none, no role reads them.
+    :param log_archive_account_id: the member account whose bucket holds them (AWS Control Tower's
+        log-archive account). Default: the management account (its role reads them).
     """
 
     def __init__(
@@ -231,6 +265,8 @@ class OrganizationIntegration(Construct):
         security_audit: bool = False,
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         tags: Mapping[str, str] | None = None,
+        cloud_trail_logs: CloudTrailLogs | None = None,
+        log_archive_account_id: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         # Everything that can be checked before the member template is synthesized, is.
@@ -257,6 +293,10 @@ class OrganizationIntegration(Construct):
         self.call_as = call_as
         self.identity_center = identity_center
         self._check_identity_center(identity_center, call_as)
+        self.cloud_trail_logs = cloud_trail_logs
+        self.log_archive_account_id = self._check_log_archive(
+            cloud_trail_logs, log_archive_account_id, call_as
+        )
         external_id = external_id or ExternalId.parameter()
         self.external_id_mode = external_id.mode
         self.member_features = frozenset(member_features)
@@ -275,6 +315,7 @@ class OrganizationIntegration(Construct):
                 external_id=external_id,
                 features=self.member_features | {Feature.ORGANIZATIONS, Feature.IDENTITY_CENTER},
                 role_name=self.role_name,
+                cloud_trail_logs=cloud_trail_logs if self.log_archive_account_id is None else None,
                 **role_props,
             )
 
@@ -283,9 +324,12 @@ class OrganizationIntegration(Construct):
             external_id_mode=self.external_id_mode,
             role_name=self.role_name,
             features=self.member_features,
+            cloud_trail_logs=cloud_trail_logs if self.log_archive_account_id is not None else None,
             **role_props,
         )
         parameters = {"ExternalId": external_id.base_value(self)}
+        if self.log_archive_account_id is not None:
+            parameters[LOG_ARCHIVE_ACCOUNT_PARAMETER] = self.log_archive_account_id
         delegated = identity_center.account_id if identity_center is not None else None
         if delegated is not None and IDENTITY_CENTER_ACCOUNT_PARAMETER in self.member_template["Parameters"]:
             parameters[IDENTITY_CENTER_ACCOUNT_PARAMETER] = delegated
@@ -307,6 +351,44 @@ class OrganizationIntegration(Construct):
     def member_role_arn_pattern(self) -> str:
         """``arn:<partition>:iam::{account_id}:role/<name>``: replace ``{account_id}`` for one account."""
         return Fn.join("", ["arn:", Aws.PARTITION, f":iam::{ACCOUNT_PLACEHOLDER}:role/", self.role_name])
+
+    def _check_log_archive(
+        self, logs: CloudTrailLogs | None, account_id: str | None, call_as: CallAs
+    ) -> str | None:
+        if account_id is None:
+            if logs is not None and call_as is CallAs.DELEGATED_ADMIN:
+                raise InvalidSettingError(
+                    "log_archive_account_id",
+                    None,
+                    "the member account that holds the trail's bucket: with CallAs.DELEGATED_ADMIN no "
+                    "management role is created here to read it",
+                )
+            return None
+        if logs is None:
+            raise InvalidSettingError(
+                "log_archive_account_id", account_id, "to be used with cloud_trail_logs (the trail's bucket)"
+            )
+        formats.account_id(account_id, "log_archive_account_id")
+        for value, name in (
+            (logs.bucket_name, "bucket"),
+            (logs.prefix, "prefix"),
+            (logs.kms_key_arn, "kms_key_arn"),
+        ):
+            if value is not None and is_token(value):
+                raise InvalidSettingError(
+                    f"cloud_trail_logs {name}",
+                    value,
+                    "a literal: the member template is synthesized on its own",
+                )
+        here = Stack.of(self).account
+        if call_as is CallAs.SELF and not is_token(here) and here == account_id:
+            raise InvalidSettingError(
+                "log_archive_account_id",
+                account_id,
+                "a member account: this stack's account is the management account; leave it out so that "
+                "the management role reads the files",
+            )
+        return account_id
 
     def _check_identity_center(self, identity_center: IdentityCenter | None, call_as: CallAs) -> None:
         if identity_center is None or identity_center.account_id is None:
@@ -359,6 +441,8 @@ class OrganizationIntegrationStack(Stack):
             ]
             if integration.identity_center is not None:
                 arguments += ["--identity-center-region", integration.identity_center.home_region]
+            if integration.log_archive_account_id is not None:
+                arguments += ["--log-archive-account-id", integration.log_archive_account_id]
             CfnOutput(
                 self,
                 COLLECTOR_ARGUMENTS_OUTPUT,
@@ -380,6 +464,13 @@ class OrganizationIntegrationStack(Stack):
             value=mode,
             description="shared: the ExternalId as given; per-account: followed by '-' and the account ID.",
         )
+        if integration.log_archive_account_id is not None:
+            CfnOutput(
+                self,
+                LOG_ARCHIVE_ACCOUNT_OUTPUT,
+                value=integration.log_archive_account_id,
+                description="The member account whose role reads the organization trail's log files.",
+            )
         if integration.identity_center is not None:
             CfnOutput(
                 self,

@@ -8,13 +8,14 @@ data-plane reads) and how they are packed into customer-managed policies that ea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 from collector.formats import InvalidSettingError
 from collector.permissions import Feature, actions_for, data_plane_deny_actions
+from collector.services.cloudtrail.catalog import LOG_FILE_DECRYPT
 
 # IAM quotas: a managed policy document may hold 6,144 characters (whitespace not counted) and a role may
 # have 10 managed policies attached (the default quota; raising it is possible but not assumed).
@@ -26,14 +27,72 @@ DENY_SID = "DenyDataPlaneReads"
 
 @dataclass(frozen=True)
 class Statement:
-    """One policy statement on every resource (``Resource: *``)."""
+    """One policy statement: on every resource (``Resource: *``) unless ``resources`` or ``not_resources``
+    name some, with an optional ``condition`` (IAM's Condition block)."""
 
     sid: str
     effect: str  # "Allow" | "Deny"
     actions: tuple[str, ...]
+    resources: tuple[str, ...] = ("*",)
+    not_resources: tuple[str, ...] = ()  # when given, instead of ``resources``
+    condition: Mapping[str, Mapping[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"Sid": self.sid, "Effect": self.effect, "Action": list(self.actions), "Resource": "*"}
+        body: dict[str, Any] = {"Sid": self.sid, "Effect": self.effect, "Action": list(self.actions)}
+        if self.not_resources:
+            body["NotResource"] = _one_or_list(self.not_resources)
+        else:
+            body["Resource"] = _one_or_list(self.resources)
+        if self.condition:
+            body["Condition"] = {op: dict(values) for op, values in self.condition.items()}
+        return body
+
+
+def _one_or_list(values: tuple[str, ...]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
+@dataclass(frozen=True)
+class TrailLogGrant:
+    """Where a trail's log files are, as a read grant names them (see constructs_lib.trail_logs)."""
+
+    bucket_arn: str  # arn:<partition>:s3:::<bucket>
+    logs_root: str  # [<prefix>/]AWSLogs/
+    key_arn: str | None = None  # the trail's SSE-KMS key
+    via_service: str | None = None  # s3.<the bucket's region>.amazonaws.com, with key_arn
+
+    @property
+    def objects_arn(self) -> str:
+        return f"{self.bucket_arn}/{self.logs_root}*"
+
+
+TRAIL_LOGS_SID = "ReadTrailLogs"
+
+
+def trail_log_statements(grant: TrailLogGrant) -> tuple[Statement, ...]:
+    """Read the trail's log files and nothing else of S3 or KMS: list only under the log prefix, get only
+    objects under it, decrypt only with the trail's key and only through S3 in the bucket's region."""
+    found = [
+        Statement(
+            f"{TRAIL_LOGS_SID}List",
+            "Allow",
+            ("s3:ListBucket",),
+            (grant.bucket_arn,),
+            condition={"StringLike": {"s3:prefix": [f"{grant.logs_root}*"]}},
+        ),
+        Statement(f"{TRAIL_LOGS_SID}Get", "Allow", ("s3:GetObject",), (grant.objects_arn,)),
+    ]
+    if grant.key_arn is not None:
+        found.append(
+            Statement(
+                f"{TRAIL_LOGS_SID}Decrypt",
+                "Allow",
+                (LOG_FILE_DECRYPT,),
+                (grant.key_arn,),
+                condition={"StringEquals": {"kms:ViaService": grant.via_service}},
+            )
+        )
+    return tuple(found)
 
 
 def _sid(prefix: str, service: str) -> str:
@@ -53,6 +112,33 @@ def allow_statements(features: Iterable[Feature]) -> tuple[Statement, ...]:
 def deny_statement() -> Statement:
     """The explicit Deny of data-plane reads; it wins over any Allow attached to the role later."""
     return Statement(DENY_SID, "Deny", data_plane_deny_actions())
+
+
+def deny_statements(grant: TrailLogGrant | None = None) -> tuple[Statement, ...]:
+    """The Deny of data-plane reads, narrowed by exactly what ``grant`` allows (and only that): object
+    reads outside the log prefix, decryption with another key, or with the trail's key other than through
+    S3 stay denied. Without a grant, the one statement of ``deny_statement``."""
+    if grant is None:
+        return (deny_statement(),)
+    narrowed = {"s3:GetObject"} | ({LOG_FILE_DECRYPT} if grant.key_arn is not None else set())
+    found = [
+        Statement(DENY_SID, "Deny", tuple(a for a in data_plane_deny_actions() if a not in narrowed)),
+        Statement(
+            f"{DENY_SID}OutsideTrailLogs", "Deny", ("s3:GetObject",), not_resources=(grant.objects_arn,)
+        ),
+    ]
+    if grant.key_arn is not None:
+        found += [
+            Statement(f"{DENY_SID}OtherKeys", "Deny", (LOG_FILE_DECRYPT,), not_resources=(grant.key_arn,)),
+            Statement(
+                f"{DENY_SID}TrailKeyOutsideS3",
+                "Deny",
+                (LOG_FILE_DECRYPT,),
+                (grant.key_arn,),
+                condition={"StringNotEquals": {"kms:ViaService": grant.via_service}},
+            ),
+        ]
+    return tuple(found)
 
 
 def document(statements: Sequence[Statement]) -> dict[str, Any]:

@@ -19,11 +19,13 @@ def evaluate(
     partition: str = "aws",
     ref: Callable[[str], Any] | None = None,
     get_att: Callable[[str, str], Any] | None = None,
+    conditions: Mapping[str, bool] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split and Fn::GetAtt replaced by what they evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Select, Fn::If and Fn::GetAtt replaced by what they
+    evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
-    answer references to resources (default: fail).
+    answer references to resources (default: fail); ``conditions`` the template's conditions for Fn::If.
     """
 
     def walk(node: Any) -> Any:
@@ -48,6 +50,14 @@ def evaluate(
             if key == "Fn::Split":
                 delimiter, source = argument
                 return str(walk(source)).split(delimiter)
+            if key == "Fn::Select":
+                index, items = argument
+                return walk(items)[int(walk(index))]
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                if conditions is None or name not in conditions:
+                    raise KeyError(f"Fn::If {name!r}: no condition answer given")
+                return walk(when_true if conditions[name] else when_false)
             if key == "Fn::GetAtt":
                 if get_att is None:
                     raise KeyError(f"Fn::GetAtt {argument!r}: no resource answer given")

@@ -25,6 +25,7 @@ from collector.external_id import ExternalIdMode
 from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
+from collector.services.cloudtrail.trails import Source
 from collector.settings import ALL_REGIONS, OPTIONS, RunSettings
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
@@ -82,6 +83,20 @@ def add_parser(commands: Any) -> None:
         metavar="DAYS",
         help="how far back the first run reads CloudTrail events; later runs go on from where the last "
         f"stopped (default {cloudtrail.DEFAULT_LOOKBACK_DAYS}, at most {cloudtrail.MAX_LOOKBACK_DAYS})",
+    )
+    collect.add_argument(
+        "--cloudtrail-source",
+        default=Source.AUTO.value,
+        choices=[s.value for s in Source],
+        help="where CloudTrail management events are read: lookup (LookupEvents, no setup, 2 requests/s per "
+        "account and region), s3 (the trail's log files; the role needs the CloudTrailLogs grant) or auto "
+        "(default: the trail's files where a trail delivers them and the role may read them)",
+    )
+    collect.add_argument(
+        "--log-archive-account-id",
+        metavar="ACCOUNT",
+        help="with --organization: the member account whose role reads the organization trail's bucket "
+        "(default: the --role-arn role)",
     )
     collect.add_argument(
         "--identity-center-region",
@@ -165,6 +180,10 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if discovery.identity_center is not None:
             ic = discovery.identity_center
             print(f"  identity center in {ic.account_id}: {ic.reason}", file=out)
+        if discovery.cloudtrail_trail is not None:
+            print(f"  cloudtrail from {discovery.cloudtrail_trail.describe()}", file=out)
+        elif discovery.cloudtrail_trail_problem is not None:
+            print(f"  cloudtrail from LookupEvents: {discovery.cloudtrail_trail_problem}", file=out)
         for scope, problem in discovery.problems:
             print(f"  discovery {scope}: {problem.status.value}: {problem.describe()}", file=out)
         return EXIT_OK if not discovery.problems else EXIT_INCOMPLETE

@@ -67,6 +67,15 @@ def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
         default=None,
         help="account method: the account manages Identity Center (the role reads it)",
     )
+    parser.add_argument(
+        "--cloud-trail-bucket", help="the trail's bucket whose log files the role may read (cloudTrailBucket)"
+    )
+    parser.add_argument("--cloud-trail-prefix", help="the trail's S3 key prefix (cloudTrailPrefix)")
+    parser.add_argument("--cloud-trail-kms-key-arn", help="the trail's SSE-KMS key (cloudTrailKmsKeyArn)")
+    parser.add_argument(
+        "--log-archive-account-id",
+        help="organization: the member account that holds the trail's bucket (logArchiveAccountId)",
+    )
     parser.add_argument("--profile", help="AWS profile of the base credentials (legacy: the user's key)")
     parser.add_argument("--partition", default="aws" if adding else None, choices=formats.PARTITIONS)
 
@@ -117,6 +126,10 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         "include_identity_center": args.identity_center,
         "profile": args.profile,
         "partition": args.partition,
+        "cloud_trail_bucket": args.cloud_trail_bucket,
+        "cloud_trail_prefix": args.cloud_trail_prefix,
+        "cloud_trail_kms_key_arn": args.cloud_trail_kms_key_arn,
+        "log_archive_account_id": args.log_archive_account_id,
     }
     if args.accounts:
         changes["account_ids"] = split_values(args.accounts)

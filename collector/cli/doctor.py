@@ -21,7 +21,7 @@ from collector.customers.record import EXTERNAL_ID_ENV, Customer, Method, custom
 from collector.customers.run_settings import run_settings
 from collector.customers.store import CustomerStore
 from collector.discovery import account_of, role_name_of
-from collector.doctor.checks import Doctor, DoctorSettings, OrganizationScope, Target
+from collector.doctor.checks import Doctor, DoctorSettings, OrganizationScope, Target, TrailLogsCheck
 from collector.permissions import DEFAULT_FEATURES, Feature
 from collector.runner import new_run_id
 from collector.settings import OPTIONS, RunSettings
@@ -56,6 +56,14 @@ def add_parser(commands: Any) -> None:
     )
     doctor.add_argument(
         "--identity-center-region", help="Identity Center's home region (default: recorded, else searched)"
+    )
+    doctor.add_argument(
+        "--cloud-trail-bucket", help="without --customer: the trail's bucket the role should read"
+    )
+    doctor.add_argument("--cloud-trail-prefix", help="without --customer: the trail's S3 key prefix")
+    doctor.add_argument(
+        "--log-archive-account-id",
+        help="with --organization: the member account whose role reads the trail's bucket",
     )
     doctor.add_argument(
         "--region", help="where EC2 and CloudTrail are probed (default: the partition's main region)"
@@ -106,11 +114,14 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
             "--include-ou",
             "--identity-center",
             "--trusted-principal",
+            "--cloud-trail-bucket",
+            "--cloud-trail-prefix",
         )
         customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
         settings = run_settings(customer, options)
         targets, organization = _for_customer(customer, settings)
         subject, previous, trusted = customer.name, customer.previous_external_id, customer.trusted_principal
+        bucket, prefix = customer.cloud_trail_bucket, customer.cloud_trail_prefix
     else:
         if args.trusted_principal is not None:
             formats.trusted_principal(args.trusted_principal, "--trusted-principal")
@@ -118,6 +129,17 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
         settings = RunSettings.parse({**options, **given}, OPTIONS)
         targets, organization = _for_role(settings, args.identity_center)
         subject, previous, trusted = settings.role_arn, None, args.trusted_principal
+        bucket = (
+            None
+            if args.cloud_trail_bucket is None
+            else formats.s3_bucket_name(args.cloud_trail_bucket, "--cloud-trail-bucket")
+        )
+        prefix = (
+            None
+            if args.cloud_trail_prefix is None
+            else formats.s3_key_prefix(args.cloud_trail_prefix, "--cloud-trail-prefix")
+        )
+    reader = settings.log_archive_account_id or account_of(settings.role_arn)
     return DoctorSettings(
         subject=subject,
         targets=targets,
@@ -129,6 +151,7 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
         region=args.region,
         profile=settings.profile,
         workers=settings.workers,
+        trail_logs=None if bucket is None else TrailLogsCheck(bucket, prefix, reader),
     )
 
 

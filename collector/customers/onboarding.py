@@ -28,6 +28,10 @@ ORGANIZATIONAL_UNIT_IDS = "organizationalUnitIds"
 CALL_AS = "callAs"
 IDENTITY_CENTER_REGION = "identityCenterRegion"
 IDENTITY_CENTER_ACCOUNT_ID = "identityCenterAccountId"
+CLOUD_TRAIL_BUCKET = "cloudTrailBucket"
+CLOUD_TRAIL_PREFIX = "cloudTrailPrefix"
+CLOUD_TRAIL_KMS_KEY_ARN = "cloudTrailKmsKeyArn"
+LOG_ARCHIVE_ACCOUNT_ID = "logArchiveAccountId"
 # -c integration=legacy (cdk_app/legacy_config.py)
 USER_ACCOUNT_ID = "userAccountId"
 ACCOUNT_IDS = "accountIds"
@@ -127,10 +131,17 @@ def quick_create_link(template_url: str, external_id: str, partition: str = "aws
 
 def _common_context(customer: Customer) -> list[tuple[str, str]]:
     assert customer.trusted_principal is not None  # checked when the customer was recorded
+    trail = (
+        (CLOUD_TRAIL_BUCKET, customer.cloud_trail_bucket),
+        (CLOUD_TRAIL_PREFIX, customer.cloud_trail_prefix),
+        (CLOUD_TRAIL_KMS_KEY_ARN, customer.cloud_trail_kms_key_arn),
+        (LOG_ARCHIVE_ACCOUNT_ID, customer.log_archive_account_id),
+    )
     return [
         (TRUSTED_PRINCIPAL, customer.trusted_principal),
         (EXTERNAL_ID, customer.external_id),
         (ROLE_NAME, customer.role_name),
+        *((key, value) for key, value in trail if value is not None),
     ]
 
 

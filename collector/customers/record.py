@@ -79,6 +79,12 @@ class Customer:
     include_identity_center: bool = False  # account method: this account manages Identity Center
     profile: str | None = None  # AWS profile of the base credentials (legacy: the user's access key)
     partition: str = "aws"
+    # The trail's log files the role may read (the CDK app's cloudTrailBucket, cloudTrailPrefix) and, for an
+    # organization trail, the member account that holds the bucket (logArchiveAccountId).
+    cloud_trail_bucket: str | None = None
+    cloud_trail_prefix: str | None = None
+    cloud_trail_kms_key_arn: str | None = None
+    log_archive_account_id: str | None = None
 
     def __post_init__(self) -> None:
         customer_name(self.name)
@@ -102,10 +108,22 @@ class Customer:
             formats.region(self.identity_center_region, "--identity-center-region")
         if self.identity_center_account_id is not None:
             formats.account_id(self.identity_center_account_id, "--identity-center-account-id")
+        self._check_trail()
         if self.partition not in formats.PARTITIONS:
             raise InvalidSettingError(
                 "--partition", self.partition, f"one of {', '.join(formats.PARTITIONS)}"
             )
+
+    def _check_trail(self) -> None:
+        checks = (
+            (self.cloud_trail_bucket, formats.s3_bucket_name, "--cloud-trail-bucket"),
+            (self.cloud_trail_prefix, formats.s3_key_prefix, "--cloud-trail-prefix"),
+            (self.cloud_trail_kms_key_arn, formats.kms_key_arn, "--cloud-trail-kms-key-arn"),
+            (self.log_archive_account_id, formats.account_id, "--log-archive-account-id"),
+        )
+        for value, check, option in checks:
+            if value is not None:
+                check(value, option)
 
     # -- derived --
 
@@ -160,6 +178,10 @@ class Customer:
             "include_identity_center": self.include_identity_center,
             "profile": self.profile,
             "partition": self.partition,
+            "cloud_trail_bucket": self.cloud_trail_bucket,
+            "cloud_trail_prefix": self.cloud_trail_prefix,
+            "cloud_trail_kms_key_arn": self.cloud_trail_kms_key_arn,
+            "log_archive_account_id": self.log_archive_account_id,
             "rotation_pending": self.previous_external_id is not None,
         }
         if with_external_id:
@@ -199,6 +221,7 @@ def check_method_settings(customer: Customer) -> Customer:
         for name, value in (
             ("--organizational-unit-ids", customer.organizational_unit_ids or None),
             ("--identity-center-account-id", customer.identity_center_account_id),
+            ("--log-archive-account-id", customer.log_archive_account_id),
         ):
             if value is not None:
                 raise InvalidSettingError(name, value, "to be used with --method organization")
@@ -224,7 +247,19 @@ def check_method_settings(customer: Customer) -> Customer:
             True,
             "to be used with --method account (organization: --identity-center-account-id/-region)",
         )
-    return _role_in_its_account(customer)
+    return _role_in_its_account(_trail_in_its_bucket(customer))
+
+
+def _trail_in_its_bucket(customer: Customer) -> Customer:
+    if customer.cloud_trail_bucket is None:
+        for name, value in (
+            ("--cloud-trail-prefix", customer.cloud_trail_prefix),
+            ("--cloud-trail-kms-key-arn", customer.cloud_trail_kms_key_arn),
+            ("--log-archive-account-id", customer.log_archive_account_id),
+        ):
+            if value is not None:
+                raise InvalidSettingError(name, value, "to be used with --cloud-trail-bucket")
+    return customer
 
 
 def _role_in_its_account(customer: Customer) -> Customer:

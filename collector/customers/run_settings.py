@@ -34,4 +34,6 @@ def run_settings(
         "profile": options.get("profile") or customer.profile,
         "identity_center_region": options.get("identity_center_region") or customer.identity_center_region,
     }
+    if options.get("log_archive_account_id") is None and customer.log_archive_account_id is not None:
+        raw["log_archive_account_id"] = customer.log_archive_account_id
     return RunSettings.parse(raw, spelling)

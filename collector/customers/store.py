@@ -39,6 +39,10 @@ _COLUMNS = (
     "profile",
     "partition",
     "secret_readers",
+    "cloud_trail_bucket",
+    "cloud_trail_prefix",
+    "cloud_trail_kms_key_arn",
+    "log_archive_account_id",
 )
 _LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays
 # Draws before giving up: a collision of 238-bit values means the random source is broken, not bad luck.

@@ -13,6 +13,8 @@ Per account:
 4. ``permissions:<family>``: one probe per catalog action of the features the role should have
    (collector.doctor.probes), naming every missing action.
 5. ``identity-center`` (roles that should read it): the instance and its home region found or not.
+6. ``trail-logs`` (the role that reads the trail's bucket, when the customer's record names one): its log
+   prefix listed and one log file read (one byte of it: authorized, and decrypted, as a whole read is).
 
 Organization method, through the management role: which accounts need a member role (ACTIVE accounts under
 the recorded OUs), which do not (the management account, suspended accounts, accounts outside the OUs),
@@ -40,6 +42,7 @@ from collector.errors import DENIED_CODES, error_code
 from collector.models import Account
 from collector.parsing import document
 from collector.permissions import DEFAULT_FEATURES, Feature
+from collector.services.cloudtrail.log_files import LOG_FILE_RE
 from collector.services.organizations import fetch as org_api
 from collector.services.organizations import parse as parse_org
 
@@ -68,6 +71,19 @@ class OrganizationScope:
 
 
 @dataclass(frozen=True)
+class TrailLogsCheck:
+    """The trail's bucket that one account's role should read (the log-archive account's, or the role's)."""
+
+    bucket: str
+    prefix: str | None
+    account_id: str
+
+    @property
+    def logs_root(self) -> str:
+        return f"{self.prefix}/AWSLogs/" if self.prefix else "AWSLogs/"
+
+
+@dataclass(frozen=True)
 class DoctorSettings:
     subject: str
     targets: tuple[Target, ...]  # organization: the management role only; members are discovered
@@ -79,6 +95,7 @@ class DoctorSettings:
     region: str | None = None  # where EC2 and CloudTrail are probed (default: the partition's main region)
     profile: str | None = None
     workers: int = 8
+    trail_logs: TrailLogsCheck | None = None
 
 
 def _denied(exc: BaseException) -> bool:
@@ -180,6 +197,8 @@ class Doctor:
         if Feature.IDENTITY_CENTER in target.features:
             ic_region, ic_finding = self._identity_center(target, clients, region)
             findings.append(ic_finding)
+        if s.trail_logs is not None and s.trail_logs.account_id == target.account_id:
+            findings.append(_trail_logs_finding(target, clients, s.trail_logs, region))
         env = probes.ProbeEnv(clients, target.account_id, partition_of(target.role_arn), region, ic_region)
         for feature in Feature:
             if feature in target.features:
@@ -442,6 +461,50 @@ class Doctor:
             for found in results:
                 findings.extend(found)
         return Report(s.subject, tuple(findings), self.sessions.recorder.total())
+
+
+TRAIL_LOGS_CHECK = "trail-logs"
+_TRAIL_LIST_PAGES = 5  # pages of keys looked through for one log file (digests sort before log files)
+
+
+def _trail_logs_finding(
+    target: Target, clients: AccountClients, trail: TrailLogsCheck, region: str
+) -> Finding:
+    """List the trail's log prefix and read one byte of one log file, as the collector would."""
+    s3 = clients.client("s3", region)
+    where = f"s3://{trail.bucket}/{trail.logs_root}"
+    try:
+        pages = s3.get_paginator("list_objects_v2").paginate(
+            Bucket=trail.bucket,
+            Prefix=trail.logs_root,
+            PaginationConfig={"PageSize": 1000, "MaxItems": 1000 * _TRAIL_LIST_PAGES},
+        )
+        key = next(
+            (
+                item["Key"]
+                for page in pages
+                for item in page.get("Contents") or ()
+                if "/CloudTrail/" in item["Key"] and LOG_FILE_RE.match(item["Key"].rsplit("/", 1)[-1])
+            ),
+            None,
+        )
+    except ClientError as exc:
+        why = "s3:ListBucket on the bucket for its log prefix" if _denied(exc) else "the listing"
+        return Finding(
+            target.account_id, TRAIL_LOGS_CHECK, Outcome.PROBLEM, f"cannot list {where} ({why}): {_why(exc)}"
+        )
+    if key is None:
+        return Finding(
+            target.account_id, TRAIL_LOGS_CHECK, Outcome.NOTE, f"listed {where}: no log file there yet"
+        )
+    try:
+        s3.get_object(Bucket=trail.bucket, Key=key, Range="bytes=0-0")["Body"].close()
+    except ClientError as exc:
+        why = "s3:GetObject under the log prefix, or kms:Decrypt on the trail's key through S3"
+        return Finding(
+            target.account_id, TRAIL_LOGS_CHECK, Outcome.PROBLEM, f"cannot read {key} ({why}): {_why(exc)}"
+        )
+    return Finding(target.account_id, TRAIL_LOGS_CHECK, Outcome.OK, f"listed {where} and read {key}")
 
 
 def _refusal_finding(target: Target, check: str, failure: Exception | None) -> Finding:

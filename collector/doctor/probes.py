@@ -36,6 +36,7 @@ AFTER_AUTHORIZATION = frozenset(
         "ParentNotFoundException",
         "PolicyNotFoundException",
         "TargetNotFoundException",
+        "TrailNotFoundException",
         # EC2 authorizes a Describe* call before it looks its resource up: a placeholder ID not found.
         "InvalidSnapshot.NotFound",
         "InvalidAMIID.NotFound",
@@ -298,6 +299,13 @@ PROBES: Mapping[str, Probe] = {
     "ec2:DescribeInstanceConnectEndpoints": _ec2("describe_instance_connect_endpoints", MaxResults=5),
     # cloudtrail (one region)
     "cloudtrail:LookupEvents": lambda env: env.client("cloudtrail", env.region).lookup_events(MaxResults=1),
+    "cloudtrail:DescribeTrails": lambda env: env.client("cloudtrail", env.region).describe_trails(
+        includeShadowTrails=False
+    ),
+    # A trail that does not exist: TrailNotFoundException comes only after authorization.
+    "cloudtrail:GetEventSelectors": lambda env: env.client("cloudtrail", env.region).get_event_selectors(
+        TrailName=PROBE_USER_NAME
+    ),
 }
 
 

@@ -2,13 +2,15 @@
 
 1. start the local AWS (a moto server process on 127.0.0.1, stopped by its PID at the end, on Ctrl-C and on
    failure too);
-2. seed a small, realistic customer organization, the customer's administrator and the vendor's principal,
-   then switch IAM enforcement on: from here every request is checked against the caller's policies;
+2. seed a small, realistic customer organization with an organization trail (into a log-archive member
+   account's SSE-KMS bucket), the customer's administrator and the vendor's principal, then switch IAM
+   enforcement on: from here every request is checked against the caller's policies;
 3. deploy the integration as the customer's administrator: ``cdk bootstrap``, ``cdk deploy`` of the
-   project's app in the management account, the member template through the StackSet API; then switch on
-   the evaluation of trust policies as AWS does them (``local_aws.emulator.trust_evaluation``);
+   project's app in the management account (with the read grant on the trail's log files for the
+   log-archive account's role), the member template through the StackSet API; then switch on the evaluation
+   of trust policies as AWS does them (``local_aws.emulator.trust_evaluation``); the trail delivers its files;
 4. collect as the vendor: the collector's CLI in its own process, with only the vendor principal's access
-   key and the ExternalId, in organization mode;
+   key and the ExternalId, in organization mode; CloudTrail events come from the trail's files in S3;
 5. print what was collected, where the database is, and write the report page (``report.html``).
 """
 
@@ -34,11 +36,19 @@ from local_aws.demo.summary import render_summary
 from local_aws.deploy.organization import DeployedIntegration, deploy_organization_integration
 from local_aws.emulator.client import isolated_environment
 from local_aws.emulator.server import LocalAws
-from local_aws.seed import OrganizationSpec, SeededCustomer, seed_customer
+from local_aws.seed import (
+    OrganizationSpec,
+    SeededCustomer,
+    TrailTruth,
+    management_session,
+    seed_customer,
+    seed_organization_trail,
+)
 
 DEFAULT_OUT = Path(".demo")
 MARKER = ".written-by-make-demo"  # in the work directory: the next run may replace it
 STEPS = 5
+LOG_ARCHIVE_ACCOUNT = "sandbox"  # the demo organization's account that holds the trail's bucket
 
 
 class Steps:
@@ -65,10 +75,12 @@ def start_local_aws(aws: LocalAws) -> None:
     print(f"      moto server (PID {aws.pid}) at {aws.endpoint_url}, IAM enforcement off while seeding")
 
 
-def seed(aws: LocalAws) -> SeededCustomer:
-    """The demo organization, its administrator (management account) and the vendor (its own account);
-    then IAM enforcement on."""
+def seed(aws: LocalAws) -> tuple[SeededCustomer, TrailTruth]:
+    """The demo organization and its trail, its administrator (management account) and the vendor (its own
+    account); then IAM enforcement on."""
     customer = seed_customer(aws, OrganizationSpec.demo(), progress=lambda line: print("      " + line))
+    archive = next(a.id for a in customer.organization.organization.accounts if a.name == LOG_ARCHIVE_ACCOUNT)
+    trail = seed_organization_trail(management_session(aws.endpoint_url), archive)
     aws.enforce_iam(True)
     organization = customer.organization
     counts = organization.counts()
@@ -79,16 +91,21 @@ def seed(aws: LocalAws) -> SeededCustomer:
         f"{len(organization.regions)} regions, {counts['identity_store_users']} Identity Center users, "
         f"{counts['cloudtrail_events']} CloudTrail events"
     )
+    print(
+        f"      organization trail {trail.trail_arn} into s3://{trail.bucket} (account {archive}, "
+        "SSE-KMS): the log-archive account"
+    )
     print(f"      customer administrator {customer.administrator.user_arn}")
     print(f"      vendor principal {customer.vendor.user_arn} (may only call sts:AssumeRole)")
     print("      IAM enforcement is now on: every request is checked against its caller's policies")
-    return customer
+    return customer, trail
 
 
 def deploy_integration(
-    aws: LocalAws, customer: SeededCustomer, external_id: str, out: Path
+    aws: LocalAws, customer: SeededCustomer, trail: TrailTruth, external_id: str, out: Path
 ) -> DeployedIntegration:
-    """As the customer's administrator, with the project's CDK CLI and the StackSet API."""
+    """As the customer's administrator, with the project's CDK CLI and the StackSet API; then the trail
+    delivers its log files."""
     integration = deploy_organization_integration(
         aws.endpoint_url,
         organization=customer.organization.organization,
@@ -97,6 +114,7 @@ def deploy_integration(
         identity_center_region=customer.organization.identity_center.home_region,
         administrator=customer.administrator.key,
         workdir=out / "cdk",
+        trail=trail,
     )
     print(f"      cdk deploy: the management account's role {integration.management_role_arn}")
     for account, region, status in integration.member_stacks:
@@ -105,6 +123,11 @@ def deploy_integration(
     # resource-scoped policies moto cannot authorize. From here AssumeRole checks trust as AWS does.
     aws.evaluate_trust(True)
     print("      trust policies are now evaluated as AWS does (principal, ExternalId, across accounts)")
+    delivered = aws.deliver_trail_logs()
+    print(
+        f"      the trail delivered {delivered['managementEvents']} management events in "
+        f"{delivered['logFiles']} log files (and {delivered['digestFiles']} digest files) to s3://{trail.bucket}"
+    )
     return integration
 
 
@@ -185,9 +208,9 @@ def run(out: Path) -> int:
         with steps.step("Starting the local AWS"):
             start_local_aws(aws)
         with steps.step("Seeding the customer's organization, its administrator and the vendor"):
-            customer = seed(aws)
+            customer, trail = seed(aws)
         with steps.step("Deploying the integration as the customer: cdk bootstrap, cdk deploy, StackSet"):
-            integration = deploy_integration(aws, customer, external_id, out)
+            integration = deploy_integration(aws, customer, trail, external_id, out)
         with steps.step("Collecting as the vendor: only its principal's key and the ExternalId"):
             code = collect_as_vendor(aws, customer, integration, external_id, db)
         with steps.step("What the vendor now knows"):

@@ -273,6 +273,20 @@ def _latest_events(store: SqliteStore, counts: Mapping[str, int]) -> list[str]:
     ]
 
 
+def _cloudtrail_source(scopes: Sequence[Mapping[str, Any]]) -> str | None:
+    """Where the CloudTrail scopes read (a scope that read the trail's files says so in its detail)."""
+    trail = [s for s in scopes if s["service"] == "cloudtrail"]
+    if not trail:
+        return None
+    from_files = [s for s in trail if "from s3://" in (s["detail"] or "")]
+    if not from_files:
+        return f"  cloudtrail: LookupEvents in all {len(trail)} account-regions"
+    where = str(from_files[0]["detail"]).split(" from s3://", 1)[1].split(" (trail", 1)[0]
+    elsewhere = "" if len(from_files) == len(trail) else ", LookupEvents in the others"
+    counted = f"{len(from_files)} of {len(trail)} account-regions{elsewhere}"
+    return f"  cloudtrail: the trail's log files in s3://{where} in {counted}"
+
+
 def _scopes(scopes: Sequence[Mapping[str, Any]]) -> list[str]:
     by_status = Counter(s["status"] for s in scopes)
     services = sorted({s["service"] for s in scopes})
@@ -281,6 +295,9 @@ def _scopes(scopes: Sequence[Mapping[str, Any]]) -> list[str]:
         f"Scopes (account x region x service): {len(scopes)}: {summary}",
         f"  services: {', '.join(services)}",
     ]
+    source = _cloudtrail_source(scopes)
+    if source is not None:
+        lines.append(source)
     for scope in scopes:
         if scope["status"] != "complete":
             where = f"{scope['account_id']}/{scope['region']}/{scope['service']}"

@@ -21,6 +21,7 @@ import boto3
 
 from local_aws.deploy.cdk_cli import CdkCli
 from local_aws.emulator.client import AccessKey
+from local_aws.seed.trail import TrailTruth
 from local_aws.seed.truth import OrganizationTruth
 
 STACK_NAME = "ReadOnlyOrganizationIntegration"  # cdk_app.build.ORGANIZATION_STACK_ID (no jsii import here)
@@ -70,9 +71,11 @@ def cdk_context(
     external_id: str,
     organizational_unit_ids: Sequence[str],
     identity_center_region: str,
+    trail: TrailTruth | None = None,
 ) -> dict[str, str]:
-    """The ``-c key=value`` context of ``cdk deploy``, as docs/deploy-organization.md documents it."""
-    return {
+    """The ``-c key=value`` context of ``cdk deploy``, as docs/deploy-organization.md documents it; with
+    ``trail``, the grant on its log files to the log-archive account's role."""
+    context = {
         "integration": "organization",
         "callAs": "SELF",
         "organizationalUnitIds": ",".join(organizational_unit_ids),
@@ -80,6 +83,13 @@ def cdk_context(
         "externalId": external_id,
         "identityCenterRegion": identity_center_region,
     }
+    if trail is not None:
+        context |= {
+            "cloudTrailBucket": trail.bucket,
+            "cloudTrailKmsKeyArn": trail.kms_key_arn,
+            "logArchiveAccountId": trail.log_archive_account_id,
+        }
+    return context
 
 
 def resolved(value: Any, refs: Mapping[str, str]) -> Any:
@@ -173,6 +183,7 @@ def deploy_organization_integration(
     administrator: AccessKey,
     workdir: Path,
     region: str = "us-east-1",
+    trail: TrailTruth | None = None,
 ) -> DeployedIntegration:
     """Both steps of the module docstring, with the administrator's credentials."""
     cli = CdkCli(endpoint_url, administrator, workdir, region)
@@ -182,6 +193,7 @@ def deploy_organization_integration(
         external_id=external_id,
         organizational_unit_ids=top_level_ous(organization),
         identity_center_region=identity_center_region,
+        trail=trail,
     )
     outputs = cli.deploy(STACK_NAME, context)
     cloudformation = boto3.Session(

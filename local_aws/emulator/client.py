@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from local_aws.emulator.cloudtrail.events import ManagementEvent
 from local_aws.emulator.protocol import (
+    CLOUDTRAIL_DATA_EVENTS_PATH,
+    CLOUDTRAIL_DELIVER_PATH,
     CLOUDTRAIL_EVENTS_PATH,
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
@@ -143,3 +145,15 @@ class LocalAwsClient:
         query = urllib.parse.urlencode({"accountId": account_id, "region": region})
         answer = json.loads(self._request("GET", f"{CLOUDTRAIL_EVENTS_PATH}?{query}"))
         return tuple(ManagementEvent.from_wire(e) for e in answer["events"])
+
+    def deliver_trail_logs(self) -> dict[str, int]:
+        """Deliver the trails' log files now (what is new since the last delivery); the counts written."""
+        answer: dict[str, int] = json.loads(self._post(CLOUDTRAIL_DELIVER_PATH))
+        return answer
+
+    def seed_data_events(self, records: Iterable[Mapping[str, object]]) -> int:
+        """Raw CloudTrail data-event records (with recipientAccountId and awsRegion) for the next delivery."""
+        answer = json.loads(
+            self._post(CLOUDTRAIL_DATA_EVENTS_PATH, json.dumps({"events": list(records)}).encode())
+        )
+        return int(answer["added"])

@@ -12,6 +12,13 @@ DOCUMENTED_LOOKUPS_PER_SECOND = 2.0
 CLOUDTRAIL_RECORD_ENV = "LOCAL_AWS_CLOUDTRAIL_RECORD_API_CALLS"
 # POST {"events": [...]} seeds management events; GET ?accountId=&region= lists them.
 CLOUDTRAIL_EVENTS_PATH = "/local-aws/cloudtrail/events"
+# Seconds between deliveries of trail log files into their buckets (default 300, CloudTrail's usual 5
+# minutes; "off": only on request); POST the deliver path delivers at once, and answers what it wrote.
+CLOUDTRAIL_DELIVERY_ENV = "LOCAL_AWS_CLOUDTRAIL_DELIVERY_SECONDS"
+DEFAULT_DELIVERY_SECONDS = 300.0
+CLOUDTRAIL_DELIVER_PATH = "/local-aws/cloudtrail/deliver"
+# POST {"events": [...]} with raw CloudTrail data-event records, written into the next delivery's files.
+CLOUDTRAIL_DATA_EVENTS_PATH = "/local-aws/cloudtrail/data-events"
 # POST "on"/"off": evaluate role trust policies as AWS does under IAM enforcement
 # (local_aws/emulator/trust_evaluation.py).
 TRUST_EVALUATION_PATH = "/local-aws/trust-evaluation"

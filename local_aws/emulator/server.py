@@ -23,8 +23,10 @@ from typing import IO, Any
 from collector.formats import InvalidSettingError
 from local_aws.emulator.client import LocalAwsClient
 from local_aws.emulator.protocol import (
+    CLOUDTRAIL_DELIVERY_ENV,
     CLOUDTRAIL_RATE_ENV,
     CLOUDTRAIL_RECORD_ENV,
+    DEFAULT_DELIVERY_SECONDS,
     DOCUMENTED_LOOKUPS_PER_SECOND,
 )
 
@@ -100,12 +102,14 @@ class LocalAws(LocalAwsClient):
         load_aws_managed_policies: bool = False,
         cloudtrail_lookups_per_second: float = DOCUMENTED_LOOKUPS_PER_SECOND,
         record_api_calls: bool = True,
+        cloudtrail_delivery_seconds: float | None = DEFAULT_DELIVERY_SECONDS,
         log_path: str | None = None,
     ) -> None:
         """``load_aws_managed_policies``: AWS-managed policies exist (attachable); costs time per account.
         ``cloudtrail_lookups_per_second``: LookupEvents rate per account and region (CloudTrail's is 2;
         ``math.inf`` switches the limit off). ``record_api_calls``: record successful mutating calls as
-        CloudTrail management events.
+        CloudTrail management events. ``cloudtrail_delivery_seconds``: how often trails' log files are
+        delivered into their buckets (None: only on ``deliver_trail_logs()``).
         """
         if not cloudtrail_lookups_per_second > 0:
             raise InvalidSettingError(
@@ -116,6 +120,7 @@ class LocalAws(LocalAwsClient):
         self._load_managed = load_aws_managed_policies
         self._lookup_rate = cloudtrail_lookups_per_second
         self._record = record_api_calls
+        self._delivery = cloudtrail_delivery_seconds
         self._log_path = log_path
         self._proc: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
@@ -134,6 +139,7 @@ class LocalAws(LocalAwsClient):
         env = dict(os.environ)
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self._load_managed else "false"
         env[CLOUDTRAIL_RATE_ENV] = "inf" if math.isinf(self._lookup_rate) else str(self._lookup_rate)
+        env[CLOUDTRAIL_DELIVERY_ENV] = "off" if self._delivery is None else str(self._delivery)
         env[CLOUDTRAIL_RECORD_ENV] = "true" if self._record else "false"
         # Without a log file, stderr goes to a temporary file so that a failed start can say why.
         log = open(self._log_path, "a") if self._log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115

@@ -24,6 +24,7 @@ from local_aws.seed.specs import (
     OrganizationSpec,
     PermissionSetSpec,
 )
+from local_aws.seed.trail import TrailTruth, seed_organization_trail
 from local_aws.seed.truth import (
     AccessKeyTruth,
     AccountTruth,
@@ -78,6 +79,7 @@ __all__ = [
     "RoleTruth",
     "SeededCustomer",
     "SeededOrganization",
+    "TrailTruth",
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
@@ -94,6 +96,7 @@ __all__ = [
     "seed_iam",
     "seed_identity_center",
     "seed_organization",
+    "seed_organization_trail",
     "sso_role_path",
     "synthetic_events",
 ]

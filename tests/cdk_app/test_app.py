@@ -190,3 +190,34 @@ def test_the_real_cdk_cli_synthesizes_the_organization(tmp_path: Path) -> None:
     assert _stack_set(template)["CallAs"] == "SELF"
     assert the_role(template)["RoleName"] == "ReadOnlyIntegration"
     assert cfn_lint(template) == []
+
+
+def test_trail_log_context_reaches_the_log_archive_member_only(tmp_path: Path) -> None:
+    bucket = "aws-controltower-logs-222233334444-eu-west-1"
+    context = {**ORGANIZATION_CONTEXT, "cloudTrailBucket": bucket, "logArchiveAccountId": "222233334444"}
+    assert main(context, outdir=str(tmp_path)) == 0
+    template = _organization_template(tmp_path)
+    assert {"ParameterKey": "LogArchiveAccountId", "ParameterValue": "222233334444"} in _stack_set(template)[
+        "Parameters"
+    ]
+    member = json.loads(_stack_set(template)["TemplateBody"])
+    (trail_policy,) = [
+        p
+        for k, p in resources(member, "AWS::IAM::ManagedPolicy").items()
+        if k.startswith("IntegrationRoleReadTrailLogs")
+    ]
+    assert trail_policy["Condition"] == "IsLogArchiveAccount" and bucket in json.dumps(trail_policy)
+    assert bucket not in json.dumps(
+        resources(template, "AWS::IAM::ManagedPolicy")
+    )  # the management role reads no trail files
+    assert cfn_lint(member) == []
+
+
+def test_bad_trail_log_context_fails_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    context = {"trustedPrincipal": ROLE, "cloudTrailBucket": "Not_A_Bucket"}
+    assert main(context, outdir=str(tmp_path)) == 2
+    assert capsys.readouterr().err.startswith(
+        "error: invalid CDK context: cloudTrailBucket: got 'Not_A_Bucket'"
+    )

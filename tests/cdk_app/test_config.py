@@ -197,3 +197,48 @@ def test_per_account_mode_leaves_room_for_the_account_id() -> None:
     with pytest.raises(InvalidSettingError, match=r"externalId: got 'x+'; expected at most 1211"):
         organization(externalId="x" * 1212, externalIdMode="per-account")
     assert organization(externalId="x" * 1212).external_id == "x" * 1212
+
+
+# --- the trail's log files (opt-in) -------------------------------------------------------------------------
+
+BUCKET = "aws-controltower-logs-222233334444-eu-west-1"
+KEY = "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_trail_logs_for_one_account_and_for_the_log_archive_member() -> None:
+    assert settings().trail_logs is None and organization().trail_logs is None
+    got = settings(cloudTrailBucket=BUCKET, cloudTrailPrefix="o-a1b2c3d4e5", cloudTrailKmsKeyArn=KEY)
+    assert got.trail_logs == config.TrailLogs(BUCKET, "o-a1b2c3d4e5", KEY)
+    org = organization(cloudTrailBucket=BUCKET, logArchiveAccountId="222233334444")
+    assert org.trail_logs == config.TrailLogs(BUCKET) and org.log_archive_account_id == "222233334444"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("cloudTrailBucket", "Bad_Bucket", "an S3 bucket name"),
+        ("cloudTrailBucket", "ab", "an S3 bucket name"),
+        ("cloudTrailPrefix", "/logs", "the trail's S3 key prefix"),
+        ("cloudTrailPrefix", "logs/*", "the trail's S3 key prefix"),
+        ("cloudTrailKmsKeyArn", "alias/trail", "a KMS key ARN"),
+        ("logArchiveAccountId", "2222", "a 12-digit AWS account ID"),
+    ],
+)
+def test_bad_trail_log_values_name_the_key(key: str, value: object, expected: str) -> None:
+    context = {"cloudTrailBucket": BUCKET, key: value}
+    with pytest.raises(InvalidSettingError) as error:
+        organization(**context)
+    assert error.value.setting == key
+    assert str(error.value).startswith(f"{key}: got {value!r}; expected {expected}"), str(error.value)
+
+
+def test_trail_log_keys_need_the_bucket_and_the_log_archive_needs_an_organization() -> None:
+    for key, value in (("cloudTrailPrefix", "logs"), ("cloudTrailKmsKeyArn", KEY)):
+        with pytest.raises(InvalidSettingError, match=f"{key}: .* to be used with cloudTrailBucket"):
+            settings(**{key: value})
+    with pytest.raises(InvalidSettingError, match=r"logArchiveAccountId: .* to be used with cloudTrail"):
+        organization(logArchiveAccountId="222233334444")
+    with pytest.raises(
+        InvalidSettingError, match=r"logArchiveAccountId: .* no value with integration=account"
+    ):
+        settings(cloudTrailBucket=BUCKET, logArchiveAccountId="222233334444")

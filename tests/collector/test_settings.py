@@ -18,7 +18,8 @@ from collector.customers.record import Customer, Method
 from collector.customers.run_settings import run_settings
 from collector.formats import InvalidSettingError
 from collector.pipeline import request
-from collector.settings import INPUT_FIELDS, OPTIONS, RunSettings
+from collector.services.cloudtrail.trails import Source
+from collector.settings import FIELD_NAMES, INPUT_FIELDS, OPTIONS, RunSettings
 
 ROLE = "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole"
 OU = "ou-ab12-cdef3456"
@@ -160,9 +161,39 @@ def test_the_stored_settings_json_keeps_its_shape() -> None:
         "workers": 8,
         "api_rate": 10.0,
         "cloudtrail_lookback_days": 7,
+        "cloudtrail_source": "auto",  # added with the trail's log files; older rows parse to the default
+        "log_archive_account_id": None,
         "identity_center_region": None,
         "more_role_arns": [],
     }
+    older = {
+        k: v
+        for k, v in settings.to_json().items()
+        if k not in ("cloudtrail_source", "log_archive_account_id")
+    }
+    assert RunSettings.parse({**older, "external_id": "abc"}, OPTIONS).cloudtrail_source == "auto"
     assert RunSettings.parse({**settings.to_json(), "external_id": "abc"}, OPTIONS) == RunSettings(
         role_arn=ROLE, external_id="abc", regions=("eu-west-1",)
+    )
+
+
+def test_the_cloudtrail_source_and_the_log_archive_account() -> None:
+    assert (
+        RunSettings(role_arn=ROLE, external_id="abc", cloudtrail_source=Source.S3).to_json()[
+            "cloudtrail_source"
+        ]
+        == "s3"
+    )
+    with pytest.raises(InvalidSettingError, match="cloudtrail_source: got 'bucket'; expected lookup"):
+        RunSettings.parse(
+            {"role_arn": ROLE, "external_id": "abc", "cloudtrail_source": "bucket"}, FIELD_NAMES
+        )
+    archive = {"role_arn": ROLE, "external_id": "abc", "log_archive_account_id": "222233334444"}
+    with pytest.raises(InvalidSettingError, match=r"log_archive_account_id: .* to be used with organization"):
+        RunSettings.parse(archive, FIELD_NAMES)
+    with pytest.raises(InvalidSettingError, match="none with cloudtrail_source lookup"):
+        RunSettings.parse({**archive, "organization": True, "cloudtrail_source": "lookup"}, FIELD_NAMES)
+    assert (
+        RunSettings.parse({**archive, "organization": True}, FIELD_NAMES).log_archive_account_id
+        == "222233334444"
     )

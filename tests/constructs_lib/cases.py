@@ -10,13 +10,16 @@ from typing import Any
 from aws_cdk import App, Duration
 
 from collector.permissions import DEFAULT_FEATURES, Feature
-from constructs_lib import AccountIntegrationStack, TrustedPrincipal
+from constructs_lib import AccountIntegrationStack, CloudTrailLogs, TrustedPrincipal
 
 VENDOR_ROLE = "arn:aws:iam::111122223333:role/Vendor"
 VENDOR_USER = "arn:aws:iam::111122223333:user/vendor-collector"
 VENDOR_ACCOUNT = "111122223333"
 LITERAL_ID = "Abc123-example"
 BOUNDARY = "arn:aws:iam::444455556666:policy/VendorBoundary"
+TRAIL_BUCKET = "aws-controltower-logs-222233334444-eu-west-1"
+TRAIL_PREFIX = "o-a1b2c3d4e5"
+TRAIL_KEY = "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 ALL_OPTIONS: Mapping[str, Any] = {
     "role_name": "VendorReadOnly",
@@ -57,6 +60,19 @@ CASES: tuple[Case, ...] = (
     Case("management-account", "role", None, frozenset(Feature)),
     Case("all-options", "role", LITERAL_ID, frozenset(Feature), ALL_OPTIONS),
     Case("deploy-synthesizer", "role", LITERAL_ID, deploy_synthesizer=True),
+    Case(
+        "trail-logs",
+        "role",
+        LITERAL_ID,
+        options={
+            "cloud_trail_logs": CloudTrailLogs.bucket(
+                TRAIL_BUCKET, prefix=TRAIL_PREFIX, kms_key_arn=TRAIL_KEY
+            )
+        },
+    ),
+    Case(
+        "trail-logs-sse-s3", "role", None, options={"cloud_trail_logs": CloudTrailLogs.bucket(TRAIL_BUCKET)}
+    ),
 )
 CASE_NAMES = [c.name for c in CASES]
 

@@ -9,7 +9,7 @@ from typing import Any
 from aws_cdk import Duration
 
 from collector.permissions import Feature
-from constructs_lib import ExternalId, TrustedPrincipal
+from constructs_lib import CloudTrailLogs, ExternalId, TrustedPrincipal
 from constructs_lib.organization import IdentityCenter
 from constructs_lib.stack_set import CallAs, Rollout, Share, Targets
 
@@ -20,6 +20,13 @@ DEV_OU = "ou-ab12-22222222"
 EXCLUDED = ("444455556666", "777788889999")
 IDENTITY_CENTER_ACCOUNT = "555566667777"
 LITERAL_ID = "Abc123-example"
+LOG_ARCHIVE_ACCOUNT = "222233334444"
+TRAIL_BUCKET = "aws-controltower-logs-222233334444-eu-west-1"
+TRAIL_KEY = "arn:aws:kms:eu-west-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _trail_logs() -> CloudTrailLogs:
+    return CloudTrailLogs.bucket(TRAIL_BUCKET, prefix="o-a1b2c3d4e5", kms_key_arn=TRAIL_KEY)
 
 
 @dataclass(frozen=True)
@@ -89,5 +96,10 @@ ORG_CASES: tuple[OrgCase, ...] = (
         account="123456789012",
     ),
     OrgCase("ou-parameter", _base(targets=Targets.organizational_units_parameter)),
+    OrgCase(
+        "trail-logs-log-archive",
+        _base(cloud_trail_logs=_trail_logs, log_archive_account_id=LOG_ARCHIVE_ACCOUNT),
+    ),
+    OrgCase("trail-logs-management", _base(cloud_trail_logs=_trail_logs)),
 )
 ORG_CASE_NAMES = [c.name for c in ORG_CASES]

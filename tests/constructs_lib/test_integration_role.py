@@ -88,15 +88,31 @@ def test_external_id_parameter_exactly_when_no_literal_is_given(matrix: Matrix, 
         assert "ExternalId" not in matrix.templates[case.name].get("Parameters", {})
 
 
+def _on_every_resource(statement: dict[str, Any]) -> bool:
+    return statement.get("Resource") == "*"
+
+
 def test_granted_actions_are_exactly_the_catalog_actions_of_the_features(matrix: Matrix, case: Case) -> None:
-    granted = [a for s in policy_statements(matrix.templates[case.name], "Allow") for a in actions(s)]
+    allowed = policy_statements(matrix.templates[case.name], "Allow")
+    granted = [a for s in allowed if _on_every_resource(s) for a in actions(s)]
     assert sorted(granted) == sorted(actions_for(case.features))  # each once, nothing else
-    assert all("*" not in a for a in granted)
-    for statement in policy_statements(matrix.templates[case.name], "Allow"):
-        assert statement["Resource"] == "*" and "Condition" not in statement
+    assert all("*" not in a for s in allowed for a in actions(s))
+    for statement in allowed:
+        assert "Condition" not in statement or statement["Sid"].startswith("ReadTrailLogs")
+    # Anything granted on named resources only is the trail's log files (see test_trail_logs.py).
+    scoped = sorted(a for s in allowed if not _on_every_resource(s) for a in actions(s))
+    logs = case.options.get("cloud_trail_logs")
+    expected = (
+        []
+        if logs is None
+        else ["s3:GetObject", "s3:ListBucket"] + (["kms:Decrypt"] if logs.kms_key_arn else [])
+    )
+    assert scoped == sorted(expected)
 
 
 def test_data_plane_reads_are_denied_in_their_own_policy(matrix: Matrix, case: Case) -> None:
+    if case.options.get("cloud_trail_logs"):
+        pytest.skip("the narrowed Deny is evaluated in tests/constructs_lib/test_trail_logs.py")
     template = Template.from_json(matrix.templates[case.name])
     template.has_resource_properties(
         "AWS::IAM::ManagedPolicy",
@@ -121,7 +137,8 @@ def test_policies_are_attached_from_the_policy_side(matrix: Matrix, case: Case) 
     template = matrix.templates[case.name]
     role_ref = [{"Ref": the_role_id(template)}]
     policies = resources(template, "AWS::IAM::ManagedPolicy")
-    assert len(policies) == 2  # today's catalog fits one read-only policy, plus the Deny
+    # Today's catalog fits one read-only policy, plus the Deny (and the trail's log files when given).
+    assert len(policies) == 2 + int("cloud_trail_logs" in case.options)
     assert all(p["Properties"]["Roles"] == role_ref for p in policies.values())
     managed_arns = the_role(template).get("ManagedPolicyArns")
     if case.options.get("security_audit"):

@@ -1,4 +1,7 @@
-"""CloudTrail management events through LookupEvents (no trail or data events needed), read incrementally.
+"""CloudTrail management events, read incrementally: through LookupEvents (no trail needed), or from the
+trail's log files in S3 (``--cloudtrail-source``; see log_files.py for the files, trails.py for the choice).
+
+LookupEvents:
 
 Per account and region: a window from the last complete run's high-water mark (minus a small overlap, since
 events reach the event history minutes late) to now, fixed before the first page so that paging is stable;
@@ -17,16 +20,19 @@ window first, then the gap, instead of starting over.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from collector.aws import GLOBAL_REGION, partition_of
-from collector.fetch import FetchContext, Fetcher, Placement
-from collector.models import Record
+from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement
+from collector.models import Account, Record
 from collector.parsing import iso
-from collector.services.cloudtrail import parse
-from collector.services.cloudtrail.catalog import PERMISSIONS
+from collector.services.cloudtrail import log_files, parse, trails
+from collector.services.cloudtrail.catalog import LOG_FILE_PERMISSIONS, PERMISSIONS
 from collector.services.cloudtrail.records import CloudTrailEvent
+from collector.services.cloudtrail.trails import Source, TrailSource
 
 PAGE_SIZE = 50  # LookupEvents' maximum MaxResults
 DEFAULT_LOOKBACK_DAYS = 7
@@ -35,9 +41,32 @@ MAX_LOOKBACK_DAYS = 90  # CloudTrail's event history keeps 90 days
 OVERLAP = timedelta(minutes=15)
 MARK = "mark"  # state: the end of the last complete run's window (ISO 8601, UTC)
 GAP_START, GAP_END = "gap_start", "gap_end"  # state: a part of an earlier window not read yet
+# The trail's files: the last key read, and the keys read within OVERLAP before it (the next run lists
+# from OVERLAP before the last key, to catch a late delivery, and skips these).
+S3_MARK, S3_RECENT = "s3_mark", "s3_recent"
+SOURCE_PART = "source"  # the note that says a scope read the trail's files (none: LookupEvents)
+LIST_PAGE_SIZE = 1000  # ListObjectsV2's maximum
+
+
+class NoTrailError(Exception):
+    """No trail delivers every management event to S3 (or its files cannot be read), and why."""
 
 
 def collect(ctx: FetchContext) -> Iterator[Record]:
+    trail = ctx.options.cloudtrail_trail
+    source = ctx.options.cloudtrail_source
+    if source is not Source.LOOKUP and trail is not None and trail.covers(ctx.account.account_id, ctx.region):
+        yield from from_log_files(ctx, trail)
+        return
+    if source is Source.S3:
+        reason = ctx.options.cloudtrail_trail_problem or (
+            "the trail does not cover this account and region" if trail else "no trail was found"
+        )
+        raise NoTrailError(f"--cloudtrail-source s3: {reason}")
+    yield from from_lookup_events(ctx)
+
+
+def from_lookup_events(ctx: FetchContext) -> Iterator[Record]:
     days = ctx.options.cloudtrail_lookback_days or DEFAULT_LOOKBACK_DAYS
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     span = parse.window(now, ctx.prior_state.get(MARK), lookback=timedelta(days=days), overlap=OVERLAP)
@@ -79,6 +108,126 @@ def _stop_early(ctx: FetchContext, span: parse.Window, unread: list[parse.Window
     ctx.stop_early(
         f"stopped at the time budget; events from {iso(gap.start)} to {iso(gap.end)} are read by the next run"
     )
+
+
+# --- the trail's log files ---------------------------------------------------------------------------------
+
+
+def find_trail(
+    clients_for: Callable[[Account], ClientFactory], role_arn: str, reader_role_arn: str, region: str
+) -> TrailSource:
+    """The trail to read, through ``role_arn``'s account (DescribeTrails with shadow trails, so that an
+    organization trail homed elsewhere is listed, and GetEventSelectors in its home region), and a listing
+    of its log prefix through ``reader_role_arn`` (which proves the read grant and finds the organization
+    ID folder). Raises NoTrailError when no trail qualifies; an AWS fault as it is."""
+    account_id = role_arn.split(":")[4]
+    clients = clients_for(Account(account_id, role_arn))
+    listed = trails.trails(clients.client("cloudtrail", region).describe_trails(includeShadowTrails=True))
+    candidates = [
+        t
+        for t in listed
+        if t.bucket
+        and trails.delivers_management_events(
+            clients.client("cloudtrail", t.home_region).get_event_selectors(TrailName=t.arn)
+        )
+    ]
+    chosen = trails.choose(candidates)
+    if chosen is None or chosen.bucket is None:
+        names = ", ".join(t.name for t in listed) or "none"
+        raise NoTrailError(f"no trail delivers every management event to S3 (trails: {names})")
+    location = log_files.TrailLocation(chosen.bucket, chosen.prefix)
+    reader = clients_for(Account(reader_role_arn.split(":")[4], reader_role_arn))
+    page = reader.client("s3", chosen.home_region).list_objects_v2(
+        Bucket=chosen.bucket, Prefix=location.logs_root(), Delimiter="/", MaxKeys=LIST_PAGE_SIZE
+    )
+    organization_id = None
+    if chosen.organization:
+        organization_id = trails.organization_id_in(page.get("CommonPrefixes") or [], location.logs_root())
+        if organization_id is None:
+            raise NoTrailError(
+                f"the organization trail {chosen.arn} has delivered no file to "
+                f"s3://{chosen.bucket}/{location.logs_root()}<organization-id>/ yet"
+            )
+    return TrailSource(
+        trail_arn=chosen.arn,
+        location=log_files.TrailLocation(chosen.bucket, chosen.prefix, organization_id),
+        reader_role_arn=reader_role_arn,
+        bucket_region=chosen.home_region,
+        organization=chosen.organization,
+        regions=None if chosen.multi_region else (chosen.home_region,),
+    )
+
+
+def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
+    """The management events of this account and region's log files delivered since the last run.
+
+    Files are listed in key order from the mark (less the overlap) and read one by one, streamed. A file
+    that cannot be read is a problem naming its key (the scope is partial, so its state is not kept and
+    the next run lists from the same mark: the mark never passes an unread file); the other files are read.
+    """
+    if ctx.clients_for is None:
+        raise NoTrailError("this run cannot reach the account that holds the trail's bucket")
+    account_id, region = ctx.account.account_id, ctx.region
+    reader = ctx.clients_for(Account(trail.reader_role_arn.split(":")[4], trail.reader_role_arn))
+    s3 = reader.client("s3", trail.bucket_region)
+    prefix = trail.location.region_prefix(account_id, region)
+    days = ctx.options.cloudtrail_lookback_days or DEFAULT_LOOKBACK_DAYS
+    mark = ctx.prior_state.get(S3_MARK)
+    recent = set(json.loads(ctx.prior_state.get(S3_RECENT) or "[]"))
+    start = log_files.start_after(
+        prefix,
+        account_id,
+        region,
+        mark=mark,
+        now=datetime.fromtimestamp(ctx.clock(), UTC),
+        lookback=timedelta(days=days),
+        overlap=OVERLAP,
+    )
+    role_arn = ctx.account.role_arn
+    global_region = GLOBAL_REGION.get(partition_of(role_arn) if role_arn else "aws", "us-east-1")
+    seen: set[str] = set()
+    read: list[str] = []  # keys read whole, in order
+    unread = False  # a file before the end could not be read: the mark stays before it
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=trail.location.bucket,
+        Prefix=prefix,
+        StartAfter=start,
+        PaginationConfig={"PageSize": LIST_PAGE_SIZE},
+    )
+    files = 0
+    for page in pages:
+        for item in page.get("Contents") or ():
+            key = item["Key"]
+            if key in recent or not log_files.is_log_file(key, prefix):
+                continue
+            files += 1
+            complete = False
+            with ctx.part(f"log file {key}", LOG_FILE_PERMISSIONS):
+                for record in _read_file(
+                    s3, trail.location.bucket, key, account_id=account_id, region=region, seen=seen
+                ):
+                    if not parse.read_elsewhere(record, global_region):
+                        yield record
+                complete = True
+            if complete and not unread:
+                read.append(key)
+            unread = unread or not complete
+    last = read[-1] if read else mark
+    if last is not None:
+        ctx.set_state(S3_MARK, last)
+        keep = [k for k in (*recent, *read) if log_files.in_overlap(k, last, OVERLAP)]
+        ctx.set_state(S3_RECENT, json.dumps(sorted(set(keep))))
+    ctx.note(f"read {files} log file{'' if files == 1 else 's'} from {trail.describe()}", part=SOURCE_PART)
+
+
+def _read_file(
+    s3: Any, bucket: str, key: str, *, account_id: str, region: str, seen: set[str]
+) -> Iterator[CloudTrailEvent]:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        yield from log_files.events(body, key, account_id=account_id, region=region, seen=seen)
+    finally:
+        body.close()
 
 
 FETCHER = Fetcher(

@@ -85,7 +85,15 @@ def _read_only(item: Mapping[str, Any], detail: Mapping[str, Any]) -> bool | Non
 
 
 def event(account_id: str, region: str, item: Mapping[str, Any]) -> CloudTrailEvent:
-    detail = _detail(item.get("CloudTrailEvent"))
+    """One element of LookupEvents' ``Events`` as a record."""
+    return event_of(account_id, region, item, _detail(item.get("CloudTrailEvent")))
+
+
+def event_of(
+    account_id: str, region: str, item: Mapping[str, Any], detail: Mapping[str, Any]
+) -> CloudTrailEvent:
+    """The record from LookupEvents' fields (``item``) and the event's own JSON (``detail``, empty when
+    unreadable); a trail's log file gives the same two (collector.services.cloudtrail.log_files)."""
     identity: Mapping[str, Any] = detail.get("userIdentity") or {}
     issuer: Mapping[str, Any] = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
     raw = {**item, "CloudTrailEvent": detail} if detail else dict(item)

@@ -10,7 +10,10 @@
   ``GET /local-aws/cloudtrail/events?accountId=...&region=...`` lists what is stored (newest first).
 - Every other request goes to moto; a successful mutating call is recorded as a management event of the
   caller's account (``local_aws.emulator.cloudtrail.recording``).
-- ``POST /moto-api/reset`` also forgets every event and every rate-limit bucket.
+- Trail log files: every recorded event is delivered into its trails' buckets
+  (``local_aws.emulator.cloudtrail.delivery``) every ``LOCAL_AWS_CLOUDTRAIL_DELIVERY_SECONDS``, and at once
+  on ``POST /local-aws/cloudtrail/deliver``; ``POST /local-aws/cloudtrail/data-events`` seeds data events.
+- ``POST /moto-api/reset`` also forgets every event, every delivery and every rate-limit bucket.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from collector import formats
 from local_aws.emulator.cloudtrail import recording
+from local_aws.emulator.cloudtrail.delivery import TrailDelivery
 from local_aws.emulator.cloudtrail.events import ManagementEvent
 from local_aws.emulator.cloudtrail.lookup import (
     CloudTrailError,
@@ -38,9 +42,13 @@ from local_aws.emulator.cloudtrail.lookup import (
 )
 from local_aws.emulator.moto_caller import authorize, credential_scope, identify
 from local_aws.emulator.protocol import (
+    CLOUDTRAIL_DATA_EVENTS_PATH,
+    CLOUDTRAIL_DELIVER_PATH,
+    CLOUDTRAIL_DELIVERY_ENV,
     CLOUDTRAIL_EVENTS_PATH,
     CLOUDTRAIL_RATE_ENV,
     CLOUDTRAIL_RECORD_ENV,
+    DEFAULT_DELIVERY_SECONDS,
     DOCUMENTED_LOOKUPS_PER_SECOND,
     RESET_PATH,
 )
@@ -65,6 +73,7 @@ class CloudTrailSettings:
 
     lookups_per_second: float = DOCUMENTED_LOOKUPS_PER_SECOND  # math.inf: no limit
     record_api_calls: bool = True
+    delivery_seconds: float | None = DEFAULT_DELIVERY_SECONDS  # None: log files only on request
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> CloudTrailSettings:
@@ -84,7 +93,20 @@ class CloudTrailSettings:
         raw_record = environ.get(CLOUDTRAIL_RECORD_ENV, "true").strip().lower()
         if raw_record not in ("true", "false"):
             raise formats.InvalidSettingError(CLOUDTRAIL_RECORD_ENV, raw_record, "true or false")
-        return cls(lookups_per_second=rate, record_api_calls=raw_record == "true")
+        raw_delivery = environ.get(CLOUDTRAIL_DELIVERY_ENV, "").strip().lower()
+        delivery: float | None = DEFAULT_DELIVERY_SECONDS
+        if raw_delivery == "off":
+            delivery = None
+        elif raw_delivery:
+            try:
+                delivery = float(raw_delivery)
+            except ValueError:
+                delivery = math.nan
+            if not 0 < delivery < math.inf:
+                raise formats.InvalidSettingError(
+                    CLOUDTRAIL_DELIVERY_ENV, raw_delivery, "a number of seconds > 0, or off (only on request)"
+                )
+        return cls(lookups_per_second=rate, record_api_calls=raw_record == "true", delivery_seconds=delivery)
 
 
 def _now() -> datetime:
@@ -106,13 +128,18 @@ class CloudTrailEmulation:
         self.store = EventStore(token_key=secrets.token_bytes(32))
         self.throttle = RequestThrottle(self.settings.lookups_per_second)
         self._now = now
+        self.delivery = TrailDelivery(self.store, interval=self.settings.delivery_seconds, now=now)
+        self.delivery.start()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         method = str(environ.get("REQUEST_METHOD", "GET"))
         if path == CLOUDTRAIL_EVENTS_PATH:
             return self._events_endpoint(environ, start_response, method)
+        if path in (CLOUDTRAIL_DELIVER_PATH, CLOUDTRAIL_DATA_EVENTS_PATH) and method == "POST":
+            return self._delivery_endpoint(path, environ, start_response)
         if path == RESET_PATH and method == "POST":
+            self.delivery.clear()
             self.store.clear()
             self.throttle.clear()
             return self.app(environ, start_response)
@@ -144,6 +171,21 @@ class CloudTrailEmulation:
         if page.next_token:
             result["NextToken"] = page.next_token
         return respond(start_response, 200, result)
+
+    def _delivery_endpoint(
+        self, path: str, environ: Environ, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if path == CLOUDTRAIL_DELIVER_PATH:
+            return respond(start_response, 200, self.delivery.deliver().to_json(), "application/json")
+        payload = json_body(read_body(environ))
+        raw = payload.get("events") if payload else None
+        try:
+            if not isinstance(raw, list):
+                raise ValueError('expected a JSON object {"events": [...]}')
+            added = self.delivery.add_data_events(raw)
+        except ValueError as error:
+            return respond(start_response, 400, {"error": str(error)}, "application/json")
+        return respond(start_response, 200, {"added": added}, "application/json")
 
     def _events_endpoint(
         self, environ: Environ, start_response: StartResponse, method: str

@@ -257,6 +257,11 @@ class EventStore:
             self._keys.clear()
             self._ids.clear()
 
+    def places(self) -> tuple[tuple[str, str], ...]:
+        """Every (account, region) that has events."""
+        with self._lock:
+            return tuple(k for k, v in self._events.items() if v)
+
     def events(self, account_id: str, region: str) -> tuple[ManagementEvent, ...]:
         """Every stored event of one account and region, newest first (including expired ones)."""
         with self._lock:

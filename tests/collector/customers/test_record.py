@@ -168,3 +168,26 @@ def test_every_field_is_checked_with_the_option_it_comes_from(field: str, value:
 def test_split_values_accepts_commas_and_repeats_without_duplicates() -> None:
     assert split_values(["1, 2", "3,1", ""]) == ("1", "2", "3")
     assert split_values(None) == ()
+
+
+BUCKET = "aws-controltower-logs-222233334444-us-east-1"
+
+
+def test_the_trails_bucket_and_the_log_archive_account() -> None:
+    org = _customer(
+        Method.ORGANIZATION,
+        organizational_unit_ids=("r-ab12",),
+        cloud_trail_bucket=BUCKET,
+        cloud_trail_prefix="o-a1b2c3d4e5",
+        log_archive_account_id="222233334444",
+    )
+    assert check_method_settings(org) is org
+    assert org.to_json()["log_archive_account_id"] == "222233334444"
+    with pytest.raises(InvalidSettingError, match="--cloud-trail-bucket: got 'Bad_Bucket'"):
+        _customer(cloud_trail_bucket="Bad_Bucket")
+    with pytest.raises(
+        InvalidSettingError, match="--cloud-trail-prefix: got 'logs'; expected to be used with"
+    ):
+        check_method_settings(_customer(cloud_trail_prefix="logs"))
+    with pytest.raises(InvalidSettingError, match=r"--log-archive-account-id: .* --method organization"):
+        check_method_settings(_customer(cloud_trail_bucket=BUCKET, log_archive_account_id="222233334444"))

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from collector import store as store_module
+from collector.customers.onboarding import instructions_for
 from collector.customers.record import Customer, Method
+from collector.customers.run_settings import run_settings
 from collector.customers.store import CustomerStore
 from collector.formats import InvalidSettingError
 from collector.store import SqliteStore, StoreError
@@ -91,7 +93,7 @@ def test_the_customers_table_is_a_migration_of_an_existing_database(tmp_path: Pa
 
     CustomerStore(path).add(_builder("acme"))
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION == 4
     assert conn.execute("SELECT run_id FROM runs").fetchall() == [("run-1",)]
     conn.close()
     with SqliteStore(path) as inventory:  # the collector opens the same file as before
@@ -115,3 +117,32 @@ def test_customers_recorded_before_secret_readers_existed_read_back_without_them
     readers = ("arn:aws:iam::111122223333:role/Admin",)
     customers.replace(replace(customers.get("old"), secret_readers=readers))
     assert customers.get("old").secret_readers == readers
+
+
+KEY = "arn:aws:kms:us-east-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_the_trails_bucket_is_stored_and_reaches_the_run_settings(tmp_path: Path) -> None:
+    bucket = "aws-controltower-logs-222233334444-us-east-1"
+    store = CustomerStore(tmp_path / "c.sqlite")
+    added = store.add(
+        lambda external_id, now: Customer(
+            name="acme",
+            method=Method.ORGANIZATION,
+            external_id=external_id,
+            created_at=now,
+            external_id_created_at=now,
+            trusted_principal=VENDOR,
+            account_id="111122223333",
+            organizational_unit_ids=("r-ab12",),
+            cloud_trail_bucket=bucket,
+            cloud_trail_kms_key_arn=KEY,
+            log_archive_account_id="222233334444",
+        )
+    )
+    found = store.get("acme")
+    assert found == added and found.cloud_trail_bucket == bucket
+    assert run_settings(found, {}).log_archive_account_id == "222233334444"
+    context = dict(instructions_for(found).deploys[0].context)
+    assert context["cloudTrailBucket"] == bucket and context["logArchiveAccountId"] == "222233334444"
+    assert context["cloudTrailKmsKeyArn"] == KEY

@@ -60,6 +60,8 @@ def test_a_full_request() -> None:
         "fetchers": ["iam", "cloudtrail"],
         "api_rate": 5,
         "cloudtrail_lookback_days": 30,
+        "cloudtrail_source": "auto",
+        "log_archive_account_id": "222233334444",
         "identity_center_region": "eu-west-1",
     }
     parsed = request.parse(data)

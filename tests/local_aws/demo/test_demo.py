@@ -157,3 +157,18 @@ def test_the_work_directory_is_replaced_only_when_a_demo_wrote_it(tmp_path: Path
         flow.fresh_work_directory(tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
     assert flow.main(["--out", str(tmp_path / "mine")]) == 2
+
+
+def test_the_summary_says_where_cloudtrail_was_read() -> None:
+    note = "source: read 2 log files from s3://logs/AWSLogs/ (trail arn:aws:cloudtrail:us-east-1:1:trail/t)"
+    scopes = [
+        {"service": "cloudtrail", "detail": note},
+        {"service": "cloudtrail", "detail": ""},
+        {"service": "iam", "detail": ""},
+    ]
+    assert summary._cloudtrail_source(scopes) == (
+        "  cloudtrail: the trail's log files in s3://logs/AWSLogs/ in 1 of 2 account-regions, "
+        "LookupEvents in the others"
+    )
+    assert summary._cloudtrail_source(scopes[1:]) == "  cloudtrail: LookupEvents in all 1 account-regions"
+    assert summary._cloudtrail_source(scopes[2:]) is None
