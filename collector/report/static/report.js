@@ -169,7 +169,7 @@
     const s3 = scopes.filter((c) => c[2] === "s3");
     const where = [...new Set(s3.map((c) => c[3]))];
     const parts = [];
-    if (s3.length) parts.push(`the trail's log files (${where.join(", ")}) in ${s3.length} of ${plural(scopes.length, "account-region")}`);
+    if (s3.length) parts.push(`the trail's log files in ${where.join("; ")}: ${s3.length} of ${plural(scopes.length, "account-region")}`);
     if (s3.length < scopes.length) parts.push(`LookupEvents in ${s3.length ? scopes.length - s3.length : "all " + scopes.length}${s3.length ? "" : " account-regions"}`);
     return asked + parts.join("; ");
   }
