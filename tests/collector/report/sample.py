@@ -8,9 +8,14 @@ its last four characters may appear), a session token in an event's raw JSON.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from collector.models import GLOBAL, Problem, ScopeKey, ScopeStatus
 from collector.report.inventory import MemoryInventory
+from collector.services.iam.records import AccessKey, Role, User
+from collector.sink import RunManifest, ScopeOutcome, ScopeResult
+from collector.store import SqliteStore
 
 MANAGEMENT, PROD, DEV = "111111111111", "222222222222", "333333333333"
 VENDOR, PARTNER = "999988887777", "444455556666"
@@ -402,3 +407,53 @@ def runs() -> list[dict[str, Any]]:
 
 def inventory(**overrides: Any) -> MemoryInventory:
     return MemoryInventory(kinds={**kinds(), **overrides}, scope_rows=scopes(), run_rows=runs())
+
+
+def write_small_store(path: Path) -> None:
+    """A real SQLite store: one account's IAM (a user, a role whose trust requires an ExternalId, a key),
+    its EC2 denied in one region."""
+    user = User(
+        account_id=MANAGEMENT,
+        arn=f"arn:aws:iam::{MANAGEMENT}:user/ci",
+        name="ci",
+        user_id="AIDA1",
+        path="/",
+        create_date="2025-01-01T00:00:00+00:00",
+    )
+    role = Role(
+        account_id=MANAGEMENT,
+        arn=f"arn:aws:iam::{MANAGEMENT}:role/Reader",
+        name="Reader",
+        role_id="AROA1",
+        path="/",
+        create_date="2025-01-01T00:00:00+00:00",
+        trust_policy={
+            "Statement": [{"Effect": "Allow", "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}}]
+        },
+    )
+    key = AccessKey(
+        account_id=MANAGEMENT,
+        access_key_id=KEY_ID,
+        user_name="ci",
+        user_arn=user.arn,
+        status="Active",
+        create_date="2025-01-01T00:00:00+00:00",
+    )
+    iam = ScopeResult(
+        ScopeKey(MANAGEMENT, GLOBAL, "iam"), ScopeStatus.COMPLETE, (), 3, "t0", "2026-01-01T00:00:00+00:00"
+    )
+    ec2 = ScopeResult(
+        ScopeKey(MANAGEMENT, "us-east-1", "ec2"),
+        ScopeStatus.DENIED,
+        (Problem(ScopeStatus.DENIED, "", "AccessDenied", "ec2:DescribeInstances"),),
+        0,
+        "t0",
+        "2026-01-01T00:00:00+00:00",
+    )
+    with SqliteStore(path) as store:
+        store.start_run("run-1", "2026-01-01T00:00:00+00:00", {"organization": False})
+        store.write_scope("run-1", ScopeOutcome(iam, (user, role, key), (User, Role, AccessKey)))
+        store.write_scope("run-1", ScopeOutcome(ec2, (), ()))
+        store.finish_run(
+            RunManifest("run-1", "2026-01-01T00:00:00+00:00", "2026-01-01T00:01:00+00:00", {}, (iam, ec2), ())
+        )
