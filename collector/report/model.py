@@ -126,11 +126,12 @@ class StatusCell:
 @dataclass(frozen=True)
 class StatusGrid:
     services: tuple[str, ...]
-    accounts: tuple[str, ...]
+    accounts: tuple[str, ...]  # the collected ones, then the organization's accounts never collected
     cells: Mapping[tuple[str, str], StatusCell]  # (account, service) -> cell; absent: not collected
+    uncollected: tuple[str, ...] = ()  # accounts of the organization without any scope (an excluded OU...)
 
 
-def status_grid(scopes: Sequence[Row]) -> StatusGrid:
+def status_grid(scopes: Sequence[Row], organization_accounts: Iterable[str] = ()) -> StatusGrid:
     grouped: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for scope in scopes:
         grouped[(str(scope["account_id"]), str(scope["service"]))].append(scope)
@@ -149,7 +150,8 @@ def status_grid(scopes: Sequence[Row]) -> StatusGrid:
         )
         cells[key] = StatusCell(worst, dict(Counter(str(s["status"]) for s in members)), problems)
     summary = run_summary([], scopes)
-    return StatusGrid(services=summary.services, accounts=summary.accounts, cells=cells)
+    uncollected = tuple(sorted(set(organization_accounts) - set(summary.accounts)))
+    return StatusGrid(summary.services, summary.accounts + uncollected, cells, uncollected)
 
 
 # --- identity counts ----------------------------------------------------------------------------------------
@@ -679,7 +681,7 @@ def build_report(inventory: Inventory, *, generated_from: str = "") -> Report:
         as_of=as_of,
         run=run,
         account_names=names,
-        grid=status_grid(scopes),
+        grid=status_grid(scopes, (str(r["id"]) for r in inventory.rows("organization_accounts"))),
         identity=identity_counts(inventory, run.accounts),
         trust=trust_graph(inventory, names, iam),
         people=people_access(inventory, services),

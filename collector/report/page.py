@@ -91,6 +91,7 @@ def page_data(report: Report) -> dict[str, Any]:
             "services": list(report.grid.services),
             "accounts": list(report.grid.accounts),
             "cells": grid,
+            "uncollected": list(report.grid.uncollected),
         },
         "identity": _table(
             Availability(bool(report.identity.accounts), "no account in this inventory"),

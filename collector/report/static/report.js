@@ -95,7 +95,8 @@
     const head = el("tr", {});
     const body = el("tbody", {});
     spec.columns.forEach((column, index) => {
-      const th = el("th", { scope: "col" }, column.label);
+      const th = el("th", { scope: "col", tabindex: 0, title: "sort" }, column.label);
+      th.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); th.click(); } });
       th.addEventListener("click", () => {
         state.desc = state.sort === index ? !state.desc : column.type === "number";
         state.sort = index;
@@ -180,7 +181,8 @@
     const node = section("status", "Status per account and service",
       "Each cell is the worst status among the service's regions; cells that are not complete show each problem and the IAM actions the role lacks.");
     if (!grid.accounts.length) { absent(node, "no scope was collected"); return; }
-    const worst = (account) => Object.values(grid.cells[account] || {}).some((c) => c[0] !== "complete" && c[0] !== "skipped");
+    const uncollected = new Set(grid.uncollected);
+    const worst = (account) => uncollected.has(account) || Object.values(grid.cells[account] || {}).some((c) => c[0] !== "complete" && c[0] !== "skipped");
     const controls = el("div", { class: "controls" });
     const search = el("input", { type: "search", placeholder: "account ID or name…", "aria-label": "filter accounts" });
     const onlyProblems = el("input", { type: "checkbox", id: "only-problems" });
@@ -204,6 +206,12 @@
     }
     function gridRow(account) {
       const tr = el("tr", { "data-account": account }, el("th", { scope: "row" }, accountLabel(account)));
+      if (uncollected.has(account)) {
+        tr.className = "uncollected";
+        tr.append(el("td", { class: "cell none", colspan: grid.services.length, "data-status": "uncollected" },
+          "in the organization, never collected (not in the run's accounts: an excluded OU, a suspended account, or no role)"));
+        return tr;
+      }
       for (const service of grid.services) {
         const c = (grid.cells[account] || {})[service];
         if (!c) { tr.append(el("td", { class: "cell none", "data-service": service, "data-status": "none", title: "not collected in this account" }, "—")); continue; }

@@ -18,6 +18,7 @@ from collector.sink import RunManifest, ScopeOutcome, ScopeResult
 from collector.store import SqliteStore
 
 MANAGEMENT, PROD, DEV = "111111111111", "222222222222", "333333333333"
+SUSPENDED = "555555555555"  # in the organization, never collected
 VENDOR, PARTNER = "999988887777", "444455556666"
 EXTERNAL_ID = "Vendor-ExternalId-9f8e7d"
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -120,7 +121,12 @@ def kinds() -> dict[str, list[dict[str, Any]]]:
                 "email": f"{n}@example.com",
                 "status": "ACTIVE",
             }
-            for a, n in ((MANAGEMENT, "management"), (PROD, "prod"), (DEV, f"dev{HOSTILE}"))
+            for a, n in (
+                (MANAGEMENT, "management"),
+                (PROD, "prod"),
+                (DEV, f"dev{HOSTILE}"),
+                (SUSPENDED, "old"),
+            )
         ],
         "organizations": [
             {

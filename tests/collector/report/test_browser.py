@@ -47,7 +47,7 @@ def test_the_status_grid_shows_each_cell_its_problem_and_missing_actions(
 ) -> None:
     _, elements, _ = rendered
     rows = [e.attrs["data-account"] for e in elements if e.tag == "tr" and "data-account" in e.attrs]
-    assert rows == [sample.MANAGEMENT, PROD, DEV]
+    assert rows == [sample.MANAGEMENT, PROD, DEV, sample.SUSPENDED]
     denied = _cell(elements, DEV, "ec2")
     assert denied.attrs["data-status"] == "denied"
     assert "eu-west-1: denied" in denied.text and "missing: ec2:DescribeInstances" in denied.text
@@ -55,6 +55,8 @@ def test_the_status_grid_shows_each_cell_its_problem_and_missing_actions(
     assert partial.attrs["data-status"] == "partial" and "iam:GetAccessKeyLastUsed" in partial.text
     assert _cell(elements, PROD, "ec2").attrs["data-status"] == "complete"
     assert _cell(elements, PROD, "identity_center").attrs["data-status"] == "none"
+    (never,) = [e for e in elements if e.tag == "td" and e.inside(data_account=sample.SUSPENDED)]
+    assert never.attrs["data-status"] == "uncollected" and "never collected" in never.text
 
 
 def test_the_trust_graph_draws_nodes_and_highlights_the_edges_worth_a_look(

@@ -35,6 +35,8 @@ def test_a_grid_cell_is_the_worst_region_and_names_the_problem_and_missing_actio
     assert grid.cells[(PROD, "iam")].status == "partial"
     assert grid.cells[(PROD, "ec2")] == model.StatusCell("complete", {"complete": 2}, ())
     assert (PROD, "identity_center") not in grid.cells  # not collected there: no cell
+    assert grid.uncollected == (sample.SUSPENDED,)  # in the organization, without any scope
+    assert grid.accounts == (MANAGEMENT, PROD, DEV, sample.SUSPENDED)
 
 
 def test_skipped_regions_do_not_hide_a_complete_service_and_failed_is_worst() -> None:
