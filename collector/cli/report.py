@@ -33,6 +33,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target = Path(args.out)
     if target.is_dir() or not target.parent.is_dir():
         raise InvalidSettingError("--out", args.out, "a file path in an existing directory")
+    if target.resolve() == Path(args.db).resolve():
+        raise InvalidSettingError(
+            "--out", args.out, "another file than --db (the page would replace the database)"
+        )
     with existing_store(args.db) as store:
         report = build_report(StoreInventory(store), generated_from=Path(args.db).name)
     page = render(report)

@@ -53,3 +53,6 @@ def test_report_needs_an_existing_database_and_a_writable_place(tmp_path: Path) 
     write_small_store(db)
     code, _, err = _run("report", "--db", str(db), "--out", str(tmp_path / "no" / "such" / "r.html"))
     assert code == 2 and "--out" in err and "existing directory" in err
+    code, _, err = _run("report", "--db", str(db), "--out", str(db))
+    assert code == 2 and "another file than --db" in err
+    assert db.read_bytes().startswith(b"SQLite format 3")
