@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from collector.models import GLOBAL
 from collector.report.inventory import Inventory, Row
 from collector.services import SERVICES
 
@@ -78,7 +79,7 @@ def cloudtrail_source(scope: Row) -> CloudTrailSource:
 def run_summary(runs: Sequence[Row], scopes: Sequence[Row]) -> RunSummary:
     latest = runs[-1] if runs else None
     settings: Mapping[str, Any] = (latest or {}).get("settings") or {}
-    regions = sorted({str(s["region"]) for s in scopes if s["region"] != "global"})
+    regions = sorted({str(s["region"]) for s in scopes if s["region"] != GLOBAL})
     ordered = [s for s in SERVICES if any(x["service"] == s for x in scopes)]
     ordered += sorted({str(s["service"]) for s in scopes} - set(ordered))
     complete = latest.get("complete") if latest else None
