@@ -35,13 +35,20 @@ def _cloud_trail_logs(found: TrailLogs | None) -> CloudTrailLogs | None:
 
 
 def account_stack(
-    scope: Construct, settings: AccountSettings, stack_id: str = ACCOUNT_STACK_ID, **stack_props: Any
+    scope: Construct,
+    settings: AccountSettings,
+    stack_id: str = ACCOUNT_STACK_ID,
+    trusted: TrustedPrincipal | None = None,
+    **stack_props: Any,
 ) -> AccountIntegrationStack:
-    """The single-account stack. ``stack_props`` go to ``Stack`` (synthesizer, env...)."""
+    """The single-account stack. ``trusted``: instead of ``settings.trusted_principal`` (the legacy roles
+    trust their user in the partition they deploy to). ``stack_props`` go to ``Stack`` (synthesizer, env...).
+    """
     return AccountIntegrationStack(
         scope,
         stack_id,
-        trusted_principal=TrustedPrincipal.from_string(settings.trusted_principal, config.TRUSTED_PRINCIPAL),
+        trusted_principal=trusted
+        or TrustedPrincipal.from_string(settings.trusted_principal, config.TRUSTED_PRINCIPAL),
         external_id=_external_id(settings.external_id, settings.external_id_mode),
         features=settings.features,
         security_audit=settings.include_security_audit,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cdk_app.context_keys import Context, reading
 from collector import external_id, formats
 from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
@@ -40,7 +41,21 @@ LOG_ARCHIVE_ACCOUNT_ID = "logArchiveAccountId"  # -c integration=organization: t
 INTEGRATIONS = ("account", "organization", "legacy", "collector-pipeline")
 CALL_AS_VALUES = ("SELF", "DELEGATED_ADMIN")
 
-Context = Callable[[str], object]  # App.node.try_get_context: the value, or None when absent
+# What each integration reads (cdk_app.context_keys: any other key is refused).
+_ROLE_KEYS = (
+    INTEGRATION,
+    TRUSTED_PRINCIPAL,
+    EXTERNAL_ID,
+    EXTERNAL_ID_MODE,
+    ROLE_NAME,
+    INCLUDE_SECURITY_AUDIT,
+)
+_TRAIL_KEYS = (CLOUD_TRAIL_BUCKET, CLOUD_TRAIL_PREFIX, CLOUD_TRAIL_KMS_KEY_ARN)
+ACCOUNT_KEYS = frozenset(
+    {*_ROLE_KEYS, PERMISSIONS_BOUNDARY_ARN, INCLUDE_IDENTITY_CENTER, INCLUDE_ORGANIZATIONS, *_TRAIL_KEYS}
+)
+# Keys of another integration that the account's builder reads only to refuse them with their reason.
+REFUSED_BY_ACCOUNT = frozenset({LOG_ARCHIVE_ACCOUNT_ID})
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ def _external_id(context: Context) -> tuple[str | None, ExternalIdMode]:
 
 
 def account_settings(context: Context) -> AccountSettings:
+    context = reading(ACCOUNT_KEYS | REFUSED_BY_ACCOUNT, context)
     customer_id, mode = _external_id(context)
     if context(LOG_ARCHIVE_ACCOUNT_ID) is not None:
         raise InvalidSettingError(
@@ -190,6 +206,23 @@ _NOT_FOR_ORGANIZATION = {
     INCLUDE_ORGANIZATIONS: "no value: the management account's role reads Organizations already",
 }
 
+# The organization's keys; it reads the account keys above too, only to refuse them with their reason.
+ORGANIZATION_KEYS = frozenset(
+    {
+        *_ROLE_KEYS,
+        ORGANIZATIONAL_UNIT_IDS,
+        EXCLUDE_ACCOUNT_IDS,
+        STACK_SET_REGION,
+        CALL_AS,
+        IDENTITY_CENTER_REGION,
+        IDENTITY_CENTER_ACCOUNT_ID,
+        *_TRAIL_KEYS,
+        LOG_ARCHIVE_ACCOUNT_ID,
+    }
+)
+
+REFUSED_BY_ORGANIZATION = frozenset(_NOT_FOR_ORGANIZATION)
+
 
 def _call_as(context: Context) -> str:
     value = context(CALL_AS)
@@ -212,6 +245,7 @@ def _one_region(value: object, key: str) -> str:
 
 
 def organization_settings(context: Context) -> OrganizationSettings:
+    context = reading(ORGANIZATION_KEYS | REFUSED_BY_ORGANIZATION, context)
     principal = _trusted_principal(context)
     for key, instead in _NOT_FOR_ORGANIZATION.items():
         if context(key) is not None:

@@ -22,6 +22,7 @@ from constructs_lib.legacy_stacks import (
     legacy_user_arn,
     legacy_user_template,
 )
+from constructs_lib.role_trust import TrustedPrincipal, partition_agnostic_arn
 
 USER_STACK_ID = "LegacyIntegrationUser"
 ROLE_STACK_PREFIX = "LegacyIntegrationRole-"
@@ -80,6 +81,8 @@ def legacy_stacks(
             scope,
             settings.role_settings(user_arn, role_name),
             stack_id=f"{ROLE_STACK_PREFIX}{account_id}",
+            # the user is created by this app in the same partition as the roles: no partition to keep
+            trusted=TrustedPrincipal.user_arn(partition_agnostic_arn(user_arn)),
             env=Environment(account=account_id),
             synthesizer=synthesizer(),
         )

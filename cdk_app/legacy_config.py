@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cdk_app import config
-from cdk_app.config import AccountSettings, Context
+from cdk_app.config import AccountSettings
+from cdk_app.context_keys import Context, reading
 from collector import formats
 from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
@@ -25,6 +26,21 @@ USER_NAME = "userName"
 KEY_SERIAL = "keySerial"
 PREVIOUS_KEY_SERIAL = "previousKeySerial"
 PREVIOUS_KEY_ACTIVE = "previousKeyActive"
+# Its own keys and the single-account role's (the same meaning); any other key is refused.
+LEGACY_KEYS = frozenset(
+    {
+        *config.ACCOUNT_KEYS - {config.TRUSTED_PRINCIPAL, *config._TRAIL_KEYS},
+        USER_ACCOUNT_ID,
+        ACCOUNT_IDS,
+        ORGANIZATION_ID,
+        READERS,
+        KMS_KEY_ARN,
+        USER_NAME,
+        KEY_SERIAL,
+        PREVIOUS_KEY_SERIAL,
+        PREVIOUS_KEY_ACTIVE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,7 @@ def _required(context: Context, key: str, what: str) -> object:
 
 
 def legacy_settings(context: Context) -> LegacySettings:
+    context = reading(LEGACY_KEYS, context)
     user_account_id = formats.account_id(
         _required(context, USER_ACCOUNT_ID, "the 12-digit ID of the account that holds the IAM user"),
         USER_ACCOUNT_ID,

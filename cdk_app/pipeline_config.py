@@ -11,9 +11,10 @@ npx cdk deploy -c integration=collector-pipeline -c customerRoleNames=ReadOnlyIn
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from cdk_app.config import INTEGRATION
+from cdk_app.context_keys import Context, reading
 from collector import formats
 from collector.formats import InvalidSettingError
 from collector.pipeline import layout
@@ -29,9 +30,20 @@ RETENTION_DAYS = "retentionDays"
 EXTERNAL_ID_PARAMETER_PREFIX = "externalIdParameterPrefix"
 DATABASE_NAME = "databaseName"
 ROLE_CHOICES = (CUSTOMER_ROLE_NAMES, CUSTOMER_ROLE_NAME_PREFIX, CUSTOMER_ROLE_PATH)
+# Every key it reads; any other key is refused (cdk_app.context_keys).
+PIPELINE_KEYS = frozenset(
+    {
+        INTEGRATION,
+        *ROLE_CHOICES,
+        MAX_CONCURRENCY,
+        RESERVED_CONCURRENCY,
+        TOLERATED_FAILURE_PERCENTAGE,
+        RETENTION_DAYS,
+        EXTERNAL_ID_PARAMETER_PREFIX,
+        DATABASE_NAME,
+    }
+)
 MAX_RETENTION_DAYS = 3650
-
-Context = Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ def _int(context: Context, key: str, low: int, high: int) -> int | None:
 
 
 def pipeline_settings(context: Context) -> PipelineSettings:
+    context = reading(PIPELINE_KEYS, context)
     chosen = [key for key in ROLE_CHOICES if context(key) is not None]
     if len(chosen) != 1:
         raise InvalidSettingError(

@@ -28,11 +28,11 @@ from botocore.credentials import (
     Credentials,
     DeferredRefreshableCredentials,
 )
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import ClientError, ProfileNotFound
 from botocore.loaders import Loader, create_loader
 
 from collector import __version__
-from collector.errors import THROTTLE_CODES
+from collector.errors import DENIED_CODES, EXPIRED_CODES, THROTTLE_CODES, error_code
 from collector.external_id import ExternalIdMode, for_account
 from collector.models import Account, ApiCallCount
 
@@ -42,6 +42,9 @@ RETRY_MODE: Literal["standard"] = "standard"
 MAX_ATTEMPTS = 10  # the first attempt included
 ASSUME_ROLE_SECONDS = 3600
 # IAM and Organizations are global: their endpoint lives in one region of each partition.
+# AssumeRole refusals that a retry within the run cannot change (a missing role or trust, a wrong ExternalId,
+# base credentials STS rejects): remembered per role, so an account's scopes do not each ask again.
+REFUSED_FOR_THE_RUN = DENIED_CODES | EXPIRED_CODES | {"InvalidClientTokenId", "SignatureDoesNotMatch"}
 GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 SESSION_NAME_PREFIX = "aws-readonly-collector"
 
@@ -233,6 +236,7 @@ class Sessions:
         self._duration = role_duration_seconds
         self._lock = threading.Lock()
         self._credentials: dict[str, DeferredRefreshableCredentials] = {}
+        self._refused: dict[str, ClientError] = {}  # role ARN -> STS's refusal, remembered for the run
         self._sts: Any = None
         self._prepare = prepare_session
         try:
@@ -267,13 +271,21 @@ class Sessions:
         external_id = for_account(self.external_id, account_id, self.external_id_mode)
 
         def assume() -> dict[str, str]:
+            refused = self._refused.get(role_arn)
+            if refused is not None:  # STS refused this role once this run: it is not asked again per scope
+                raise ClientError(refused.response, refused.operation_name)
             self.recorder.count(account_id, "sts", "AssumeRole")
-            creds = sts.assume_role(
-                RoleArn=role_arn,
-                RoleSessionName=session_name(self.run_id),
-                ExternalId=external_id,
-                DurationSeconds=self._duration,
-            )["Credentials"]
+            try:
+                creds = sts.assume_role(
+                    RoleArn=role_arn,
+                    RoleSessionName=session_name(self.run_id),
+                    ExternalId=external_id,
+                    DurationSeconds=self._duration,
+                )["Credentials"]
+            except ClientError as exc:
+                if error_code(exc) in REFUSED_FOR_THE_RUN:
+                    self._refused[role_arn] = exc
+                raise
             return {
                 "access_key": creds["AccessKeyId"],
                 "secret_key": creds["SecretAccessKey"],

@@ -7,9 +7,11 @@ error into an empty result.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from collector.models import Problem, ScopeStatus
 from collector.permission_types import Permission
@@ -43,6 +45,23 @@ THROTTLE_CODES = frozenset(
 _OUTSIDE_CATALOG = {"AssumeRole": "sts:AssumeRole"}
 
 
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+DETAIL_LIMIT = 300
+
+
+def one_line(text: str, limit: int = DETAIL_LIMIT) -> str:
+    """An error text as one readable line: markup removed (an HTML error page from a wrong endpoint), runs
+    of whitespace as one space, a repeated sentence once, at most ``limit`` characters."""
+    plain = html.unescape(_TAG.sub(" ", text)) if "<" in text else text
+    words = " ".join(plain.split())
+    sentences: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", words):
+        if sentence not in sentences:
+            sentences.append(sentence)
+    line = " ".join(sentences)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def error_code(exc: BaseException) -> str | None:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", "")) or None
@@ -63,7 +82,7 @@ def classify(exc: BaseException, *, part: str = "", permissions: Iterable[Permis
     code = error_code(exc)
     if isinstance(exc, ClientError):
         operation = exc.operation_name
-        message = str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+        message = one_line(str(exc.response.get("Error", {}).get("Message", "")) or str(exc))
         if code in DENIED_CODES:
             action = action_for(operation, permissions) or f"(unknown action for {operation})"
             return Problem(ScopeStatus.DENIED, part, f"{operation}: {message}", action, code)
@@ -74,9 +93,8 @@ def classify(exc: BaseException, *, part: str = "", permissions: Iterable[Permis
             text = f"{operation}: still throttled after every retry ({code}): {message}"
             return Problem(ScopeStatus.FAILED, part, text, None, code)
         return Problem(ScopeStatus.FAILED, part, f"{operation}: {code}: {message}", None, code)
-    if isinstance(exc, BotoCoreError):
-        return Problem(ScopeStatus.FAILED, part, f"{type(exc).__name__}: {exc}", None, type(exc).__name__)
-    return Problem(ScopeStatus.FAILED, part, f"{type(exc).__name__}: {exc}", None, type(exc).__name__)
+    name = type(exc).__name__
+    return Problem(ScopeStatus.FAILED, part, f"{name}: {one_line(str(exc))}", None, name)
 
 
 def status_of(problems: Iterable[Problem]) -> ScopeStatus:

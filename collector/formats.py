@@ -27,14 +27,18 @@ OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 STACK_SET_NAME_RE = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 USER_NAME_RE = ROLE_NAME_RE
-IAM_PATH_RE = re.compile(r"^/([\x21-\x7e]{1,510}/)?$")
-# role/NAME or role/some/path/NAME; the name is what IAM allows for role and user names.
+# An IAM path: at most 512 characters, '/' first and last, printable ASCII between. IAM allows '*' and '?'
+# there, but in an ARN of a trust or a policy they are wildcards: a path that widens what it names is refused.
+_PATH_CHARS = r"[\x21-\x29\x2b-\x3e\x40-\x7e]"  # printable ASCII but '*' and '?'
+_PATH = rf"(?:{_PATH_CHARS}{{1,510}}/)?"  # between "role/" and the name: the path without its first '/'
+_NAME = r"[\w+=,.@-]{1,64}"  # role and user names (IAM's limit: 64)
+IAM_PATH_RE = re.compile(rf"^/{_PATH}$")
+# role/NAME or role/some/path/NAME
 PRINCIPAL_ARN_RE = re.compile(
-    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):(?P<kind>role|user)/(?:[\x21-\x7e]*/)?[\w+=,.@-]{{1,128}}$",
-    re.ASCII,
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):(?P<kind>role|user)/{_PATH}{_NAME}$", re.ASCII
 )
 ROLE_ARN_RE = re.compile(
-    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):role/(?P<rest>[\x21-\x7e]{{1,512}})$"
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}):role/(?P<rest>{_PATH}{_NAME})$", re.ASCII
 )
 # IAM tags: letters, digits, spaces and _.:/=+-@ (Unicode letters allowed); keys may not start with "aws:".
 TAG_KEY_RE = re.compile(r"^(?!aws:)[\w\s.:/=+@-]{1,128}$", re.IGNORECASE)
@@ -44,17 +48,21 @@ GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 # An SSM parameter path such as /readonly-collector/customers/ (a parameter name's allowed characters; SSM
 # reserves names that begin with "aws" or "ssm", in any case).
 SSM_PATH_RE = re.compile(r"^/(?!(aws|ssm))([A-Za-z0-9_.-]{1,128}/){1,14}$", re.IGNORECASE)
-POLICY_ARN_RE = re.compile(
-    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>[\x21-\x7e]{{1,512}})$"
+SSM_PARAMETER_NAME_RE = re.compile(
+    r"^(?=.{2,1011}$)/(?!(aws|ssm))[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", re.IGNORECASE
+)
+POLICY_ARN_RE = re.compile(  # policy names: at most 128 characters
+    rf"^arn:{_PARTITION}:iam::(?P<account>\d{{12}}|aws):policy/(?P<rest>{_PATH}[\w+=,.@-]{{1,128}})$",
+    re.ASCII,
 )
 
 
 # Role and user ARNs as patterns that Python and CloudFormation's AllowedPattern (Java regex) read alike:
 # the legacy templates take the user's ARN and the secret readers' ARNs as parameters constrained by them.
 _ARN_PREFIX_PATTERN = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:"
-_PATH_PATTERN = r"([\x21-\x7e]*/)?"
+_PATH_PATTERN = r"([\x21-\x29\x2b-\x3e\x40-\x7e]{1,510}/)?"  # _PATH: no '*' or '?'
 USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}user/{_PATH_PATTERN}[\w+=,.@-]{{1,64}}$"
-ROLE_OR_USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}(role|user)/{_PATH_PATTERN}[\w+=,.@-]{{1,128}}$"
+ROLE_OR_USER_ARN_PATTERN = rf"{_ARN_PREFIX_PATTERN}(role|user)/{_PATH_PATTERN}[\w+=,.@-]{{1,64}}$"
 USER_ARN_RE = re.compile(USER_ARN_PATTERN, re.ASCII)
 ROLE_OR_USER_ARN_RE = re.compile(ROLE_OR_USER_ARN_PATTERN, re.ASCII)
 ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -132,11 +140,23 @@ def role_name(value: object, setting: str = "roleName") -> str:
 
 
 def iam_path(value: object, setting: str = "path") -> str:
-    return _check(IAM_PATH_RE, value, setting, "an IAM path that starts and ends with '/', such as /vendor/")
+    return _check(
+        IAM_PATH_RE,
+        value,
+        setting,
+        "an IAM path of at most 512 characters that starts and ends with '/', without the wildcards * "
+        "and ?, such as /vendor/",
+    )
 
 
 def role_arn(value: object, setting: str = "roleArn") -> str:
-    return _check(ROLE_ARN_RE, value, setting, "an IAM role ARN such as arn:aws:iam::111122223333:role/Name")
+    return _check(
+        ROLE_ARN_RE,
+        value,
+        setting,
+        "an IAM role ARN (a name of at most 64 characters, no wildcard) such as "
+        "arn:aws:iam::111122223333:role/Name",
+    )
 
 
 def policy_arn(value: object, setting: str = "policyArn") -> str:
@@ -223,7 +243,7 @@ def trusted_principal(value: object, setting: str = "trustedPrincipal") -> Princ
         setting,
         value,
         "an IAM role ARN (recommended, e.g. arn:aws:iam::111122223333:role/Vendor), a user ARN, "
-        "or a 12-digit account ID",
+        "or a 12-digit account ID (names of at most 64 characters, no wildcard * or ? in the path)",
     )
 
 
@@ -252,6 +272,16 @@ def ssm_path(value: object, setting: str = "ssmPath") -> str:
         setting,
         "an SSM parameter path of letters, digits and _.- segments that starts and ends with '/', not "
         "beginning with 'aws' or 'ssm' (reserved), such as /readonly-collector/customers/",
+    )
+
+
+def ssm_parameter_name(value: object, setting: str = "parameter") -> str:
+    return _check(
+        SSM_PARAMETER_NAME_RE,
+        value,
+        setting,
+        "an SSM parameter name: '/' then segments of letters, digits and _.- separated by '/', at most 1011 "
+        "characters, not beginning with 'aws' or 'ssm' (reserved)",
     )
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collector import registry
+from collector import base_identity, registry
 from collector.aws import GLOBAL_REGION, CallPacer, CallRecorder, Sessions, partition_of
 from collector.discovery import (
     DISCOVERY,
@@ -148,11 +148,12 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
     regions: dict[str, tuple[str, ...]] = {}
     not_enabled: dict[str, tuple[str, ...]] = {}
     if any(f.placement is Placement.REGIONAL for f in fetchers):
+        enabled, not_enabled, found = account_regions(sessions, accounts, settings.workers)
         if settings.regions is None:
-            regions, not_enabled, found = account_regions(sessions, accounts, settings.workers)
+            regions = enabled
             problems.extend(found)
         else:
-            regions = {a.account_id: settings.regions for a in accounts}
+            regions, not_enabled = given_regions(settings.regions, accounts, enabled)
     # Identity Center is an opt-in feature of the role: organization mode reads it in the one account that
     # administers it; a single account only when --fetchers names it.
     home_of_identity_center = None
@@ -190,6 +191,24 @@ def discover(settings: RunSettings, sessions: Sessions, fetchers: Sequence[Fetch
         trail if isinstance(trail, TrailSource) else None,
         trail if isinstance(trail, str) else None,
     )
+
+
+def given_regions(
+    given: tuple[str, ...], accounts: Sequence[Account], enabled: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """``--regions`` per account: those the account has enabled are collected, the others get a skipped
+    scope ("region not enabled in the account"). Where the account's regions are unknown (its
+    DescribeRegions failed), every given region is tried: the fetchers then say what fails."""
+    regions: dict[str, tuple[str, ...]] = {}
+    not_enabled: dict[str, tuple[str, ...]] = {}
+    for account in accounts:
+        known = enabled.get(account.account_id)
+        if known is None:
+            regions[account.account_id] = given
+            continue
+        regions[account.account_id] = tuple(r for r in given if r in known)
+        not_enabled[account.account_id] = tuple(r for r in given if r not in known)
+    return regions, not_enabled
 
 
 def new_sessions(
@@ -232,11 +251,18 @@ def prepare(
     *,
     run_id: str | None = None,
     prepare_session: Callable[..., None] | None = None,
+    check_base_identity: bool = False,
 ) -> Prepared:
-    """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does)."""
+    """Sessions, discovery and the plan: everything before the first fetcher runs (all --dry-run does).
+
+    ``check_base_identity`` (the CLI): one sts:GetCallerIdentity first, so that refused base credentials
+    are a ConfigurationError before any role is assumed (collector.base_identity).
+    """
     run_id = run_id or new_run_id()
     fetchers = registry.select(settings.fetchers)
     sessions = new_sessions(settings, run_id, prepare_session=prepare_session)
+    if check_base_identity:
+        base_identity.check(sessions, partition_of(settings.role_arn))
     discovery = discover(settings, sessions, fetchers)
     plan = build_plan(
         discovery.accounts,
@@ -295,24 +321,55 @@ def execute(
         options=prepared.options,
         sleep=sleep,
     )
-    with ThreadPoolExecutor(
-        max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
-    ) as pool:
-        futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
-        for future in as_completed(futures):
-            for result in future.result():
-                record(result)
 
-    manifest = RunManifest(
-        run_id=prepared.run_id,
-        started_at=started,
-        finished_at=now_iso(),
-        settings=prepared.settings.to_json(),
-        scopes=tuple(sorted(results, key=lambda r: r.scope)),
-        api_calls=prepared.sessions.recorder.snapshot(),
-    )
-    sink.finish_run(manifest)
-    return manifest
+    def manifest(interrupted: str | None = None) -> RunManifest:
+        return RunManifest(
+            run_id=prepared.run_id,
+            started_at=started,
+            finished_at=now_iso(),
+            settings=prepared.settings.to_json(),
+            scopes=tuple(sorted(results, key=lambda r: r.scope)),
+            api_calls=prepared.sessions.recorder.snapshot(),
+            interrupted=interrupted,
+        )
+
+    try:
+        with ThreadPoolExecutor(
+            max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
+        ) as pool:
+            futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
+            try:
+                for future in _as_completed(futures):
+                    for result in future.result():
+                        record(result)
+            except BaseException:
+                # Interrupted (or a bug): no new item starts; the running ones end and write their scopes.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    except BaseException as stop:
+        # What was collected is kept and the run says it was cut short; the caller decides the exit.
+        sink.finish_run(manifest(interrupted_by(stop)))
+        raise
+    done = manifest()
+    sink.finish_run(done)
+    return done
+
+
+Done = Future[tuple[ScopeResult, ...]]
+
+
+def _as_completed(futures: Iterable[Done]) -> Iterator[Done]:
+    """``as_completed``, waking at least every half second: a signal the kernel delivered to a worker thread
+    is handled by the main thread only when it runs, which would otherwise sleep until an item ends."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
+
+
+def interrupted_by(stop: BaseException) -> str:
+    """How a run was cut short: the signal's name (collector.cli.signals), else the exception's."""
+    return str(getattr(stop, "signal_name", None) or type(stop).__name__)
 
 
 def exit_code(results: Iterable[ScopeResult]) -> int:

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Self
 
-from collector import external_id, formats, registry
+from collector import external_id, formats, partitions, registry
 from collector.aws import DEFAULT_API_RATE
 from collector.external_id import ExternalIdMode
 from collector.fetch import FetchOptions
 from collector.formats import InvalidSettingError
 from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
+from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS
 from collector.services.cloudtrail.trails import Source
 
 ALL_REGIONS = "all"
@@ -88,7 +89,7 @@ def _regions(value: object, name: str) -> tuple[str, ...] | None:
     if value is None or value == ALL_REGIONS:  # None is what ``all`` becomes
         return None
     if isinstance(value, list | tuple):
-        return formats.regions(list(value), name)
+        return tuple(dict.fromkeys(formats.regions(list(value), name)))  # each once, in the given order
     raise InvalidSettingError(name, value, f'"{ALL_REGIONS}" or a list of region codes')
 
 
@@ -112,6 +113,13 @@ def _rate(value: object, name: str) -> float:
 
 def _lookback(value: object, name: str) -> int:
     return formats.days(value, name, MAX_LOOKBACK_DAYS)
+
+
+RETENTION_DAYS, MAX_RETENTION_DAYS = DEFAULT_RETENTION_DAYS, 3650
+
+
+def _retention(value: object, name: str) -> int:
+    return formats.days(value, name, MAX_RETENTION_DAYS)
 
 
 def _source(value: object, name: str) -> Source:
@@ -224,6 +232,9 @@ class RunSettings(CollectionSettings):
 
     external_id: str = field(metadata=checked_by(formats.external_id, secret=True))
     workers: int = field(default=8, metadata=checked_by(_workers))
+    # How long stored CloudTrail events are kept (like the event history's 90 days): older ones are deleted
+    # at the end of a complete run (collector.store).
+    cloudtrail_retention_days: int = field(default=RETENTION_DAYS, metadata=checked_by(_retention))
     # The base credentials' profile: this machine's, so not in the run's JSON form.
     profile: str | None = field(default=None, metadata=checked_by(_optional(_text), in_json=False))
 
@@ -253,6 +264,14 @@ def _check_rules(values: Mapping[str, Any], spelling: Spelling) -> None:
     if more and organization:
         none_with = f"none with {spelling.organization_on}"
         raise InvalidSettingError(spelling("more_role_arns"), list(more), none_with)
+    regions, role_arn = values.get("regions"), values.get("role_arn")
+    if regions and isinstance(role_arn, str):
+        partition = role_arn.split(":")[1]
+        known = partitions.regions_of(partition)
+        for region in regions:
+            if known and region not in known:
+                expected = f"a region of the role's partition {partition}: {', '.join(sorted(known))}"
+                raise InvalidSettingError(spelling("regions"), region, expected)
     if "external_id" in values:  # the per-account mode appends "-" and the account ID
         try:
             external_id.check_base(values["external_id"], values["external_id_mode"], spelling("external_id"))

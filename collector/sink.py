@@ -64,10 +64,12 @@ class RunManifest:
     settings: Mapping[str, Any]
     scopes: tuple[ScopeResult, ...]
     api_calls: tuple[ApiCallCount, ...]
+    # The signal that stopped the run early (SIGINT, SIGTERM); None: it ran to its end.
+    interrupted: str | None = None
 
     @property
     def complete(self) -> bool:
-        return all(s.status.is_ok for s in self.scopes)
+        return self.interrupted is None and all(s.status.is_ok for s in self.scopes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +90,7 @@ class RunManifest:
                 for c in self.api_calls
             ],
             "total_api_calls": sum(c.calls for c in self.api_calls),
+            **({"interrupted": self.interrupted} if self.interrupted else {}),
         }
 
 

@@ -11,6 +11,9 @@
   it). Stale rows are removed only for a scope that completed in this run.
 - Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
   every run, in the run's last transaction.
+- The file is the collector's own: created 0600 (collector/private_files.py), stamped with
+  ``PRAGMA application_id``; another application's database is refused before anything is written, and the
+  read-only commands open it with ``mode=ro`` (never created, migrated or stamped).
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from collector import links
+from collector import links, private_files
 from collector.kinds import record_types
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
+from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS, CloudTrailEvent
 from collector.services.iam import catalog as iam
 from collector.services.identity_center.records import PermissionSetRole
 from collector.sink import RunManifest, ScopeOutcome
@@ -122,12 +128,30 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE customers ADD COLUMN cloud_trail_kms_key_arn TEXT;
     ALTER TABLE customers ADD COLUMN log_archive_account_id TEXT;
     """,
+    # 5: a run stopped by a signal says so (a run with no finished_at was killed, or is still running).
+    """
+    ALTER TABLE runs ADD COLUMN interrupted TEXT;
+    """,
+    # 6: a customer's ExternalId mode (per-account: the ExternalId, '-', the account ID).
+    """
+    ALTER TABLE customers ADD COLUMN external_id_mode TEXT NOT NULL DEFAULT 'shared';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+APPLICATION_ID = 0x41524F43  # PRAGMA application_id of the collector's databases ("AROC")
+# The tables of migration 1: with a schema version, they recognise a database written before the stamp.
+_CORE_TABLES = frozenset({"runs", "scopes", "scope_history", "api_calls", "scope_state"})
+_WAL_ATTEMPTS = 12
+
+
 class StoreError(Exception):
     """The database cannot be used (newer schema, not a database)."""
+
+
+class ForeignDatabaseError(StoreError):
+    """The file is another application's SQLite database: it is refused and left unchanged."""
 
 
 # --- kind tables, derived from the record types ------------------------------------------------------------
@@ -205,8 +229,9 @@ class KindTable:
     def decode(self, row: sqlite3.Row) -> dict[str, Any]:
         """A stored row as JSON-ready data (what export writes)."""
         out: dict[str, Any] = {"account_id": row["account_id"], "region": row["region"]}
+        present = row.keys()
         for column in self.columns:
-            value = row[column.name]
+            value = row[column.name] if column.name in present else None  # a column of a newer collector
             if value is not None and column.codec == "json":
                 value = json.loads(value)
             elif value is not None and column.codec == "bool":
@@ -224,39 +249,135 @@ def kind_tables() -> dict[str, KindTable]:
 # --- the store ---------------------------------------------------------------------------------------------
 
 
-def connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
+def connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the database at ``path`` (``open_database`` checks and prepares it first).
+
+    Read-only opens with SQLite's ``mode=ro``: nothing can be created, migrated or written through it.
+    """
+    if read_only:
+        uri = f"{Path(path).absolute().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None, check_same_thread=True)
+    else:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA synchronous=NORMAL")
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations the database lacks, then reconcile the kind tables with the record types."""
+def open_database(path: str, *, read_only: bool = False) -> None:
+    """Check that ``path`` is the collector's database; for writing, also create it (0600), migrate it
+    and switch it to WAL. A database of another application is refused before anything is changed.
+
+    Read-only: the file must exist and is never created, migrated or stamped.
+    """
+    try:
+        if read_only:
+            if not Path(path).is_file():
+                raise StoreError(
+                    f"--db {path}: the file does not exist (`collect` or `customers add` creates it)"
+                )
+            with closing(connect(path, read_only=True)) as conn:
+                if _identify(conn, path) == _NEW:
+                    raise StoreError(f"--db {path}: an empty database, nothing collected yet (run `collect`)")
+                _check_version(conn, path)
+        else:
+            private_files.create_file(path)
+            with closing(connect(path)) as conn:
+                migrate(conn, path)
+                _use_wal(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"--db {path}: not a usable SQLite database ({exc})") from exc
+    private_files.warn_if_shared(*private_files.database_files(path))
+
+
+_NEW, _OWN, _UNSTAMPED = "new", "own", "unstamped"
+
+
+def _identify(conn: sqlite3.Connection, path: str) -> str:
+    """``_OWN`` (stamped with APPLICATION_ID), ``_UNSTAMPED`` (written by a collector from before the stamp:
+    a schema version and the core tables), ``_NEW`` (no schema object at all); else ForeignDatabaseError."""
+    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return _OWN
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if application_id == 0 and version == 0 and not names:
+        return _NEW
+    if application_id == 0 and version > 0 and names >= _CORE_TABLES:
+        return _UNSTAMPED
+    tables = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+    raise ForeignDatabaseError(
+        f"--db {path}: not a collector database (application_id {application_id:#x}, user_version "
+        f"{version}, tables: {tables or 'none'}); it is left as it is: give the collector its own file"
+    )
+
+
+def _check_version(conn: sqlite3.Connection, path: str) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"the database has schema version {version}, newer than this collector's {SCHEMA_VERSION}: "
-            "upgrade the collector"
+            f"--db {path}: the database has schema version {version}, newer than this collector's "
+            f"{SCHEMA_VERSION}: upgrade the collector"
         )
-    for number in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    return version
+
+
+def _pending(conn: sqlite3.Connection, path: str) -> list[str]:
+    """The statements that make the database current: migrations, the stamp, the kind tables' changes."""
+    stamped = _identify(conn, path) == _OWN
+    version = _check_version(conn, path)
+    steps = [
+        statement
+        for number in range(version, SCHEMA_VERSION)
+        for statement in MIGRATIONS[number].split(";")
+        if statement.strip()
+    ]
+    if version != SCHEMA_VERSION:
+        steps.append(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if not stamped:
+        steps.append(f"PRAGMA application_id = {APPLICATION_ID}")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table in kind_tables().values():
-        conn.execute(table.create_sql())
+        if table.name not in tables:
+            steps.append(table.create_sql())
+            continue
         present = {r["name"] for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
-        for column in table.columns:
-            if column.name not in present:
-                conn.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.sql_type}')
+        steps += [
+            f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column.sql_type}'
+            for column in table.columns
+            if column.name not in present
+        ]
+    return steps
+
+
+def migrate(conn: sqlite3.Connection, path: str = "") -> None:
+    """Apply the migrations the database lacks, stamp it as the collector's, reconcile the kind tables with
+    the record types: all in one write transaction, decided again inside it (a process opening the same new
+    database at the same moment may have done it already). Refuses a database of another application."""
+    if not _pending(conn, path):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _pending(conn, path):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _use_wal(conn: sqlite3.Connection, path: str) -> None:
+    """Switch to WAL (persistent). The switch needs the database to itself for a moment and does not wait
+    for a busy one: retry while another process holds it (a concurrent first open)."""
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(min(0.01 * 2**attempt, 0.5))
+    raise StoreError(f"--db {path}: still busy after {_WAL_ATTEMPTS} attempts to switch to WAL")
 
 
 _STOP = object()
@@ -265,13 +386,12 @@ _STOP = object()
 class SqliteStore:
     """The collector's database. As a context manager, closing waits for the writer and re-raises errors."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """``read_only`` (summary, export): the database must exist; it is never created or migrated, and
+        the kind tables or columns that a newer collector added read as absent."""
         self.path = str(path)
-        try:
-            with closing(connect(self.path)) as conn:
-                migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
+        self.read_only = read_only
+        open_database(self.path, read_only=read_only)
         self._tables = kind_tables()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=16)
         self._writer: threading.Thread | None = None
@@ -415,11 +535,15 @@ class SqliteStore:
                 ],
             )
             self._derive(conn, manifest.run_id)
+            if manifest.complete:
+                self._apply_retention(conn, manifest)
             conn.execute(
-                "UPDATE runs SET finished_at = ?, complete = ?, manifest_json = ? WHERE run_id = ?",
+                "UPDATE runs SET finished_at = ?, complete = ?, interrupted = ?, manifest_json = ? "
+                "WHERE run_id = ?",
                 (
                     manifest.finished_at,
                     int(manifest.complete),
+                    manifest.interrupted,
                     json_text(manifest.to_json()),
                     manifest.run_id,
                 ),
@@ -427,6 +551,17 @@ class SqliteStore:
 
         self._submit(job)
         self.flush()
+
+    def _apply_retention(self, conn: sqlite3.Connection, manifest: RunManifest) -> None:
+        """Delete the CloudTrail events older than the run's ``cloudtrail_retention_days`` (default 90, as
+        the event history keeps them). Only after a complete run: an incomplete or interrupted one never
+        removes anything."""
+        days = int(manifest.settings.get("cloudtrail_retention_days", DEFAULT_RETENTION_DAYS))
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        conn.execute(
+            f'DELETE FROM "{CloudTrailEvent.KIND}" WHERE event_time < ?',  # noqa: S608 - a record type's name
+            (cutoff.isoformat(),),
+        )
 
     def _derive(self, conn: sqlite3.Connection, run_id: str) -> None:
         """Rebuild the permission-set-to-role mapping from the stored Identity Center and IAM rows."""
@@ -472,12 +607,19 @@ class SqliteStore:
     # -- queries --
 
     def _read(self) -> sqlite3.Connection:
-        return connect(self.path)
+        return connect(self.path, read_only=self.read_only)
+
+    @staticmethod
+    def _present(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def counts(self) -> dict[str, int]:
         with closing(self._read()) as conn:
+            present = self._present(conn)
             return {
                 kind: int(conn.execute(f'SELECT COUNT(*) FROM "{kind}"').fetchone()[0])  # noqa: S608
+                if kind in present
+                else 0
                 for kind in sorted(self._tables)
             }
 
@@ -492,11 +634,21 @@ class SqliteStore:
         return out
 
     def runs(self) -> list[dict[str, Any]]:
+        """Every run, oldest first, with its ``state``: complete, incomplete (some scope not complete),
+        interrupted (by a signal), or unfinished (no end recorded: killed, or still running)."""
         with closing(self._read()) as conn:
-            rows = conn.execute(
-                "SELECT run_id, started_at, finished_at, complete FROM runs ORDER BY started_at"
-            ).fetchall()
-        return [dict(r) for r in rows]
+            rows = [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY started_at, run_id")]
+        return [
+            {
+                "run_id": r["run_id"],
+                "started_at": r["started_at"],
+                "finished_at": r["finished_at"],
+                "complete": r["complete"],
+                "interrupted": r.get("interrupted"),  # absent in a database read before migration 4
+                "state": _run_state(r),
+            }
+            for r in rows
+        ]
 
     def run_settings(self, run_id: str) -> dict[str, Any]:
         """The settings a run was started with (their JSON form: no secret is in it); {} for no such run."""
@@ -515,13 +667,18 @@ class SqliteStore:
         table = self._tables[kind]
         order = ", ".join(table.key)
         with closing(self._read()) as conn:
+            if kind not in self._present(conn):
+                return
             for row in conn.execute(f'SELECT * FROM "{kind}" ORDER BY {order}'):  # noqa: S608
                 yield table.decode(row)
 
     def export(self, out_dir: str | Path) -> dict[str, int]:
-        """JSON Lines, one file per kind (``<kind>.jsonl``) plus ``scopes.jsonl``; returns lines per file."""
+        """JSON Lines, one file per kind (``<kind>.jsonl``) plus ``scopes.jsonl``; returns lines per file.
+
+        A new directory is created 0700 and every file written 0600 (collector.private_files).
+        """
         target = Path(out_dir)
-        target.mkdir(parents=True, exist_ok=True)
+        private_files.make_dir(target)
         written: dict[str, int] = {}
         for kind in sorted(self._tables):
             written[kind] = _write_lines(target / f"{kind}.jsonl", self.rows(kind))
@@ -531,11 +688,19 @@ class SqliteStore:
 
 def _write_lines(path: Path, items: Iterator[dict[str, Any]]) -> int:
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
+    with private_files.open_for_writing(path) as handle:
         for item in items:
             handle.write(json.dumps(item, sort_keys=True, separators=(",", ":")) + "\n")
             count += 1
     return count
+
+
+def _run_state(run: Mapping[str, Any]) -> str:
+    if run.get("interrupted"):
+        return "interrupted"
+    if run["finished_at"] is None:
+        return "unfinished"
+    return "complete" if run["complete"] else "incomplete"
 
 
 def _scope_tuple(scope: ScopeKey) -> tuple[str, str, str]:

@@ -17,7 +17,13 @@ from constructs import Construct
 from collector import formats
 from collector.permissions import DEFAULT_FEATURES, Feature
 from constructs_lib.integration_role import DEFAULT_MAX_SESSION_DURATION, IntegrationRole
-from constructs_lib.role_trust import ExternalId, TrustedPrincipal, partition_agnostic_arn
+from constructs_lib.role_trust import (
+    ExternalId,
+    TrustedPrincipal,
+    is_aws_managed_policy,
+    partition_agnostic_arn,
+    require_partition,
+)
 from constructs_lib.trail_logs import CloudTrailLogs
 from constructs_lib.validation import is_token
 
@@ -62,7 +68,11 @@ class AccountIntegrationStack(Stack):
         if permissions_boundary_arn is not None:
             if not is_token(permissions_boundary_arn):
                 formats.policy_arn(permissions_boundary_arn, "permissions_boundary_arn")
-                permissions_boundary_arn = partition_agnostic_arn(permissions_boundary_arn)
+                permissions_boundary_arn = (
+                    partition_agnostic_arn(permissions_boundary_arn)  # alike in every partition
+                    if is_aws_managed_policy(permissions_boundary_arn)
+                    else require_partition(self, permissions_boundary_arn, "permissions_boundary_arn")
+                )
             boundary = iam.ManagedPolicy.from_managed_policy_arn(
                 self, "PermissionsBoundary", permissions_boundary_arn
             )

@@ -144,6 +144,7 @@ class IntegrationRole(Construct):
                 f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies",
             )
 
+        trusted_principal.require_partition(self)
         self.role = iam.Role(
             self,
             "Resource",

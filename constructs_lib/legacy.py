@@ -35,7 +35,7 @@ from constructs import Construct
 from collector import formats
 from collector.formats import InvalidSettingError
 from constructs_lib import validation as props_validation
-from constructs_lib.role_trust import partition_agnostic_arn
+from constructs_lib.role_trust import require_partition
 from constructs_lib.validation import is_token
 
 # The role name the legacy user may assume in each account; the role stacks use the same default.
@@ -213,7 +213,7 @@ class SecretReaders:
 
     def bind(self, scope: Construct) -> list[str]:
         if self._parameter_id is None:
-            return [a if is_token(a) else partition_agnostic_arn(a) for a in self._arns]
+            return [a if is_token(a) else require_partition(scope, a, "secretReaders") for a in self._arns]
         return _list_parameter(
             scope,
             self._parameter_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Aws, CfnParameter, Fn, Stack
+from aws_cdk import Aws, CfnParameter, CfnRule, CfnRuleAssertion, Fn, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -23,11 +23,54 @@ from constructs_lib.validation import is_token
 def partition_agnostic_arn(arn: str) -> str:
     """``arn:aws:iam::111122223333:role/X`` -> ``arn:${AWS::Partition}:iam::111122223333:role/X``.
 
-    A trust or a boundary cannot cross partitions, so the ARN is always in the partition the stack deploys
-    to; writing it with the pseudo parameter keeps one template valid in aws, aws-cn and aws-us-gov.
+    Only for an ARN that exists alike in every partition (an AWS-managed policy), or together with
+    ``require_partition``: the same 12 digits are another account in another partition, so an ARN someone
+    named must never be rebound to the partition the stack happens to deploy to.
     """
     _arn, _partition, rest = arn.split(":", 2)
     return f"arn:{Aws.PARTITION}:{rest}"
+
+
+def is_aws_managed_policy(arn: str) -> bool:
+    return arn.split(":", 5)[4:5] == ["aws"]
+
+
+def _rule_id(partition: str) -> str:
+    return "RequiredPartition" + "".join(part.capitalize() for part in partition.split("-"))
+
+
+def require_partition(scope: Construct, arn: str, setting: str) -> str:
+    """``arn`` written with ``${AWS::Partition}``, and a template Rule that refuses to deploy the stack in any
+    partition but ``arn``'s: so the deployed ARN is exactly the one given, and the template shows no
+    hard-coded partition.
+
+    One Rule per stack (``RequiredPartitionAws``, ``RequiredPartitionAwsCn``...); ARNs of two partitions in
+    one stack are refused at synth, since no deployment could satisfy both.
+    """
+    partition = arn.split(":", 2)[1]
+    stack = Stack.of(scope)
+    for other in formats.PARTITIONS:
+        if other != partition and stack.node.try_find_child(_rule_id(other)) is not None:
+            raise InvalidSettingError(
+                setting,
+                arn,
+                f"an ARN in partition {other}, as the stack's other ARNs (a stack has one partition)",
+            )
+    if stack.node.try_find_child(_rule_id(partition)) is None:
+        CfnRule(
+            stack,
+            _rule_id(partition),
+            assertions=[
+                CfnRuleAssertion(
+                    assert_=Fn.condition_equals(Aws.PARTITION, partition),
+                    assert_description=(
+                        f"This template trusts or names identities of the {partition} partition ({setting}); "
+                        f"deploy it in {partition}: elsewhere the same account ID is another account."
+                    ),
+                )
+            ],
+        )
+    return partition_agnostic_arn(arn)
 
 
 @dataclass(frozen=True)
@@ -84,10 +127,16 @@ class TrustedPrincipal:
         return TrustedPrincipal(kind, arn)
 
     def principal(self) -> iam.IPrincipal:
-        """The CDK principal, without conditions (``trust_principal`` adds the ExternalId)."""
+        """The CDK principal, without conditions (``trust_principal`` adds the ExternalId). An ARN keeps
+        the partition it was given in: ``require_partition`` writes the Rule that enforces it."""
         if self.kind == "account":
             return iam.AccountPrincipal(self.value)
         return iam.ArnPrincipal(self.value if is_token(self.value) else partition_agnostic_arn(self.value))
+
+    def require_partition(self, scope: Construct, setting: str = "trustedPrincipal") -> None:
+        """For a literal ARN: the stack may deploy only in its partition (a template Rule)."""
+        if self.kind != "account" and not is_token(self.value):
+            require_partition(scope, self.value, setting)
 
 
 class ExternalId:

@@ -21,8 +21,8 @@ def evaluate(
     get_att: Callable[[str, str], Any] | None = None,
     conditions: Mapping[str, bool] | None = None,
 ) -> Any:
-    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Select, Fn::If and Fn::GetAtt replaced by what they
-    evaluate to.
+    """``value`` with Ref, Fn::Join, Fn::Split, Fn::Select, Fn::If, Fn::Equals and Fn::GetAtt replaced by
+    what they evaluate to.
 
     ``parameters`` answer Ref to a parameter (a CommaDelimitedList as a list); ``ref`` and ``get_att``
     answer references to resources (default: fail); ``conditions`` the template's conditions for Fn::If.
@@ -50,6 +50,9 @@ def evaluate(
             if key == "Fn::Split":
                 delimiter, source = argument
                 return str(walk(source)).split(delimiter)
+            if key == "Fn::Equals":
+                left, right = walk(argument)
+                return left == right
             if key == "Fn::Select":
                 index, items = argument
                 return walk(items)[int(walk(index))]

@@ -57,3 +57,11 @@ def actions(statement: Mapping[str, Any]) -> list[str]:
 
 def minified_size(document: Any) -> int:
     return len(json.dumps(document, separators=(",", ":")))
+
+
+def only_partition_rule(template: Template, partition: str = "aws") -> bool:
+    """The template's only Rule (if any) is the one that keeps a named ARN in its partition: no bootstrap
+    version check."""
+    rules = template.get("Rules", {})
+    name = "RequiredPartition" + "".join(p.capitalize() for p in partition.split("-"))
+    return set(rules) <= {name}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -19,6 +21,8 @@ from collector.cli.options import EXIT_USAGE, Parser, UsageError
 from collector.formats import InvalidSettingError
 from collector.store import StoreError
 
+EXIT_SIGINT = 128 + signal.SIGINT
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 COMMANDS: dict[str, Command] = {
     "collect": collect.cmd_collect,
@@ -51,3 +55,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except (UsageError, InvalidSettingError, ConfigurationError, StoreError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C outside a collection (which handles its own: collector.cli.signals)
+        print("interrupted by SIGINT", file=err)
+        return EXIT_SIGINT
+    except BrokenPipeError:  # the reader went away (`summary | head`): stop quietly, as a shell tool does
+        if out is sys.stdout:
+            # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

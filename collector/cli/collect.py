@@ -18,6 +18,7 @@ from collector.cli.options import (
     role_and_external_id,
     settings_options,
 )
+from collector.cli.signals import Interrupted, interruptible
 from collector.customers.record import EXTERNAL_ID_ENV, customer_name
 from collector.customers.run_settings import run_settings
 from collector.customers.store import CustomerStore
@@ -26,7 +27,7 @@ from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.trails import Source
-from collector.settings import ALL_REGIONS, OPTIONS, RunSettings
+from collector.settings import ALL_REGIONS, MAX_RETENTION_DAYS, OPTIONS, RETENTION_DAYS, RunSettings
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 
@@ -47,7 +48,6 @@ def add_parser(commands: Any) -> None:
     )
     collect.add_argument(
         "--external-id-mode",
-        default=ExternalIdMode.SHARED.value,
         help="shared (default): the same ExternalId in every account; per-account: the ExternalId, '-' and "
         "the account ID (the organization stack's ExternalIdMode output says which)",
     )
@@ -76,6 +76,12 @@ def add_parser(commands: Any) -> None:
         default=DEFAULT_API_RATE,
         help=f"requests/s per account, region and API (default {DEFAULT_API_RATE:g}; "
         f"CloudTrail LookupEvents: always {LOOKUP_EVENTS_RATE:g})",
+    )
+    collect.add_argument(
+        "--cloudtrail-retention-days",
+        default=str(RETENTION_DAYS),
+        help="keep stored CloudTrail events this many days: older ones are deleted at the end of a complete "
+        f"run (default {RETENTION_DAYS}, as the event history; at most {MAX_RETENTION_DAYS})",
     )
     collect.add_argument(
         "--cloudtrail-lookback-days",
@@ -112,11 +118,19 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
     """Validated settings; InvalidSettingError names the option, the value and what it expects."""
     options = settings_options(args)
     if args.customer is not None:
-        nothing_with_customer(args, "--role-arn", "--external-id", "--organization", "--member-role-name")
-        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        without = (
+            "--role-arn",
+            "--external-id",
+            "--external-id-mode",
+            "--organization",
+            "--member-role-name",
+        )
+        nothing_with_customer(args, *without)
+        customer = CustomerStore(args.db, read_only=True).get(customer_name(args.customer, "--customer"))
         return run_settings(customer, options)
     given = role_and_external_id(args, "the integration role's ARN (or --customer NAME)")
-    return RunSettings.parse({**options, **given}, OPTIONS)
+    mode = {"external_id_mode": options.get("external_id_mode") or ExternalIdMode.SHARED.value}
+    return RunSettings.parse({**options, **given, **mode}, OPTIONS)
 
 
 class Progress:
@@ -170,7 +184,28 @@ class Progress:
 def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = settings_from(args)
     store = None if args.dry_run else SqliteStore(args.db)  # fail on a bad --db before any AWS call
-    prepared = prepare(settings)
+    with interruptible():
+        try:
+            return _collect(args, settings, store, out, err)
+        except Interrupted as stop:
+            print(f"{stop}: {_kept(store, args.db)}", file=err)
+            return stop.exit_code
+
+
+def _kept(store: SqliteStore | None, db: str) -> str:
+    """What an interrupted collect leaves: the scopes its run stored, kept."""
+    runs = store.runs() if store is not None else []
+    if not runs or runs[-1]["state"] != "interrupted":
+        return "nothing was collected"
+    run_id = runs[-1]["run_id"]
+    stored = sum(1 for scope in store.scopes() if scope["run_id"] == run_id) if store is not None else 0
+    return f"run {run_id} is marked interrupted; the {stored} scopes it collected are kept in {db}"
+
+
+def _collect(
+    args: argparse.Namespace, settings: RunSettings, store: SqliteStore | None, out: TextIO, err: TextIO
+) -> int:
+    prepared = prepare(settings, check_base_identity=True)
     discovery = prepared.discovery
     if args.dry_run:
         for line in prepared.plan.describe():

@@ -13,9 +13,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
+import botocore.session
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
 from collector import formats
+from collector.aws import ConfigurationError
 from collector.cli.options import DEFAULT_DB, add_db
 from collector.customers import onboarding
+from collector.customers.publish import publish_external_id
 from collector.customers.record import (
     DEFAULT_ROLE_NAME,
     TRUSTED_PRINCIPAL_ENV,
@@ -26,7 +31,10 @@ from collector.customers.record import (
     split_values,
 )
 from collector.customers.store import CustomerStore
+from collector.errors import classify
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
+from collector.pipeline import layout
 
 
 def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
@@ -78,6 +86,13 @@ def _details(parser: argparse.ArgumentParser, *, adding: bool) -> None:
     )
     parser.add_argument("--profile", help="AWS profile of the base credentials (legacy: the user's key)")
     parser.add_argument("--partition", default="aws" if adding else None, choices=formats.PARTITIONS)
+    parser.add_argument(
+        "--external-id-mode",
+        default=ExternalIdMode.SHARED.value if adding else None,
+        choices=[m.value for m in ExternalIdMode],
+        help="shared (default): one ExternalId in every account; per-account: each role expects the "
+        "ExternalId, '-' and its account ID (a value seen in one account opens no other)",
+    )
 
 
 def add_parser(commands: Any) -> None:
@@ -110,7 +125,23 @@ def add_parser(commands: Any) -> None:
         "--template-url", help="where the vendor hosts the plain account template (adds a console link)"
     )
     instructions.add_argument("--json", action="store_true")
-    for parser in (add, update, listing, show, remove, rotate, instructions):
+    publish = sub.add_parser(
+        "publish-external-id",
+        help="write the ExternalId into the SSM SecureString the pipeline reads (the vendor's account)",
+    )
+    publish.add_argument("name")
+    where = publish.add_mutually_exclusive_group()
+    where.add_argument(
+        "--prefix",
+        default=layout.DEFAULT_PARAMETER_PREFIX,
+        help="the pipeline's externalIdParameterPrefix: the parameter is PREFIX<name>/external-id "
+        f"(default {layout.DEFAULT_PARAMETER_PREFIX})",
+    )
+    where.add_argument("--parameter", help="the parameter's full name instead")
+    publish.add_argument("--kms-key-id", help="the KMS key of the SecureString (default: aws/ssm)")
+    publish.add_argument("--profile", help="AWS profile of the vendor's account (default: the chain)")
+    publish.add_argument("--region", help="the pipeline's region (default: the profile's)")
+    for parser in (add, update, listing, show, remove, rotate, instructions, publish):
         add_db(parser, f"the collector database (default {DEFAULT_DB})")
 
 
@@ -126,6 +157,7 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         "include_identity_center": args.identity_center,
         "profile": args.profile,
         "partition": args.partition,
+        "external_id_mode": None if args.external_id_mode is None else ExternalIdMode(args.external_id_mode),
         "cloud_trail_bucket": args.cloud_trail_bucket,
         "cloud_trail_prefix": args.cloud_trail_prefix,
         "cloud_trail_kms_key_arn": args.cloud_trail_kms_key_arn,
@@ -179,7 +211,7 @@ def cmd_update(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    customers = CustomerStore(args.db).list()
+    customers = CustomerStore(args.db, read_only=True).list()
     if args.json:
         json.dump([c.to_json(with_external_id=False) for c in customers], out, indent=2)
         out.write("\n")
@@ -197,7 +229,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    customer = CustomerStore(args.db).get(customer_name(args.name))
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
     data = customer.to_json()
     if args.json:
         json.dump(data, out, indent=2)
@@ -228,13 +260,39 @@ def cmd_rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_instructions(args: argparse.Namespace, out: TextIO) -> int:
-    customer = CustomerStore(args.db).get(customer_name(args.name))
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
     guide = onboarding.instructions_for(customer, args.template_url)
     if args.json:
         json.dump(guide.to_json(), out, indent=2)
         out.write("\n")
     else:
         out.write(guide.render())
+    return 0
+
+
+def _ssm_client(profile: str | None, region: str | None) -> Any:
+    """An SSM client of the vendor's base credentials (tests replace it)."""
+    try:
+        session = botocore.session.Session(profile=profile)
+    except ProfileNotFound as exc:
+        raise ConfigurationError(f"--profile: {exc}") from None
+    region = region or session.get_config_variable("region")
+    if region is None:
+        raise InvalidSettingError("--region", None, "the pipeline's region (or a profile that has one)")
+    return session.create_client("ssm", region_name=formats.region(region, "--region"))
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
+    customer = CustomerStore(args.db, read_only=True).get(customer_name(args.name))
+    if args.parameter is not None:
+        name = formats.ssm_parameter_name(args.parameter, "--parameter")
+    else:
+        name = layout.external_id_parameter(formats.ssm_path(args.prefix, "--prefix"), customer.name)
+    try:
+        version = publish_external_id(_ssm_client(args.profile, args.region), customer, name, args.kms_key_id)
+    except (ClientError, BotoCoreError) as exc:
+        raise ConfigurationError(f"ssm:PutParameter {name}: {classify(exc).message}") from None
+    print(f"published {customer.name}'s ExternalId to {name} (SecureString, version {version})", file=out)
     return 0
 
 
@@ -246,6 +304,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "remove": cmd_remove,
     "rotate-external-id": cmd_rotate,
     "instructions": cmd_instructions,
+    "publish-external-id": cmd_publish,
 }
 
 

@@ -117,7 +117,7 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
             "--cloud-trail-bucket",
             "--cloud-trail-prefix",
         )
-        customer = CustomerStore(args.db).get(customer_name(args.customer, "--customer"))
+        customer = CustomerStore(args.db, read_only=True).get(customer_name(args.customer, "--customer"))
         settings = run_settings(customer, options)
         targets, organization = _for_customer(customer, settings)
         subject, previous, trusted = customer.name, customer.previous_external_id, customer.trusted_principal
@@ -144,6 +144,7 @@ def settings_from(args: argparse.Namespace) -> DoctorSettings:
         subject=subject,
         targets=targets,
         external_id=settings.external_id,
+        external_id_mode=settings.external_id_mode,
         previous_external_id=previous,
         trusted_principal=trusted,
         organization=organization,

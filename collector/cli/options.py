@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from collector.customers.record import EXTERNAL_ID_ENV
@@ -77,7 +76,6 @@ def role_and_external_id(args: argparse.Namespace, role_expected: str) -> dict[s
 
 
 def existing_store(path: str) -> SqliteStore:
-    """The database a read-only command (summary, export) reads: it must exist already."""
-    if not Path(path).is_file():
-        raise InvalidSettingError("--db", path, "an existing collector database (run `collect` first)")
-    return SqliteStore(path)
+    """The database a read-only command (summary, export) reads: it must exist already, and is opened
+    read-only (never created, migrated or stamped)."""
+    return SqliteStore(path, read_only=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from collector.customers.record import Customer, Method
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, Permission, permissions_for
 
@@ -37,6 +38,7 @@ USER_ACCOUNT_ID = "userAccountId"
 ACCOUNT_IDS = "accountIds"
 READERS = "secretReaders"
 USER_NAME = "userName"
+EXTERNAL_ID_MODE = "externalIdMode"
 LEGACY_USER_NAME = "ReadOnlyIntegrationUser"  # the app's default userName (constructs_lib.legacy_stacks)
 
 STACK_NAME = "ReadOnlyIntegration"  # cdk_app.build.ACCOUNT_STACK_ID and the quick-create stack name
@@ -140,9 +142,17 @@ def _common_context(customer: Customer) -> list[tuple[str, str]]:
     return [
         (TRUSTED_PRINCIPAL, customer.trusted_principal),
         (EXTERNAL_ID, customer.external_id),
+        *_mode(customer),
         (ROLE_NAME, customer.role_name),
         *((key, value) for key, value in trail if value is not None),
     ]
+
+
+def _mode(customer: Customer) -> list[tuple[str, str]]:
+    """``externalIdMode`` when not the default: each role then expects the ExternalId, '-', its account."""
+    if customer.external_id_mode is ExternalIdMode.SHARED:
+        return []
+    return [(EXTERNAL_ID_MODE, customer.external_id_mode.value)]
 
 
 def _account_id(value: str | None) -> str:
@@ -164,7 +174,12 @@ def account(customer: Customer, template_url: str | None = None) -> Instructions
     template = (
         "account-role-identity-center.json" if customer.include_identity_center else "account-role.json"
     )
-    if template_url is not None:
+    if customer.external_id_mode is not ExternalIdMode.SHARED:
+        plain = (
+            "The plain CloudFormation templates expect one ExternalId in every account: with the "
+            f"{customer.external_id_mode.value} ExternalId mode, deploy with the command above."
+        )
+    elif template_url is not None:
         plain = (
             "Or, without the CDK, as a plain CloudFormation template: open this quick-create link signed "
             f"in to {_account_id(customer.account_id)}, review the template, tick the IAM acknowledgment "
@@ -178,10 +193,11 @@ def account(customer: Customer, template_url: str | None = None) -> Instructions
             f"aws cloudformation deploy --template-file templates/{template} --stack-name {STACK_NAME} "
             f"--capabilities CAPABILITY_IAM --parameter-overrides ExternalId={customer.external_id}"
         )
-    plain += (
-        "\nThe plain template names the role itself: send the vendor the stack's RoleArn output "
-        f"(recorded with `customers update {customer.name} --role-arn ARN`)."
-    )
+    if customer.external_id_mode is ExternalIdMode.SHARED:
+        plain += (
+            "\nThe plain template names the role itself: send the vendor the stack's RoleArn output "
+            f"(recorded with `customers update {customer.name} --role-arn ARN`)."
+        )
     return Instructions(
         customer=customer.name,
         method=customer.method,
@@ -275,6 +291,7 @@ def legacy(customer: Customer, template_url: str | None = None) -> Instructions:
         (ACCOUNT_IDS, ",".join(customer.account_ids)),
         (READERS, ",".join(customer.secret_readers)),
         (EXTERNAL_ID, customer.external_id),
+        *_mode(customer),
         (ROLE_NAME, customer.role_name),
     ]
     user_name = _legacy_user_name(customer)

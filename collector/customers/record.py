@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from collector import external_id as external_id_rules
 from collector import formats
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature
 
@@ -85,10 +87,13 @@ class Customer:
     cloud_trail_prefix: str | None = None
     cloud_trail_kms_key_arn: str | None = None
     log_archive_account_id: str | None = None
+    # per-account: each role expects the ExternalId, '-' and its account ID (cdk_app's externalIdMode)
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED
 
     def __post_init__(self) -> None:
         customer_name(self.name)
         formats.external_id(self.external_id, "ExternalId")
+        external_id_rules.check_base(self.external_id, self.external_id_mode, "ExternalId")
         if self.previous_external_id is not None:
             formats.external_id(self.previous_external_id, "previous ExternalId")
         if self.trusted_principal is not None:
@@ -182,6 +187,7 @@ class Customer:
             "cloud_trail_prefix": self.cloud_trail_prefix,
             "cloud_trail_kms_key_arn": self.cloud_trail_kms_key_arn,
             "log_archive_account_id": self.log_archive_account_id,
+            "external_id_mode": self.external_id_mode.value,
             "rotation_pending": self.previous_external_id is not None,
         }
         if with_external_id:

@@ -14,7 +14,7 @@ def run_settings(
 ) -> RunSettings:
     """The customer's roles, ExternalId and profile, with the run ``options`` (regions, fetchers...; raw,
     checked with every other setting). A profile or Identity Center region given there wins over the
-    recorded one."""
+    recorded one; the ExternalId and its mode are always the record's."""
     arns = customer.role_arns()
     if not arns:
         raise InvalidSettingError(
@@ -29,6 +29,7 @@ def run_settings(
         "role_arn": arns[0],
         "more_role_arns": list(arns[1:]),
         "external_id": customer.external_id,
+        "external_id_mode": customer.external_id_mode.value,
         "organization": organization,
         "member_role_name": customer.role_name if organization else None,
         "profile": options.get("profile") or customer.profile,

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from collector.customers.record import Customer, Method, new_external_id
+from collector.external_id import ExternalIdMode
 from collector.formats import InvalidSettingError
-from collector.store import StoreError, connect, migrate
+from collector.store import StoreError, connect, open_database
 
 _COLUMNS = (
     "name",
@@ -43,6 +44,7 @@ _COLUMNS = (
     "cloud_trail_prefix",
     "cloud_trail_kms_key_arn",
     "log_archive_account_id",
+    "external_id_mode",
 )
 _LISTS = ("account_ids", "organizational_unit_ids", "secret_readers")  # stored as JSON arrays
 # Draws before giving up: a collision of 238-bit values means the random source is broken, not bad luck.
@@ -62,15 +64,22 @@ def _row(customer: Customer) -> tuple[Any, ...]:
     values = {
         **{c: getattr(customer, c) for c in _COLUMNS if c != "method" and c not in _LISTS},
         "method": customer.method.value,
+        "external_id_mode": customer.external_id_mode.value,
         **{c: json.dumps(list(getattr(customer, c))) for c in _LISTS},
         "include_identity_center": int(customer.include_identity_center),
     }
     return tuple(values[c] for c in _COLUMNS)
 
 
+# Columns a later migration added, and what a database from before it (read, not migrated) holds.
+_ADDED_LATER: dict[str, Any] = {"secret_readers": "[]", "external_id_mode": ExternalIdMode.SHARED.value}
+
+
 def _customer(row: sqlite3.Row) -> Customer:
-    data = {c: row[c] for c in _COLUMNS}
+    present = row.keys()
+    data = {c: row[c] if c in present else _ADDED_LATER[c] for c in _COLUMNS}
     data["method"] = Method(data["method"])
+    data["external_id_mode"] = ExternalIdMode(data["external_id_mode"])
     for column in _LISTS:
         data[column] = tuple(json.loads(data[column]))
     data["include_identity_center"] = bool(data["include_identity_center"])
@@ -80,13 +89,18 @@ def _customer(row: sqlite3.Row) -> Customer:
 class CustomerStore:
     """The customers of one collector database (the same file ``collect`` writes the inventory to)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """``read_only`` (list, show, instructions, and the commands that only look a customer up): the
+        database must exist and is never created or migrated."""
         self.path = str(path)
-        try:
-            with closing(connect(self.path)) as conn:
-                migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"--db {self.path}: not a usable SQLite database ({exc})") from exc
+        self.read_only = read_only
+        open_database(self.path, read_only=read_only)
+
+    def _rows(self, sql: str, *params: str) -> list[sqlite3.Row]:
+        with closing(connect(self.path, read_only=self.read_only)) as conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'customers'").fetchone() is None:
+                return []  # a database from before the customers table, read without migrating it
+            return conn.execute(sql, params).fetchall()
 
     def _write(self, job: Callable[[sqlite3.Connection], None]) -> None:
         with closing(connect(self.path)) as conn:
@@ -131,16 +145,13 @@ class CustomerStore:
         conn.execute(f"INSERT INTO customers ({', '.join(_COLUMNS)}) VALUES ({marks})", _row(customer))  # noqa: S608
 
     def get(self, name: str) -> Customer:
-        with closing(connect(self.path)) as conn:
-            row = conn.execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM customers WHERE name = ?", name)
+        if not rows:
             raise CustomerNotFoundError(name)
-        return _customer(row)
+        return _customer(rows[0])
 
     def list(self) -> list[Customer]:
-        with closing(connect(self.path)) as conn:
-            rows = conn.execute("SELECT * FROM customers ORDER BY name").fetchall()
-        return [_customer(r) for r in rows]
+        return [_customer(r) for r in self._rows("SELECT * FROM customers ORDER BY name")]
 
     def replace(self, customer: Customer) -> Customer:
         """Store changed details of a recorded customer (the ExternalId columns are written as given)."""

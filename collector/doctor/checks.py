@@ -39,6 +39,7 @@ from collector.doctor import probes
 from collector.doctor.report import ORGANIZATION, Finding, Outcome, Report
 from collector.doctor.trust_analysis import analyse, role_document, summary
 from collector.errors import DENIED_CODES, error_code
+from collector.external_id import ExternalIdMode, for_account
 from collector.models import Account
 from collector.parsing import document
 from collector.permissions import DEFAULT_FEATURES, Feature
@@ -90,6 +91,7 @@ class DoctorSettings:
     external_id: str
     previous_external_id: str | None = None
     trusted_principal: str | None = None
+    external_id_mode: ExternalIdMode = ExternalIdMode.SHARED  # per-account: each role expects ID-account
     organization: OrganizationScope | None = None
     identity_center_region: str | None = None  # None: look for the instance in every enabled region
     region: str | None = None  # where EC2 and CloudTrail are probed (default: the partition's main region)
@@ -129,6 +131,7 @@ class Doctor:
         self.settings = settings
         self.sessions = Sessions(
             external_id=settings.external_id,
+            external_id_mode=settings.external_id_mode,
             run_id=run_id,
             profile=settings.profile,
             prepare_session=prepare_session,
@@ -210,7 +213,7 @@ class Doctor:
     def _assume_failure(self, target: Target, exc: Exception, hint: str) -> str:
         if not _denied(exc):
             return f"could not assume {target.role_arn}: {_why(exc)}"
-        previous = self.settings.previous_external_id
+        previous = self._previous_for(target)
         if previous is not None and self._attempt(target.role_arn, previous) is None:
             return (
                 f"{target.role_arn} still expects the previous ExternalId: the customer has not redeployed "
@@ -220,8 +223,15 @@ class Doctor:
             hint or "the role does not exist, trusts another principal, or expects another ExternalId"
         )
 
-    def _previous_refused(self, target: Target) -> Finding:
+    def _previous_for(self, target: Target) -> str | None:
+        """The ExternalId the last rotation replaced, as this role would have expected it."""
         previous = self.settings.previous_external_id
+        if previous is None:
+            return None
+        return for_account(previous, target.account_id, self.settings.external_id_mode)
+
+    def _previous_refused(self, target: Target) -> Finding:
+        previous = self._previous_for(target)
         assert previous is not None
         failure = self._attempt(target.role_arn, previous)
         if failure is None:
@@ -260,7 +270,8 @@ class Doctor:
                 Outcome.NOTE,
                 f"not readable ({source}): judged by the AssumeRole attempts only",
             )
-        analysis = analyse(document, self.settings.external_id, self.settings.trusted_principal)
+        expected = for_account(self.settings.external_id, target.account_id, self.settings.external_id_mode)
+        analysis = analyse(document, expected, self.settings.trusted_principal)
         if analysis.critical:
             outcome = Outcome.CRITICAL
         elif not analysis.requires_external_id:

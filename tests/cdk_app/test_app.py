@@ -12,7 +12,7 @@ import pytest
 
 from cdk_app.__main__ import main
 from cdk_app.build import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
-from tests.synth import REPO, cfn_lint, resources, the_role
+from tests.synth import REPO, cfn_lint, only_partition_rule, resources, the_role
 
 pytestmark = pytest.mark.cdk
 
@@ -27,7 +27,7 @@ def _template(outdir: Path) -> dict[str, Any]:
 def test_synth_uses_the_deploy_synthesizer_without_bootstrap_check(tmp_path: Path) -> None:
     assert main({"trustedPrincipal": ROLE, "externalId": "Abc123-example"}, outdir=str(tmp_path)) == 0
     template = _template(tmp_path)
-    assert "Rules" not in template and "BootstrapVersion" not in template.get("Parameters", {})
+    assert only_partition_rule(template) and "BootstrapVersion" not in template.get("Parameters", {})
     assert "CDKMetadata" not in template["Resources"]
     trust = the_role(template)["AssumeRolePolicyDocument"]["Statement"][0]
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "Abc123-example"}}
@@ -138,7 +138,7 @@ def test_organization_context_reaches_the_stack_set_and_the_member_template(tmp_
     }
     assert main(context, outdir=str(tmp_path)) == 0
     template = _organization_template(tmp_path)
-    assert "Rules" not in template and "CDKMetadata" not in template["Resources"]
+    assert only_partition_rule(template) and "CDKMetadata" not in template["Resources"]
     stack_set = _stack_set(template)
     (group,) = stack_set["StackInstancesGroup"]
     assert group == {

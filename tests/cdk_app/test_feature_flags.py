@@ -22,10 +22,17 @@ pytestmark = pytest.mark.cdk
 
 FLAGS: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
 BASE = {"trustedPrincipal": "arn:aws:iam::111122223333:role/Vendor", "externalId": "Abc123-example"}
+# Each with only the keys it reads (any other is refused).
 INTEGRATIONS: dict[str, dict[str, str]] = {
-    "account": {},
-    "organization": {"integration": "organization", "organizationalUnitIds": "r-ab12", "callAs": "SELF"},
+    "account": BASE,
+    "organization": {
+        **BASE,
+        "integration": "organization",
+        "organizationalUnitIds": "r-ab12",
+        "callAs": "SELF",
+    },
     "legacy": {
+        "externalId": BASE["externalId"],
         "integration": "legacy",
         "accountIds": "111111111111,222222222222",
         "userAccountId": "111111111111",
@@ -80,7 +87,7 @@ def test_cdk_json_has_the_recommended_flags() -> None:
 
 @pytest.mark.parametrize("integration", sorted(INTEGRATIONS))
 def test_the_flags_change_no_grant(integration: str, tmp_path: Path) -> None:
-    context = {**BASE, **INTEGRATIONS[integration]}
+    context = INTEGRATIONS[integration]
     plain = _synth(context, tmp_path / "plain")
     flagged = _synth({**FLAGS, **context}, tmp_path / "flagged")
     assert plain.keys() == flagged.keys()

@@ -17,6 +17,7 @@ from cdk_app.build import ACCOUNT_STACK_ID, ORGANIZATION_STACK_ID
 from cdk_app.legacy_build import ROLE_STACK_PREFIX, USER_STACK_ID
 from collector.customers.onboarding import Instructions, instructions_for, parse_context
 from collector.customers.record import Customer, Method, new_external_id
+from collector.external_id import ExternalIdMode
 from collector.permissions import actions_for
 from tests.synth import REPO, actions, cfn_lint, policy_statements, resources, the_role
 
@@ -201,3 +202,29 @@ def test_the_real_cdk_cli_runs_the_printed_command(tmp_path: Path) -> None:
     template = json.loads((tmp_path / f"{ACCOUNT_STACK_ID}.template.json").read_text())
     trust, _ = _trust_and_actions(template)
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": customer.external_id}}
+
+
+@pytest.mark.parametrize("method", [Method.ACCOUNT, Method.ORGANIZATION, Method.LEGACY])
+def test_a_per_account_customers_commands_carry_the_mode_and_synthesize_it(
+    tmp_path: Path, method: Method
+) -> None:
+    extras: dict[Method, dict[str, Any]] = {
+        Method.ACCOUNT: {},
+        Method.ORGANIZATION: {"organizational_unit_ids": ("r-ab12",)},
+        Method.LEGACY: {"trusted_principal": None, "account_ids": (MEMBER,), "secret_readers": (ADMIN,)},
+    }
+    extra = extras[method]
+    customer = _customer(method, external_id_mode=ExternalIdMode.PER_ACCOUNT, **extra)
+    guide = instructions_for(customer)
+    (command,) = _printed_commands(guide)
+    assert parse_context(command)["externalIdMode"] == "per-account"
+    stack = {
+        Method.ACCOUNT: ACCOUNT_STACK_ID,
+        Method.ORGANIZATION: ORGANIZATION_STACK_ID,
+        Method.LEGACY: f"{ROLE_STACK_PREFIX}{MEMBER}",
+    }[method]
+    trust, _ = _trust_and_actions(_synth(command, tmp_path, stack))
+    joined = {"Fn::Join": ["-", [customer.external_id, {"Ref": "AWS::AccountId"}]]}
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": joined}}
+    if method is Method.ACCOUNT:  # the plain templates take one shared ExternalId: not offered
+        assert "aws cloudformation deploy" not in guide.render()

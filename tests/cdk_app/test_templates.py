@@ -10,7 +10,14 @@ import pytest
 
 from cdk_app import templates
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
-from tests.synth import HARD_CODED_PARTITION, actions, cfn_lint, policy_statements, the_role
+from tests.synth import (
+    HARD_CODED_PARTITION,
+    actions,
+    cfn_lint,
+    only_partition_rule,
+    policy_statements,
+    the_role,
+)
 
 pytestmark = pytest.mark.cdk
 
@@ -49,8 +56,9 @@ def test_organization_outer_and_member_templates(written: dict[str, dict[str, An
 @pytest.mark.parametrize("variant", templates.VARIANTS, ids=lambda v: v.file_name)
 def test_plain_template(written: dict[str, dict[str, Any]], variant: templates.Variant) -> None:
     template = written[variant.file_name]
-    assert set(template) == {"Description", "Parameters", "Resources", "Outputs"}
-    assert list(template["Parameters"]) == ["ExternalId"]  # no BootstrapVersion, no Rules
+    assert set(template) == {"Description", "Parameters", "Resources", "Outputs", "Rules"}
+    assert list(template["Parameters"]) == ["ExternalId"]  # no BootstrapVersion
+    assert only_partition_rule(template)  # the trusted principal's partition, nothing else
     assert all("Metadata" not in r for r in template["Resources"].values())
     assert {r["Type"] for r in template["Resources"].values()} == {
         "AWS::IAM::Role",

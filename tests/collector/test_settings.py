@@ -159,6 +159,7 @@ def test_the_stored_settings_json_keeps_its_shape() -> None:
         "exclude_ous": [],
         "fetchers": [],
         "workers": 8,
+        "cloudtrail_retention_days": 90,  # older runs lack it: the store then keeps 90 days
         "api_rate": 10.0,
         "cloudtrail_lookback_days": 7,
         "cloudtrail_source": "auto",  # added with the trail's log files; older rows parse to the default

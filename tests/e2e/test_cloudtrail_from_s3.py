@@ -205,7 +205,8 @@ def test_the_organization_trail_is_read_from_s3_incrementally(
     assert calls[(log_archive, "s3", "GetObject")] == first_delivery["logFiles"]  # every log file, no digest
     # Both directions of the trail's path: every call made is declared (the catalog and the log-file grant),
     # and each of them was made; LookupEvents was not needed.
-    discovery = {"sts:AssumeRole", "organizations:ListAccounts"}  # the organization's accounts
+    # the organization's accounts, and each account's enabled regions (the given --regions are checked)
+    discovery = {"sts:AssumeRole", "organizations:ListAccounts", "ec2:DescribeRegions"}
     made = {f"{service}:{operation}" for (_, service, operation) in calls} - discovery
     assert (
         made

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from collector.models import JsonValue, Record
 
+# How long stored events are kept by default (the store deletes older ones after a complete run): the 90
+# days of CloudTrail's own event history.
+DEFAULT_RETENTION_DAYS = 90
+
 
 @dataclass(frozen=True, kw_only=True)
 class CloudTrailEvent(Record):

@@ -54,6 +54,27 @@ def _run(*argv: str) -> tuple[int, str, str]:
             "--regions: got 'moon-1'",
         ),
         (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", "us-east-1,us-east-9"],
+            "--regions: got 'us-east-9'; expected a region of the role's partition aws: af-south-1, ",
+        ),
+        (
+            ["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", "cn-north-1"],
+            "--regions: got 'cn-north-1'; expected a region of the role's partition aws:",
+        ),
+        (
+            [
+                "collect",
+                "--role-arn",
+                "arn:aws-cn:iam::111122223333:role/Reader",
+                "--external-id",
+                "abc",
+                "--regions",
+                "us-east-1",
+            ],
+            "--regions: got 'us-east-1'; expected a region of the role's partition aws-cn: cn-north-1, "
+            "cn-northwest-1",
+        ),
+        (
             ["collect", "--role-arn", ROLE, "--external-id", "abc", "--member-role-name", "R"],
             "to be used with --organization",
         ),
@@ -81,7 +102,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
         (["collect", "--external-id", "abc"], "--role-arn: got None; expected the integration role's ARN"),
         (
             ["summary", "--db", "/nonexistent/inventory.sqlite"],
-            "--db: got '/nonexistent/inventory.sqlite'; expected an existing",
+            "--db /nonexistent/inventory.sqlite: the file does not exist",
         ),
         (["frobnicate"], "invalid choice"),
     ],
@@ -152,3 +173,10 @@ def test_the_installed_command_and_the_module_run() -> None:
     for command in ([str(script), "--help"], [sys.executable, "-m", "collector", "--help"]):
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0 and "collect" in done.stdout
+
+
+def test_repeated_regions_are_collected_once() -> None:
+    regions = "eu-west-1,us-east-1,eu-west-1"
+    argv = ["collect", "--role-arn", ROLE, "--external-id", "abc", "--regions", regions]
+    args = cli.build_parser().parse_args(argv)
+    assert settings_from(args).regions == ("eu-west-1", "us-east-1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from collector import formats
 from collector.aws import Sessions
 from collector.cli import app as cli
 from collector.cli.collect import settings_from
+from collector.cli.doctor import settings_from as doctor_settings
 from collector.customers.record import TRUSTED_PRINCIPAL_ENV
+from collector.customers.store import CustomerStore
 from collector.runner import discover
+from collector.store import SCHEMA_VERSION
 
 VENDOR = "arn:aws:iam::999988887777:role/Vendor"
 ACCOUNT = "111122223333"
@@ -263,6 +267,7 @@ def test_a_legacy_user_arn_in_another_account_is_refused(db: str) -> None:
     ],
 )
 def test_bad_input_is_exit_2_naming_the_setting(db: str, argv: list[str], message: str) -> None:
+    CustomerStore(db)  # the registry exists (with no customer)
     code, _, err = _run(*argv, "--db", db)
     assert code == 2
     assert message in err, err
@@ -317,3 +322,43 @@ def test_the_legacy_accounts_are_all_planned(db: str, offline_aws: None) -> None
         (ACCOUNT, "ReadOnlyIntegrationRole"),
         ("444455556666", "ReadOnlyIntegrationRole"),
     ]
+
+
+def test_the_external_id_mode_is_recorded_and_used_by_collect_and_doctor(db: str) -> None:
+    _add(
+        db, "acme", "--method", "organization", "--trusted-principal", VENDOR, "--account-id", ACCOUNT,
+        "--organizational-unit-ids", "r-ab12", "--external-id-mode", "per-account",
+    )  # fmt: skip
+    shown = json.loads(_run("customers", "show", "acme", "--json", "--db", db)[1])
+    assert shown["external_id_mode"] == "per-account"
+    collect = settings_from(cli.build_parser().parse_args(["collect", "--customer", "acme", "--db", db]))
+    assert collect.external_id_mode.value == "per-account"
+    doctor = doctor_settings(cli.build_parser().parse_args(["doctor", "--customer", "acme", "--db", db]))
+    assert doctor.external_id_mode.value == "per-account"
+
+    code, _, err = _run("collect", "--customer", "acme", "--external-id-mode", "shared", "--db", db)
+    assert code == 2 and "--external-id-mode: got 'shared'; expected nothing with --customer" in err
+    assert _run("customers", "update", "acme", "--external-id-mode", "shared", "--db", db)[0] == 0
+    collect = settings_from(cli.build_parser().parse_args(["collect", "--customer", "acme", "--db", db]))
+    assert collect.external_id_mode.value == "shared"
+
+
+def test_customers_recorded_before_the_mode_existed_are_shared(db: str) -> None:
+    _add(db, "acme", "--method", "account", "--trusted-principal", VENDOR, "--account-id", ACCOUNT)
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE customers DROP COLUMN external_id_mode")  # as the migration before it left it
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.commit()
+    conn.close()
+    code, out, err = _run("customers", "show", "acme", "--json", "--db", db)  # read-only: not migrated
+    assert code == 0 and json.loads(out)["external_id_mode"] == "shared", err
+    assert _run("customers", "update", "acme", "--profile", "p", "--db", db)[0] == 0  # migrates
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT external_id_mode FROM customers").fetchall() == [("shared",)]
+
+
+def test_the_run_without_a_customer_is_shared_unless_asked() -> None:
+    base = ["collect", "--role-arn", f"arn:aws:iam::{ACCOUNT}:role/R", "--external-id", "abc"]
+    assert settings_from(cli.build_parser().parse_args(base)).external_id_mode.value == "shared"
+    per_account = [*base, "--external-id-mode", "per-account"]
+    assert settings_from(cli.build_parser().parse_args(per_account)).external_id_mode.value == "per-account"

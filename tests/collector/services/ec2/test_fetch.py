@@ -17,10 +17,10 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
-from collector.models import ScopeStatus
+from collector.models import Account, ScopeStatus
 from collector.permissions import catalog_of
 from collector.plan import Plan
-from collector.runner import collect_scope, execute, prepare
+from collector.runner import collect_scope, execute, given_regions, prepare
 from collector.services.ec2 import fetch as ec2
 from collector.services.ec2 import listings
 from collector.services.ec2.parse_resources import SETTINGS
@@ -529,3 +529,34 @@ def test_regions_of_another_partition_are_not_the_accounts() -> None:
     assert regions.enabled == ("us-east-1",) and regions.not_enabled == ("me-central-1",)
     china = ec2.parse_regions(answer, lambda r: ec2.region_partition(r) or "aws-cn", "aws-cn")
     assert china.enabled == ("cn-north-1",) and china.not_enabled == ()
+
+
+def test_given_regions_are_checked_against_the_accounts_enabled_ones(offline_aws: None) -> None:
+    later = datetime.now(UTC) + timedelta(hours=1)
+    sts = http_answers([(200, assume_role_xml(later))])
+    regions = http_answers(
+        [(200, _regions_xml(("us-east-1", "opt-in-not-required"), ("af-south-1", "not-opted-in")))]
+    )
+
+    def fake_aws(session: Any) -> None:
+        session.register("before-send.sts", sts)
+        session.register("before-send.ec2", regions)
+
+    settings = RunSettings(
+        role_arn=ROLE_ARN, external_id="Customer-1", fetchers=("ec2",), regions=("af-south-1", "us-east-1")
+    )
+    prepared = prepare(settings, prepare_session=fake_aws)
+    assert [(i.unit, i.fetchers) for i in prepared.plan.items] == [("us-east-1", ("ec2",))]
+    assert [(s.scope.region, s.reason) for s in prepared.plan.skipped] == [
+        ("af-south-1", "region not enabled in the account")
+    ]
+
+
+def test_given_regions_are_all_tried_where_the_accounts_regions_are_unknown() -> None:
+    a, b = (
+        Account("111111111111", "arn:aws:iam::111111111111:role/R"),
+        Account("222222222222", "arn:aws:iam::222222222222:role/R"),
+    )
+    regions, not_enabled = given_regions(("eu-west-1", "us-east-1"), (a, b), {a.account_id: ("us-east-1",)})
+    assert regions == {a.account_id: ("us-east-1",), b.account_id: ("eu-west-1", "us-east-1")}
+    assert not_enabled == {a.account_id: ("eu-west-1",)}
