@@ -1,13 +1,14 @@
 """``report``: one self-contained HTML page of the inventory (collector/report). Reads the database
-read-only; writes only ``--out`` (private to its owner, like the database: the page shows the inventory)."""
+read-only; writes only ``--out``, 0600 like the database (collector.private_files): the page shows the
+inventory."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any, TextIO
 
+from collector import private_files
 from collector.cli.options import EXIT_OK, add_db, existing_store
 from collector.formats import InvalidSettingError
 from collector.report.inventory import StoreInventory
@@ -21,14 +22,6 @@ def add_parser(commands: Any) -> None:
     report.add_argument("--out", required=True, help="the HTML file to write (e.g. report.html)")
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` as a file only its owner may read (0600), replacing it if it exists."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target = Path(args.out)
     if target.is_dir() or not target.parent.is_dir():
@@ -40,6 +33,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with existing_store(args.db) as store:
         report = build_report(StoreInventory(store), generated_from=Path(args.db).name)
     page = render(report)
-    write_private(target, page)
+    with private_files.open_for_writing(target) as handle:
+        handle.write(page)
     print(f"wrote {target} ({len(page.encode('utf-8')):,} bytes)", file=out)
     return EXIT_OK
