@@ -10,6 +10,10 @@ account-assignment listing picked against the other one's cost (about a minute).
 pipeline against the CLI for 1,000 and 5,000 accounts: a measured sample, then projected wall time and cost
 (benchmarks.pipeline_scale, about a minute). The report of a synthetic organization of 1,000 accounts and
 100,000 roles: its time, memory, page size and load time in headless Chromium (benchmarks.report_scale).
+
+``--only org`` (not in the default set: a few minutes): an organization of ``--accounts`` member accounts on
+the local AWS, collected by the CLI through a latency proxy (``--latency``, default 200 ms):
+benchmarks.org_scale.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 
 SIZES = (100, 1_000, 5_000)
 
@@ -27,14 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes", type=int, nargs="*", default=list(SIZES), help="roles per synthetic account"
     )
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM call")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every IAM call (org: every request, 0.2)"
+    )
     parser.add_argument(
         "--only",
-        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2", "report"),
-        help="run one benchmark only",
+        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2", "report", "org"),
+        help="run one benchmark only (org: not part of the default set, a few minutes)",
     )
+    parser.add_argument("--accounts", type=int, default=100, help="org: member accounts to seed")
     args = parser.parse_args(argv)
-    runs = {
+    runs: dict[str, Callable[[], int]] = {
         "iam": lambda: iam_scale(args.sizes, args.latency),
         "cloudtrail": cloudtrail_pacing,
         "cloudtrail-s3": cloudtrail_s3,
@@ -42,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": pipeline_scale,
         "ec2": ec2_regions,
         "report": report_scale,
+        "org": lambda: org_scale(args.accounts, args.latency or 0.2),
     }
     for name, run in runs.items():
-        if args.only in (None, name):
+        if args.only == name or (args.only is None and name != "org"):
             code = run()
             if code:
                 return code
@@ -199,6 +208,25 @@ def identity_center() -> int:
     print("pairs = provisioned (permission set, account) pairs; its calls = the assignment listing's calls;")
     print("other = the fewest calls the other listing would need; calls = all (discovery included).")
     return 0
+
+
+def org_scale(accounts: int, latency: float) -> int:
+    """benchmarks.org_scale in its own process (a few minutes): it prints its own figures as it goes."""
+    print()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.org_scale",
+            "--accounts",
+            str(accounts),
+            "--latency",
+            str(latency),
+        ],
+        timeout=3600,
+        check=False,
+    )
+    return done.returncode
 
 
 def pipeline_scale() -> int:

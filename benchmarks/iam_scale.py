@@ -42,8 +42,13 @@ def _peak_rss_mib() -> float:
 def run(roles: int, latency: float) -> dict[str, object]:
     _offline_environment()
     fake = SyntheticIam(Shape.for_roles(roles), latency=latency)
+    # The IAM fetcher only: the synthetic account answers IAM and STS, nothing else (the endpoint guard
+    # stops any other call before it leaves the machine).
     settings = RunSettings(
-        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Reader", external_id="bench-external-id", api_rate=1_000_000.0
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Reader",
+        external_id="bench-external-id",
+        api_rate=1_000_000.0,
+        fetchers=("iam",),
     )
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"

@@ -5,8 +5,9 @@
 - The integration role is assumed with the ExternalId through botocore's refreshable credentials: they are
   refreshed before they expire, so a run may outlast the role's session duration. One credentials object per
   role is shared by every thread (botocore guards its refresh with a lock).
-- Sessions are never shared between threads: each work item gets its own light session, while the expensive
-  part (the service models) is loaded once per thread and reused.
+- Clients are built once per run and (service, region), and shared by every thread and account: each call
+  is signed with, counted for and paced as the account whose view of the client made it (see "shared
+  clients" below). The service models are loaded once per process.
 - One ``Config`` (retry mode set explicitly), one recorder counting requests per (account, service,
   operation), and one token bucket per (account, region, API) shared by every thread of that account.
 """
@@ -16,17 +17,20 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import botocore.session
+from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.credentials import (
     CredentialProvider,
     CredentialResolver,
-    Credentials,
     DeferredRefreshableCredentials,
+    ReadOnlyCredentials,
+    RefreshableCredentials,
 )
 from botocore.exceptions import ClientError, ProfileNotFound
 from botocore.loaders import Loader, create_loader
@@ -84,6 +88,7 @@ class CallRecorder:
         self._lock = threading.Lock()
         self._calls: Counter[tuple[str, str, str]] = Counter()
         self._throttled: Counter[tuple[str, str, str]] = Counter()
+        self._elsewhere: dict[str, int] = {}
 
     def count(self, account_id: str, service: str, operation: str, *, throttled: bool = False) -> None:
         with self._lock:
@@ -91,6 +96,20 @@ class CallRecorder:
                 self._throttled[(account_id, service, operation)] += 1
             else:
                 self._calls[(account_id, service, operation)] += 1
+
+    def add(self, counts: Iterable[ApiCallCount], *, source: str | None = None) -> None:
+        """Counts made elsewhere (a worker process of the run), merged in (replacing its running total)."""
+        with self._lock:
+            self._elsewhere.pop(source or "", None)
+            for c in counts:
+                self._calls[(c.account_id, c.service, c.operation)] += c.calls
+                self._throttled[(c.account_id, c.service, c.operation)] += c.throttled
+
+    def note_elsewhere(self, source: str, total: int) -> None:
+        """The running total of calls made elsewhere (a worker process), until its counts are ``add``ed:
+        what ``total`` shows meanwhile (the progress display)."""
+        with self._lock:
+            self._elsewhere[source] = total
 
     def snapshot(self) -> tuple[ApiCallCount, ...]:
         with self._lock:
@@ -101,7 +120,7 @@ class CallRecorder:
 
     def total(self) -> int:
         with self._lock:
-            return sum(self._calls.values())
+            return sum(self._calls.values()) + sum(self._elsewhere.values())
 
 
 # --- rate limits ----------------------------------------------------------------------------------------
@@ -127,6 +146,11 @@ class TokenBucket:
         self._tokens = burst
         self._stamp = clock()
         self._lock = threading.Lock()
+
+    def idle_since(self, now: float) -> float:
+        """How long it has been full (a full bucket acts as a new one): <= 0 while it is not."""
+        with self._lock:
+            return now - self._stamp - (self.burst - self._tokens) / self.rate
 
     def acquire(self) -> float:
         """Take one token, sleeping until it is due; returns the time slept."""
@@ -156,6 +180,10 @@ KNOWN_API_RATES: Mapping[str, float] = {
     "s3:GetObject": S3_GET_RATE,
     "s3:ListObjectsV2": S3_LIST_RATE,
 }
+# A run makes a bucket per account, region and API (200 an account): every SWEEP_EVERY new ones, those full
+# for IDLE_SECONDS are dropped (long past the moment between taking a bucket and waiting on it).
+SWEEP_EVERY = 1024
+IDLE_SECONDS = 60.0
 
 
 @dataclass
@@ -168,6 +196,7 @@ class CallPacer:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _buckets: dict[tuple[str, str, str, str], TokenBucket] = field(default_factory=dict, init=False)
+    _created: int = field(default=0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def bucket(self, account_id: str, region: str, service: str, operation: str) -> TokenBucket:
@@ -178,28 +207,129 @@ class CallPacer:
                 rate = self.rates.get(f"{service}:{operation}", self.default_rate)
                 found = TokenBucket(rate, max(1.0, rate), clock=self.clock, sleep=self.sleep)
                 self._buckets[key] = found
+                self._created += 1
+                if self._created % SWEEP_EVERY == 0:
+                    self._sweep()
             return found
+
+    def _sweep(self) -> None:
+        """Forget the buckets full for a while (of accounts done): memory stays flat in accounts, and
+        the limits are unchanged, a full bucket being what a new one is. (Under the lock.)"""
+        now = self.clock()
+        for key in [k for k, b in self._buckets.items() if b.idle_since(now) > IDLE_SECONDS]:
+            del self._buckets[key]
+
+    def bucket_count(self) -> int:
+        with self._lock:
+            return len(self._buckets)
 
 
 # --- sessions -------------------------------------------------------------------------------------------
 
 
 class _FixedProvider(CredentialProvider):
-    """Hands one (refreshable) credentials object to a session."""
+    """Hands one credentials object to a session."""
 
     METHOD = "assume-role-with-external-id"
 
-    def __init__(self, credentials: Credentials) -> None:
+    def __init__(self, credentials: Any) -> None:
         super().__init__()
         self._credentials = credentials
 
-    def load(self) -> Credentials:
+    def load(self) -> Any:
         return self._credentials
 
 
-# The service models a thread has loaded, kept for the process's life: a run's worker threads load them
-# once, and so does a warm Lambda container across its invocations (each a new Sessions). Read-only data.
-_THREAD_LOADERS = threading.local()
+# One botocore loader for the process: the service models are read-only data, parsed once and shared by
+# every thread and run (a warm Lambda container's invocations too). Its cache tolerates concurrent loads.
+_LOADER_LOCK = threading.Lock()
+_LOADERS: list[Loader] = []
+
+
+def process_loader() -> Loader:
+    with _LOADER_LOCK:
+        if not _LOADERS:
+            _LOADERS.append(create_loader())
+        return _LOADERS[0]
+
+
+# --- shared clients, bound to an account per call ---------------------------------------------------------
+#
+# Building a botocore client costs milliseconds (the EC2 one about 8 ms: hundreds of generated methods, the
+# endpoint rules, a connection pool), about as much as the few calls a work item makes with it. So a run
+# builds one client per (service, region) and every thread and account shares it: botocore clients are
+# thread-safe, and they keep their connections open across accounts. What differs per account is only who
+# signs and whose counters and rate limits a call uses; that comes from the account the call is made for,
+# set for the duration of the call by the account's view of the client (``AccountClients.client``).
+
+
+@dataclass(frozen=True)
+class _Acting:
+    """The account a call is made for: its credentials sign the call; its counters and pacing apply."""
+
+    account_id: str
+    credentials: RefreshableCredentials
+
+
+_ACTING: ContextVar[_Acting | None] = ContextVar("collector_acting_account", default=None)
+
+
+def _acting() -> _Acting:
+    acting = _ACTING.get()
+    if acting is None:  # only a shared client called directly, which AccountClients never hands out
+        raise RuntimeError("a shared client was called without an account: use Sessions.for_account")
+    return acting
+
+
+class _ActingCredentials:
+    """The shared clients' credentials: those of the account the current call is made for (refreshable,
+    shared by every thread: botocore guards their refresh with a lock)."""
+
+    method = _FixedProvider.METHOD
+
+    def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        return _acting().credentials.get_frozen_credentials()
+
+    def get_deferred_property(self, name: str) -> Callable[[], Any]:
+        return lambda: getattr(_acting().credentials, name, None)
+
+    @property
+    def access_key(self) -> str:
+        return str(_acting().credentials.access_key)
+
+    @property
+    def secret_key(self) -> str:
+        return str(_acting().credentials.secret_key)
+
+    @property
+    def token(self) -> str | None:
+        return _acting().credentials.token
+
+
+class _AccountBoundClient(BaseClient):
+    """The base of the shared clients' classes: a view of the client bound to one account (a shallow copy,
+    sharing the model, endpoint, connections and handlers) makes every call, paginators' too, for it."""
+
+    _acting: _Acting | None = None
+
+    def bound_to(self, acting: _Acting) -> Any:
+        view = object.__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view._acting = acting
+        return view
+
+    def _make_api_call(self, operation_name: str, api_params: Any) -> Any:
+        token = _ACTING.set(self._acting)
+        try:
+            parent: Any = super()  # (botocore's type stubs leave this method out)
+            return parent._make_api_call(operation_name, api_params)
+        finally:
+            _ACTING.reset(token)
+
+
+def _account_bound(**event: Any) -> None:
+    """``creating-client-class``: the shared clients' classes derive from _AccountBoundClient."""
+    event["base_classes"].insert(0, _AccountBoundClient)
 
 
 class Sessions:
@@ -223,22 +353,29 @@ class Sessions:
         max_pool_connections: int = 10,
         role_duration_seconds: int = ASSUME_ROLE_SECONDS,
         prepare_session: Callable[[botocore.session.Session], None] | None = None,
+        issued: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        """``prepare_session`` sees every botocore session created (tests and benchmarks register fakes)."""
+        """``prepare_session`` sees every botocore session created (tests and benchmarks register fakes).
+        ``issued``: role credentials this run already holds (``issued_credentials`` of the process that
+        ran discovery, handed to a worker process), used until they need refreshing instead of assuming
+        each role again."""
         self.external_id = external_id
         self.external_id_mode = external_id_mode
         self.run_id = run_id
         self.profile = profile
-        self.recorder = recorder or CallRecorder()
-        self.limiter = limiter or CallPacer()
+        self.recorder = CallRecorder() if recorder is None else recorder
+        self.limiter = CallPacer() if limiter is None else limiter
         self.config = client_config(max_pool_connections)
         self._region = region
         self._duration = role_duration_seconds
         self._lock = threading.Lock()
-        self._credentials: dict[str, DeferredRefreshableCredentials] = {}
+        self._credentials: dict[str, RefreshableCredentials] = {}
+        self._issued: dict[str, Mapping[str, str]] = dict(issued or {})
         self._refused: dict[str, ClientError] = {}  # role ARN -> STS's refusal, remembered for the run
         self._sts: Any = None
         self._prepare = prepare_session
+        self._shared: botocore.session.Session | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
         try:
             self._base = self._new_session()
             base_credentials = self._base.get_credentials()
@@ -260,7 +397,7 @@ class Sessions:
                 self._sts = self._base.create_client("sts", region_name=region, config=self.config)
             return self._sts
 
-    def credentials(self, role_arn: str) -> DeferredRefreshableCredentials:
+    def credentials(self, role_arn: str) -> RefreshableCredentials:
         """Refreshable credentials of the role, assumed on first use and again before they expire."""
         with self._lock:
             found = self._credentials.get(role_arn)
@@ -286,49 +423,97 @@ class Sessions:
                 if error_code(exc) in REFUSED_FOR_THE_RUN:
                     self._refused[role_arn] = exc
                 raise
-            return {
+            metadata = {
                 "access_key": creds["AccessKeyId"],
                 "secret_key": creds["SecretAccessKey"],
                 "token": creds["SessionToken"],
                 "expiry_time": creds["Expiration"].isoformat(),
             }
+            with self._lock:
+                self._issued[role_arn] = metadata
+            return metadata
 
-        made = DeferredRefreshableCredentials(refresh_using=assume, method=_FixedProvider.METHOD)
+        with self._lock:
+            handed = self._issued.get(role_arn)
+        made: RefreshableCredentials
+        if handed is not None:  # botocore refreshes them through assume() before they expire
+            made = RefreshableCredentials.create_from_metadata(dict(handed), assume, _FixedProvider.METHOD)
+        else:
+            made = DeferredRefreshableCredentials(refresh_using=assume, method=_FixedProvider.METHOD)
         with self._lock:
             return self._credentials.setdefault(role_arn, made)
 
-    @staticmethod
-    def _thread_loader() -> Loader:
-        loader: Loader | None = getattr(_THREAD_LOADERS, "loader", None)
-        if loader is None:
-            loader = create_loader()
-            _THREAD_LOADERS.loader = loader
-        return loader
+    def issued_credentials(self) -> dict[str, Mapping[str, str]]:
+        """The role credentials assumed so far (role ARN -> botocore's credential metadata), for a worker
+        process of the same run (collector.shards): this process's own secrets, passed over a local pipe."""
+        with self._lock:
+            return dict(self._issued)
 
     def _new_session(self) -> botocore.session.Session:
         session = botocore.session.Session(profile=self.profile)
-        session.register_component("data_loader", self._thread_loader())
+        session.register_component("data_loader", process_loader())
         if self._prepare is not None:
             self._prepare(session)
         return session
 
+    def shared_client(self, service: str, region: str) -> Any:
+        """The run's one client of this service and region, built on first use (under the lock: botocore
+        sessions are not thread-safe) and wired to the recorder and limiter."""
+        key = (service, region)
+        found = self._clients.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                if self._shared is None:
+                    self._shared = self._new_session()
+                    resolver = CredentialResolver(providers=[_FixedProvider(_ActingCredentials())])
+                    self._shared.register_component("credential_provider", resolver)
+                    self._shared.register("creating-client-class", _account_bound)
+                found = self._shared.create_client(service, region_name=region, config=self.config)
+                self._wire(found, service, region)
+                self._clients[key] = found
+            return found
+
+    def _wire(self, client: Any, service: str, region: str) -> None:
+        recorder = self.recorder
+        limiter = self.limiter
+
+        def count(event_name: str = "", **_: Any) -> None:
+            recorder.count(_acting().account_id, service, event_name.rsplit(".", 1)[-1])
+
+        def pace(event_name: str = "", **_: Any) -> None:
+            operation = event_name.rsplit(".", 1)[-1]
+            limiter.bucket(_acting().account_id, region, service, operation).acquire()
+
+        def needs_retry(event_name: str = "", response: Any = None, **_: Any) -> None:
+            if response is not None:
+                code = response[1].get("Error", {}).get("Code")
+                if code in THROTTLE_CODES:
+                    operation = event_name.rsplit(".", 1)[-1]
+                    recorder.count(_acting().account_id, service, operation, throttled=True)
+
+        # before-parameter-build fires once per API call (each page too), also under botocore's Stubber,
+        # whose own before-call handler would short-circuit later events: calls are counted there.
+        client.meta.events.register("before-parameter-build", count)
+        # before-send fires once per HTTP attempt, right before the wire: pacing there spaces what the
+        # service sees (not the time spent assuming the role or signing) and paces retries too. First, so
+        # that a test's or benchmark's fake transport answering before-send is paced as well.
+        client.meta.events.register_first("before-send", pace)
+        client.meta.events.register("needs-retry", needs_retry)
+
     def for_account(self, account: Account) -> AccountClients:
-        """Clients for one account, for the calling thread only (one work item)."""
-        session = self._new_session()
-        resolver = CredentialResolver(providers=[_FixedProvider(self.credentials(account.role_arn))])
-        session.register_component("credential_provider", resolver)
-        return AccountClients(account, session, self)
+        """The clients of one account: views of the run's shared clients, calling as that account."""
+        return AccountClients(account, _Acting(account.account_id, self.credentials(account.role_arn)), self)
 
 
 class AccountClients:
-    """botocore clients of one account, cached per (service, region), each wired to the recorder and limiter.
+    """One account's clients, per (service, region): views of the run's shared clients bound to it."""
 
-    Confined to the thread that created it.
-    """
-
-    def __init__(self, account: Account, session: botocore.session.Session, sessions: Sessions) -> None:
+    def __init__(self, account: Account, acting: _Acting, sessions: Sessions) -> None:
         self.account = account
-        self._session = session
+        self._acting = acting
         self._sessions = sessions
         self._clients: dict[tuple[str, str], Any] = {}
         partition = partition_of(account.role_arn) if account.role_arn else "aws"
@@ -339,34 +524,6 @@ class AccountClients:
         key = (service, region)
         found = self._clients.get(key)
         if found is None:
-            found = self._session.create_client(service, region_name=region, config=self._sessions.config)
-            self._wire(found, service, region)
+            found = self._sessions.shared_client(service, region).bound_to(self._acting)
             self._clients[key] = found
         return found
-
-    def _wire(self, client: Any, service: str, region: str) -> None:
-        account_id = self.account.account_id
-        recorder = self._sessions.recorder
-        limiter = self._sessions.limiter
-
-        def count(event_name: str = "", **_: Any) -> None:
-            recorder.count(account_id, service, event_name.rsplit(".", 1)[-1])
-
-        def pace(event_name: str = "", **_: Any) -> None:
-            operation = event_name.rsplit(".", 1)[-1]
-            limiter.bucket(account_id, region, service, operation).acquire()
-
-        def needs_retry(event_name: str = "", response: Any = None, **_: Any) -> None:
-            if response is not None:
-                code = response[1].get("Error", {}).get("Code")
-                if code in THROTTLE_CODES:
-                    recorder.count(account_id, service, event_name.rsplit(".", 1)[-1], throttled=True)
-
-        # before-parameter-build fires once per API call (each page too), also under botocore's Stubber,
-        # whose own before-call handler would short-circuit later events: calls are counted there.
-        client.meta.events.register("before-parameter-build", count)
-        # before-send fires once per HTTP attempt, right before the wire: pacing there spaces what the
-        # service sees (not the time spent assuming the role or signing) and paces retries too. First, so
-        # that a test's or benchmark's fake transport answering before-send is paced as well.
-        client.meta.events.register_first("before-send", pace)
-        client.meta.events.register("needs-retry", needs_retry)

@@ -1,8 +1,9 @@
 """Running a collection: discovery, the plan, the work items on a thread pool, the manifest.
 
-``collect_item`` is THE code path that collects one work item: the CLI calls it from its thread pool, the
-pipeline's Lambda calls it once per invocation. A fault in one scope is classified and recorded there and
-never stops the other scopes, items, regions or accounts.
+``collect_item`` is THE code path that collects one work item: the CLI calls it from its thread pool (in this
+process, or in each worker process: collector.shards), the pipeline's Lambda calls it once per invocation. A
+fault in one scope is classified and recorded there and never stops the other scopes, items, regions or
+accounts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from collector import base_identity, registry
 from collector.aws import GLOBAL_REGION, CallPacer, CallRecorder, Sessions, partition_of
@@ -212,9 +214,14 @@ def given_regions(
 
 
 def new_sessions(
-    settings: RunSettings, run_id: str, *, prepare_session: Callable[..., None] | None = None
+    settings: RunSettings,
+    run_id: str,
+    *,
+    prepare_session: Callable[..., None] | None = None,
+    issued: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Sessions:
-    """The sessions of a run (or of one pipeline Lambda): the ExternalId, pacing and call counting."""
+    """The sessions of a run (or of one pipeline Lambda, or one worker process): the ExternalId, pacing and
+    call counting; ``issued``: role credentials the run already holds (see Sessions)."""
     return Sessions(
         external_id=settings.external_id,
         external_id_mode=settings.external_id_mode,
@@ -224,6 +231,7 @@ def new_sessions(
         limiter=CallPacer(default_rate=settings.api_rate),
         max_pool_connections=max(10, settings.workers),
         prepare_session=prepare_session,
+        issued=issued,
     )
 
 
@@ -292,6 +300,15 @@ def record_discovery(prepared: Prepared, sink: Sink, started: str) -> tuple[Scop
     return tuple(results)
 
 
+class ItemsRunner(Protocol):
+    """Runs the plan's items elsewhere (collector.shards: worker processes), handing every scope's outcome
+    to ``write`` in this thread, and merging the calls it made into ``prepared.sessions.recorder``."""
+
+    def __call__(
+        self, prepared: Prepared, state: StateReader, write: Callable[[ScopeOutcome], None]
+    ) -> None: ...
+
+
 def execute(
     prepared: Prepared,
     sink: Sink,
@@ -299,8 +316,10 @@ def execute(
     state: StateReader | None = None,
     on_scope: Callable[[ScopeResult], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    items_runner: ItemsRunner | None = None,
 ) -> RunManifest:
-    """Run the plan on a bounded thread pool; every scope's outcome goes to the sink; returns the manifest."""
+    """Run the plan on a bounded thread pool (or ``items_runner``); every scope's outcome goes to the sink;
+    returns the manifest."""
     started = now_iso()
     sink.start_run(prepared.run_id, started, prepared.settings.to_json())
     results: list[ScopeResult] = []
@@ -333,19 +352,26 @@ def execute(
             interrupted=interrupted,
         )
 
+    def write(outcome: ScopeOutcome) -> None:
+        sink.write_scope(prepared.run_id, outcome)
+        record(outcome.result)
+
     try:
-        with ThreadPoolExecutor(
-            max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
-        ) as pool:
-            futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
-            try:
-                for future in _as_completed(futures):
-                    for result in future.result():
-                        record(result)
-            except BaseException:
-                # Interrupted (or a bug): no new item starts; the running ones end and write their scopes.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        if items_runner is not None:  # (it stops its workers itself when interrupted)
+            items_runner(prepared, state or NoState(), write)
+        else:
+            with ThreadPoolExecutor(
+                max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"
+            ) as pool:
+                futures = {pool.submit(collect_item, item, env, sink): item for item in prepared.plan.items}
+                try:
+                    for future in _as_completed(futures):
+                        for result in future.result():
+                            record(result)
+                except BaseException:
+                    # Interrupted (or a bug): no new item starts; the running ones end and write their scopes.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
     except BaseException as stop:
         # What was collected is kept and the run says it was cut short; the caller decides the exit.
         sink.finish_run(manifest(interrupted_by(stop)))

@@ -6,8 +6,9 @@ customer (collector.customers.run_settings) and the pipeline's execution input (
 
 - ``CollectionSettings``: what to collect and how fast; everything a pipeline execution input carries.
 - ``RunSettings``: that, plus the customer's ExternalId and what this machine runs it with (workers,
-  profile): what the runner takes. Its JSON form (``to_json``: the run's ``settings_json`` in SQLite and
-  the pipeline's ``run.json``) leaves out the ExternalId (a per-customer secret) and the local profile.
+  processes, profile): what the runner takes. Its JSON form (``to_json``: the run's ``settings_json`` in
+  SQLite and the pipeline's ``run.json``) leaves out the ExternalId (a per-customer secret), the local
+  profile and the number of processes.
 
 JSON forms are derived from the dataclass fields: a tuple is a list, an enum its value, ``regions`` None is
 ``"all"``.
@@ -16,6 +17,7 @@ JSON forms are derived from the dataclass fields: a tuple is a list, an enum its
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -32,6 +34,20 @@ from collector.services.cloudtrail.trails import Source
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
+# Work items in flight per process by default. At 200 ms a request, the round trip seen on a busy 2-core
+# machine was about 300 ms: 32 a process gave 180 to 210 calls a second, 48 gave 276, at under 2 ms of CPU
+# a call, well short of a core (benchmarks/org_scale.py; docs/benchmarks.md).
+DEFAULT_WORKERS = 48
+MAX_PROCESSES = 64
+
+
+def one_per_core() -> int:
+    """Worker processes by default: one per core this process may run on."""
+    try:
+        return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not Linux
+        return max(1, min(MAX_PROCESSES, os.cpu_count() or 1))
+
 
 Check = Callable[[object, str], object]
 
@@ -102,6 +118,12 @@ def _fetchers(value: object, name: str) -> tuple[str, ...]:
 def _workers(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
         raise InvalidSettingError(name, value, f"a number from 1 to {MAX_WORKERS}")
+    return value
+
+
+def _processes(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PROCESSES:
+        raise InvalidSettingError(name, value, f"a number from 1 to {MAX_PROCESSES}")
     return value
 
 
@@ -231,7 +253,10 @@ class RunSettings(CollectionSettings):
     AWS profile."""
 
     external_id: str = field(metadata=checked_by(formats.external_id, secret=True))
-    workers: int = field(default=8, metadata=checked_by(_workers))
+    workers: int = field(default=DEFAULT_WORKERS, metadata=checked_by(_workers))  # per process
+    # Worker processes (collector.shards); 1: everything in this process. The CLI's default is one a core;
+    # this machine's, so not in the run's JSON form.
+    processes: int = field(default=1, metadata=checked_by(_processes, in_json=False))
     # How long stored CloudTrail events are kept (like the event history's 90 days): older ones are deleted
     # at the end of a complete run (collector.store).
     cloudtrail_retention_days: int = field(default=RETENTION_DAYS, metadata=checked_by(_retention))

@@ -1,4 +1,9 @@
-"""Shared fixtures. ``local_aws`` is one real moto server process for the whole session."""
+"""Shared fixtures. ``local_aws`` is one real moto server process for the whole session.
+
+No test may reach a real AWS endpoint: the endpoint guard refuses any request whose host is not loopback
+(installed for the whole session, before any test module is imported), and a test during which a request was
+refused fails even if the code under test swallowed the refusal.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,19 @@ from collections.abc import Iterator
 
 import pytest
 
+from local_aws.emulator import endpoint_guard
 from local_aws.emulator.server import LocalAws
+
+endpoint_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_endpoint() -> Iterator[None]:
+    endpoint_guard.take_refusals()
+    yield
+    refused = endpoint_guard.take_refusals()
+    if refused:
+        pytest.fail("a request was about to leave this machine:\n" + "\n".join(refused), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from collector import registry
@@ -27,7 +29,16 @@ from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.trails import Source
-from collector.settings import ALL_REGIONS, MAX_RETENTION_DAYS, OPTIONS, RETENTION_DAYS, RunSettings
+from collector.settings import (
+    ALL_REGIONS,
+    DEFAULT_WORKERS,
+    MAX_RETENTION_DAYS,
+    OPTIONS,
+    RETENTION_DAYS,
+    RunSettings,
+    one_per_core,
+)
+from collector.shards import InProcesses
 from collector.sink import ScopeResult
 from collector.store import SqliteStore
 
@@ -69,7 +80,19 @@ def add_parser(commands: Any) -> None:
     collect.add_argument(
         "--profile", help="AWS profile for the base credentials (default: the standard chain)"
     )
-    collect.add_argument("--workers", type=int, default=8, help="parallel work items (default 8)")
+    collect.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"work items in flight in each worker process (default {DEFAULT_WORKERS})",
+    )
+    collect.add_argument(
+        "--processes",
+        type=int,
+        default=one_per_core(),
+        help="worker processes, each collecting a share of the accounts (default: one per core, "
+        f"{one_per_core()} here; 1: all in this process)",
+    )
     collect.add_argument(
         "--api-rate",
         type=float,
@@ -134,10 +157,16 @@ def settings_from(args: argparse.Namespace) -> RunSettings:
 
 
 class Progress:
-    """Accounts and scopes done, calls made, problems: a refreshed line on a terminal, else log lines."""
+    """Accounts and scopes done, calls made, problems and the time left: a refreshed line on a terminal,
+    else log lines."""
 
-    def __init__(self, prepared: Prepared, stream: TextIO) -> None:
+    def __init__(
+        self, prepared: Prepared, stream: TextIO, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._prepared = prepared
+        self._clock = clock
+        self._started = clock()
+        self._collected = 0  # scopes of the plan's items done (the ETA's base: the rest come at once)
         self._stream = stream
         self._tty = stream.isatty()
         self._lock = threading.Lock()
@@ -157,6 +186,7 @@ class Progress:
             self._done += 1
             account = result.scope.account_id
             if account in self._per_account and result.status is not ScopeStatus.SKIPPED:
+                self._collected += 1
                 self._per_account[account] -= 1
                 if self._per_account[account] == 0:
                     self._accounts_done += 1
@@ -166,7 +196,7 @@ class Progress:
                 calls = self._prepared.sessions.recorder.total()
                 self._stream.write(
                     f"\r\x1b[Kscopes {self._done}/{self._total} · accounts {self._accounts_done}/"
-                    f"{len(self._per_account)} · API calls {calls} · problems {self._problems}"
+                    f"{len(self._per_account)} · API calls {calls} · problems {self._problems}{self._eta()}"
                 )
                 self._stream.flush()
             else:
@@ -175,10 +205,24 @@ class Progress:
                     "%s %s (%d records)%s", result.scope, result.status.value, result.record_count, detail
                 )
 
+    def _eta(self) -> str:
+        left = self._prepared.plan.scope_count - self._collected
+        if not self._collected or left <= 0:
+            return ""
+        seconds = round((self._clock() - self._started) / self._collected * left)
+        return f" · about {seconds // 60} min {seconds % 60:02d} s left"
+
     def close(self) -> None:
         if self._tty:
             self._stream.write("\n")
             self._stream.flush()
+
+
+def items_runner(prepared: Prepared) -> InProcesses | None:
+    """Worker processes when asked for more than one and the plan has more than one account."""
+    accounts = {item.account.account_id for item in prepared.plan.items}
+    processes = min(prepared.settings.processes, len(accounts))
+    return InProcesses(processes) if processes > 1 else None
 
 
 def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -226,7 +270,9 @@ def _collect(
     progress = Progress(prepared, err)
     with store:
         try:
-            manifest = execute(prepared, store, state=store, on_scope=progress)
+            manifest = execute(
+                prepared, store, state=store, on_scope=progress, items_runner=items_runner(prepared)
+            )
         finally:
             progress.close()
     bad = [s for s in manifest.scopes if not s.status.is_ok]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -119,6 +120,79 @@ def test_credentials_are_refreshed_before_they_expire_and_shared_by_threads() ->
     assert sessions.credentials(ROLE_ARN) is sessions.credentials(ROLE_ARN)
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _assume_role_for(role_arn: str) -> str:
+    """An AssumeRole answer whose access key names the role's account."""
+    account = role_arn.split(":")[4]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    return assume_role_xml(later).replace("ASIAEXAMPLE", f"ASIA{account}")
+
+
+def test_one_client_per_service_and_region_serves_every_account_and_thread_with_its_own_credentials() -> None:
+    """Clients are built once a run and shared; each call is signed with, counted for and paced as the
+    account whose view made it, also when threads interleave accounts on the same client."""
+    accounts = [Account(f"{n:012d}", f"arn:aws:iam::{n:012d}:role/Reader") for n in (111, 222, 333)]
+    sessions_made: list[object] = []
+    expected = threading.local()
+    mismatches: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def sts(request, **_):
+        role = dict(urllib.parse.parse_qsl(_text(request.body)))["RoleArn"]
+        return http_answers([(200, _assume_role_for(role))])(request)
+
+    def iam(request, **_):
+        signed_with = _text(request.headers["Authorization"]).split("Credential=")[1].split("/")[0]
+        if signed_with != f"ASIA{expected.account}":
+            with lock:
+                mismatches.append((expected.account, signed_with))
+        return http_answers([(200, ALIASES)])(request)
+
+    def prepare(session) -> None:
+        sessions_made.append(session)
+        session.register("before-send.sts", sts)
+        session.register("before-send.iam", iam)
+
+    sessions = Sessions(
+        external_id="Customer-1",
+        run_id="r",
+        prepare_session=prepare,
+        max_pool_connections=8,
+        limiter=CallPacer(default_rate=1e6),
+    )
+
+    def work(offset: int) -> None:
+        for i in range(30):
+            account = accounts[(offset + i) % len(accounts)]
+            expected.account = account.account_id
+            sessions.for_account(account).client("iam").list_account_aliases()
+
+    with ThreadPoolExecutor(8) as pool:
+        for done in [pool.submit(work, n) for n in range(8)]:
+            done.result()
+    assert mismatches == []
+    calls = {
+        c.account_id: c.calls for c in sessions.recorder.snapshot() if c.operation == "ListAccountAliases"
+    }
+    assert calls == {a.account_id: 80 for a in accounts}
+    assert {c.account_id: c.calls for c in sessions.recorder.snapshot() if c.operation == "AssumeRole"} == {
+        a.account_id: 1 for a in accounts
+    }
+    one, other = (sessions.for_account(a).client("iam") for a in accounts[:2])
+    assert one.meta is other.meta  # the same client underneath: one model, one connection pool
+    assert sessions.for_account(accounts[0]).client("iam", "eu-west-1").meta is not one.meta
+    assert len(sessions_made) == 2  # the base session (for STS) and the shared clients' session
+
+
+def test_a_shared_client_called_without_an_account_refuses() -> None:
+    sessions = _sessions([], [(200, ALIASES)], [])
+    with pytest.raises(RuntimeError, match="without an account"):
+        sessions.shared_client("iam", "us-east-1").list_account_aliases()
+
+
 def test_a_denied_assume_role_names_sts_assume_role() -> None:
     sessions = _sessions(
         [(403, error_xml("AccessDenied", "not authorized to perform sts:AssumeRole"))], [], []
@@ -155,6 +229,24 @@ def test_rate_limits_are_per_account_region_and_api_with_documented_rates() -> N
     assert a.rate == 7.0
     lookups = limiter.bucket("111111111111", "eu-west-1", "cloudtrail", "LookupEvents").rate
     assert lookups == aws.LOOKUP_EVENTS_RATE and 1.5 < lookups < 2.0  # just under CloudTrail's 2/s
+
+
+def test_the_pacer_forgets_buckets_full_for_a_while_and_keeps_the_others() -> None:
+    """Memory flat in accounts: the buckets of accounts done go; a bucket still paying off its calls stays."""
+    now = [1000.0]
+    limiter = CallPacer(default_rate=1.0, clock=lambda: now[0], sleep=lambda s: None)
+    done = limiter.bucket("111111111111", "us-east-1", "ec2", "DescribeVpcs")
+    done.acquire()
+    busy = limiter.bucket("222222222222", "us-east-1", "ec2", "DescribeVpcs")
+    now[0] += aws.IDLE_SECONDS + 2  # the first is full again, and has been for over IDLE_SECONDS
+    for _ in range(5):
+        busy.acquire()  # the second owes 4 s of calls
+    for n in range(aws.SWEEP_EVERY - 2):
+        limiter.bucket(f"{n:012d}", "eu-west-1", "ec2", "DescribeVpcs")
+    # The idle one went; the busy one and the new ones stayed.
+    assert limiter.bucket_count() == aws.SWEEP_EVERY - 1
+    assert limiter.bucket("222222222222", "us-east-1", "ec2", "DescribeVpcs") is busy
+    assert limiter.bucket("111111111111", "us-east-1", "ec2", "DescribeVpcs") is not done
 
 
 def test_recorder_is_thread_safe() -> None:

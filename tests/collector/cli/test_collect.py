@@ -148,7 +148,9 @@ def test_progress_on_a_terminal_is_one_refreshed_line(offline_aws: None) -> None
             return True
 
     account = Account("111122223333", ROLE)
-    plan = Plan((WorkItem(account, GLOBAL, ("iam", "organizations")),))
+    plan = Plan(
+        (WorkItem(account, GLOBAL, ("iam", "organizations")), WorkItem(account, "eu-west-1", ("ec2",)))
+    )
     prepared = Prepared(
         "r",
         RunSettings(role_arn=ROLE, external_id="abc"),
@@ -158,13 +160,20 @@ def test_progress_on_a_terminal_is_one_refreshed_line(offline_aws: None) -> None
         plan,
     )
     stream = Tty()
-    progress = Progress(prepared, stream)
+    now = [100.0]
+    progress = Progress(prepared, stream, clock=lambda: now[0])
+    now[0] += 61  # a scope every 61 s: 2 minutes 2 seconds left after the first
     progress(ScopeResult(ScopeKey("111122223333", GLOBAL, "iam"), ScopeStatus.COMPLETE))
+    assert stream.getvalue().endswith(
+        "scopes 1/3 · accounts 0/1 · API calls 0 · problems 0 · about 2 min 02 s left"
+    )
+    now[0] += 61
     progress(ScopeResult(ScopeKey("111122223333", GLOBAL, "organizations"), ScopeStatus.DENIED))
+    progress(ScopeResult(ScopeKey("111122223333", "eu-west-1", "ec2"), ScopeStatus.COMPLETE))
     progress.close()
     text = stream.getvalue()
-    assert text.count("\r") == 2 and text.endswith("\n")
-    assert "scopes 2/2 · accounts 1/1 · API calls 0 · problems 1" in text
+    assert text.count("\r") == 3 and text.endswith("\n")
+    assert text.endswith("scopes 3/3 · accounts 1/1 · API calls 0 · problems 1\n")  # nothing left
 
 
 def test_the_installed_command_and_the_module_run() -> None:

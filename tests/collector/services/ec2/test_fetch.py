@@ -21,6 +21,7 @@ from collector.models import Account, ScopeStatus
 from collector.permissions import catalog_of
 from collector.plan import Plan
 from collector.runner import collect_scope, execute, given_regions, prepare
+from collector.services.cloudtrail.trails import Source
 from collector.services.ec2 import fetch as ec2
 from collector.services.ec2 import listings
 from collector.services.ec2.parse_resources import SETTINGS
@@ -493,7 +494,13 @@ def test_opt_in_regions_not_enabled_are_skipped_and_recorded(offline_aws: None, 
         session.register("before-send.sts", sts)
         session.register("before-send.ec2", regions)
 
-    settings = RunSettings(role_arn=ROLE_ARN, external_id="Customer-1", fetchers=("ec2", "cloudtrail"))
+    # (LookupEvents: finding the trail is not under test, and would call CloudTrail.)
+    settings = RunSettings(
+        role_arn=ROLE_ARN,
+        external_id="Customer-1",
+        fetchers=("ec2", "cloudtrail"),
+        cloudtrail_source=Source.LOOKUP,
+    )
     prepared = prepare(settings, prepare_session=fake_aws)
 
     assert [(i.unit, i.fetchers) for i in prepared.plan.items] == [

@@ -4,8 +4,10 @@ the store rebuilds after every run from what the Identity Center and IAM scopes 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from collector import registry
 from collector.aws import Sessions
@@ -13,6 +15,7 @@ from collector.errors import status_of
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import build_plan
 from collector.runner import discover
+from collector.services.cloudtrail.trails import Source
 from collector.services.iam.records import Role
 from collector.services.identity_center.parse import IdentityCenterHome
 from collector.services.identity_center.records import (
@@ -58,12 +61,26 @@ def test_identity_center_in_an_account_left_out_is_a_skipped_scope_that_says_why
     assert "does not collect" in skipped.reason
 
 
+def _one_region_aws(session: Any) -> None:
+    """An account whose only region is us-east-1, answered in-process."""
+
+    def answer(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        assert model.name == "DescribeRegions", model.name
+        regions = [{"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"}]
+        return AWSResponse("https://ec2.invalid", 200, HTTPHeaders(), None), {"Regions": regions}
+
+    session.register("before-call.ec2", answer)
+
+
 @pytest.mark.usefixtures("offline_aws")
 def test_a_single_account_reads_identity_center_only_when_asked_by_name() -> None:
     # Identity Center is an opt-in feature of the role: by default a single account's role lacks it.
-    sessions = Sessions(external_id="abc-123", run_id="r")
-    one_region = ("us-east-1",)  # no region discovery: nothing here calls AWS
-    settings = RunSettings(role_arn=A.role_arn, external_id="abc-123", regions=one_region)
+    # Discovery checks the given region with DescribeRegions (answered here); no trail to find.
+    sessions = Sessions(external_id="abc-123", run_id="r", prepare_session=_one_region_aws)
+    one_region = ("us-east-1",)
+    settings = RunSettings(
+        role_arn=A.role_arn, external_id="abc-123", regions=one_region, cloudtrail_source=Source.LOOKUP
+    )
     default = discover(settings, sessions, registry.FETCHERS)
     assert default.identity_center is None and default.problems == ()
     named = RunSettings(

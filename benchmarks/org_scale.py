@@ -1,0 +1,361 @@
+"""An organization of N small member accounts on the local AWS, collected by the real CLI through a proxy that
+adds AWS's round trip to every request: calls, CPU, memory and wall, projected to 1,000 and 10,000 accounts.
+
+1. Seeds, through the local AWS's own API (fast enough: about 20 ms an account), an organization of
+   ``--accounts`` member accounts, each with one IAM user, and the management account's integration role.
+2. Starts ``benchmarks.latency_proxy`` on 127.0.0.1 in front of it (``--latency`` seconds a request).
+3. Runs ``collect --organization`` with the default fetchers in every enabled region in its own process
+   (``benchmarks.guarded_collect``: the CLI with the endpoint guard on), measured with ``wait4``: wall,
+   CPU (user + system, its worker processes included) and peak RSS of the collector alone; the local AWS
+   and the proxy run in their own processes on the same machine, and their CPU is not the collector's.
+4. Beside it, botocore's own floor: a long-lived client per service making the same operations one after
+   the other against the local AWS (no proxy), in this process: CPU per call of botocore alone.
+5. Projects the run to 1,000 and 10,000 accounts from the measured sustained rate (calls a second after
+   discovery, which is per account and scales with it) next to the pipeline benchmark's model
+   (benchmarks.pipeline_scale.cli, one process, fed with this run's CPU per item).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ParamValidationError
+
+from benchmarks import pipeline_scale
+from collector.services.ec2 import listings
+from collector.settings import DEFAULT_WORKERS, one_per_core
+from local_aws.emulator.server import LocalAws
+from local_aws.seed.concurrency import map_all
+from local_aws.seed.sessions import management_session, member_session
+
+EXTERNAL_ID = "Bench-Org-External-1"
+READER = "OrgBenchReader"
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+# Which fetcher a call belongs to, for the per-account table (discovery's calls are named as such).
+DISCOVERY_CALLS = {("ec2", "DescribeRegions"), ("sts", "AssumeRole")}
+FLOOR_CALLS = 400
+ONCE_A_RUN = {"sts", "organizations", "sso-admin", "identitystore"}  # no weight in CPU per call
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float
+    cpu: float
+    peak_rss_mib: float
+    code: int
+    stderr: str
+
+
+def seed(aws: LocalAws, accounts: int) -> tuple[str, list[str], float]:
+    """The organization through the API; returns the reader role, the member account IDs, seconds taken."""
+    started = time.perf_counter()
+    management = management_session(aws.endpoint_url)
+    org = management.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+
+    def create(n: int) -> str:
+        status = org.create_account(AccountName=f"member-{n:05d}", Email=f"member-{n:05d}@example.com")
+        return str(status["CreateAccountStatus"]["AccountId"])
+
+    members = sorted(map_all(create, range(accounts)))
+
+    def user(account_id: str) -> None:
+        member_session(management, account_id).client("iam").create_user(UserName="member-user")
+
+    map_all(user, members)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{management.account_id}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam = management.client("iam")
+    role = iam.create_role(RoleName=READER, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    return str(role), members, time.perf_counter() - started
+
+
+def start_proxy(upstream: int, latency: float, replay: bool) -> tuple[subprocess.Popen[str], int]:
+    command = [sys.executable, "-m", "benchmarks.latency_proxy", "--upstream", str(upstream)]
+    command += ["--latency", str(latency), *(["--replay"] if replay else [])]
+    proxy = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert proxy.stdout is not None
+    line = proxy.stdout.readline()
+    if not line.startswith("LISTENING "):
+        proxy.kill()
+        raise RuntimeError(f"the latency proxy did not start: {line!r}")
+    return proxy, int(line.split()[1])
+
+
+def cpu_of(pid: int | None) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux /proc)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants now (Linux /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        total += int(rss[1]) * 1024 if rss else 0
+        pending.extend(int(c) for c in children)
+    return total
+
+
+def run_collector(env: dict[str, str], argv: list[str]) -> Measured:
+    """The CLI in its own process: wall; CPU of it and its worker processes (wait4: they are waited for);
+    peak RSS of the whole tree, summed, sampled every 0.2 s."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.guarded_collect", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert child.stderr is not None
+    stderr_tail = child.stderr.read()[-3000:]  # (read while it runs: a full pipe would stop it)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_rss_mib=max(peak[0], usage.ru_maxrss * 1024) / 2**20,
+        code=child.returncode,
+        stderr=stderr_tail,
+    )
+
+
+def botocore_floor(endpoint: str, operations: Counter[tuple[str, str]], role_arn: str) -> float:
+    """CPU seconds a call of botocore alone: one long-lived client per service, FLOOR_CALLS calls in the
+    run's mix of operations with the collector's parameters, one after the other, against the local AWS
+    without the proxy (each operation called once first, unmeasured: its model is loaded once a process)."""
+    session = boto3.Session()
+    creds = session.client("sts", endpoint_url=endpoint).assume_role(
+        RoleArn=role_arn, RoleSessionName="floor"
+    )["Credentials"]
+    clients: dict[str, Any] = {}
+    calls = 0
+    busy = 0.0
+    mix = Counter({k: n for k, n in operations.items() if k[0] not in ONCE_A_RUN})
+    for (service, operation), count in mix.most_common():
+        client = clients.get(service)
+        if client is None:
+            client = session.client(
+                service,  # type: ignore[call-overload]
+                region_name="us-east-1",
+                endpoint_url=endpoint,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+            clients[service] = client
+        method = getattr(client, _snake(operation))
+        params = _floor_params(service, operation)
+        try:
+            with contextlib.suppress(client.exceptions.ClientError):
+                method(**params)  # (first: loads the operation's model)
+        except ParamValidationError:
+            continue  # a call per listed item (its own parameters): left out of the floor
+        for _ in range(max(1, round(FLOOR_CALLS * count / mix.total()))):
+            cpu = time.process_time()
+            with contextlib.suppress(client.exceptions.ClientError):  # (an error costs what an answer does)
+                method(**params)
+            busy += time.process_time() - cpu
+            calls += 1
+    return busy / max(1, calls)
+
+
+def _snake(operation: str) -> str:
+    from botocore import xform_name  # noqa: PLC0415 - only here
+
+    return str(xform_name(operation))
+
+
+# The EC2 listings' own parameters (e.g. Owners=self: without it moto lists every public image).
+EC2_PARAMS = {listings.api_name(c.operation): dict(c.params) for c in listings.calls()}
+
+
+def _floor_params(service: str, operation: str) -> dict[str, Any]:
+    if service == "ec2":
+        return EC2_PARAMS.get(operation, {})
+    if service == "cloudtrail" and operation == "LookupEvents":
+        return {"MaxResults": 50}
+    if service == "iam" and operation == "GetAccountAuthorizationDetails":
+        return {"MaxItems": 1000}
+    if service == "iam" and operation == "ListAccessKeys":
+        return {"UserName": "member-user"}
+    return {}
+
+
+@dataclass(frozen=True)
+class Run:
+    calls: Counter[tuple[str, str, str]]  # (account, service, operation) -> calls
+    scopes: int
+    collecting: float  # seconds from the first work item to the manifest (after discovery)
+
+
+def read_run(db: Path) -> Run:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT account_id, service, operation, calls FROM api_calls").fetchall()
+        scopes = conn.execute("SELECT COUNT(*) FROM scopes").fetchone()[0]
+        statuses = dict(conn.execute("SELECT status, COUNT(*) FROM scopes GROUP BY status").fetchall())
+        started, finished = conn.execute("SELECT started_at, finished_at FROM runs").fetchone()
+    if set(statuses) - {"complete", "skipped"}:
+        print(f"  (scope statuses: {statuses})")
+    collecting = (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+    return Run(Counter({(a, s, o): c for a, s, o, c in rows}), int(scopes), collecting)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--accounts", type=int, default=100, help="member accounts to seed")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds added to every request")
+    parser.add_argument("--workers", type=int, help="the collector's --workers (default: its default)")
+    parser.add_argument("--processes", type=int, help="the collector's --processes (default: its default)")
+    parser.add_argument(
+        "--replay",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the proxy answers a request seen before from memory (default; see benchmarks.latency_proxy)",
+    )
+    parser.add_argument("--project", type=int, nargs="*", default=[1_000, 10_000], help="accounts to project")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp, LocalAws(record_api_calls=False) as aws:
+        for key, value in aws.environment().items():
+            os.environ[key] = value
+        os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        role_arn, members, seeded = seed(aws, args.accounts)
+        replay = "replayed by the proxy when seen before" if args.replay else "every one answered by it"
+        print(
+            f"Organization of {len(members)} member accounts on the local AWS (seeded through its API in "
+            f"{seeded:.1f} s); {args.latency * 1000:.0f} ms added to every request by a proxy on 127.0.0.1, "
+            f"{replay}"
+        )
+        proxy, port = start_proxy(aws.port, args.latency, args.replay)
+        try:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(aws.environment())
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+            env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+            db = Path(tmp) / "org.sqlite"
+            cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
+            cli += ["--member-role-name", MEMBER_ROLE, "--db", str(db)]
+            for option in ("workers", "processes"):
+                if getattr(args, option):
+                    cli += [f"--{option}", str(getattr(args, option))]
+            others = cpu_of(aws.pid), cpu_of(proxy.pid)
+            measured = run_collector(env, cli)
+            others = cpu_of(aws.pid) - others[0], cpu_of(proxy.pid) - others[1]
+        finally:
+            proxy.terminate()
+            stats_line, _ = proxy.communicate()
+        if measured.code not in (0, 1):
+            print(measured.stderr, file=sys.stderr)
+            return measured.code
+        run = read_run(db)
+        by_operation = Counter[tuple[str, str]]()
+        for (_, service, operation), n in run.calls.items():
+            by_operation[(service, operation)] += n
+        member_role = f"arn:aws:iam::{members[0]}:role/{MEMBER_ROLE}"
+        floor = botocore_floor(aws.endpoint_url, by_operation, member_role)
+    report(args, members, run, measured, floor)
+    stats = json.loads(stats_line.split("STATS ", 1)[1]) if "STATS " in stats_line else {}
+    print(
+        f"meanwhile, on the same {os.cpu_count()} cores: the local AWS used {others[0]:.1f} s of CPU, "
+        f"the proxy {others[1]:.1f} s; the proxy relayed {stats.get('requests', '?')} requests, "
+        f"{stats.get('replayed', '?')} of them replayed (load average {os.getloadavg()[0]:.1f})"
+    )
+    return 0
+
+
+def report(args: argparse.Namespace, members: list[str], run: Run, measured: Measured, floor: float) -> None:
+    total = sum(run.calls.values())
+    member = set(members)
+    per_fetcher: dict[str, int] = defaultdict(int)
+    for (account, service, operation), n in run.calls.items():
+        if account in member:
+            name = "discovery" if (service, operation) in DISCOVERY_CALLS else service
+            per_fetcher[name] += n
+    count = len(members)
+    print(f"API calls: {total} in all; a member account, by fetcher (mean of {count}):")
+    print("  " + ", ".join(f"{k} {v / count:.1f}" for k, v in sorted(per_fetcher.items())))
+    per_member = sum(per_fetcher.values()) / count
+    discovery_calls = sum(n for (_, s, o), n in run.calls.items() if (s, o) in DISCOVERY_CALLS)
+    sustained = (total - discovery_calls) / run.collecting
+    before = measured.wall - run.collecting  # start-up and discovery: per account, it grows with them
+    print(
+        f"collector: wall {measured.wall:.1f} s ({before:.1f} s start-up and discovery, then "
+        f"{run.collecting:.0f} s collecting at {sustained:.0f} calls/s); {total / measured.wall:.0f} calls/s"
+        " over the whole run"
+    )
+    print(
+        f"  CPU {measured.cpu:.1f} s = {measured.cpu / total * 1000:.2f} ms a call (botocore alone: "
+        f"{floor * 1000:.2f} ms a call); peak RSS {measured.peak_rss_mib:.0f} MiB (all its processes "
+        f"together); {run.scopes} scopes; exit {measured.code}"
+    )
+    regions = per_fetcher.get("cloudtrail", 0) / count  # one LookupEvents page a region in these accounts
+    items = count * (1 + regions)
+    cpu_per_item = measured.cpu / max(1.0, items)
+    print(
+        f"projected: start-up and discovery scaled by accounts, then {per_member:.0f} calls a member "
+        f"account ({regions:.0f} regions) at {sustained:.0f} calls/s; beside it the pipeline benchmark's "
+        f"CLI model given this run's CPU per work item ({cpu_per_item * 1000:.0f} ms) over its processes:"
+    )
+    for accounts in args.project:
+        wall = before * accounts / count + accounts * (per_member - 2) / sustained
+        global_wall = per_fetcher["iam"] / count * args.latency
+        glob = pipeline_scale.ItemProfile(wall=global_wall, cpu=0, calls=0, puts=0)
+        per_region = (per_fetcher["ec2"] + per_fetcher["cloudtrail"]) / count / max(1.0, regions)
+        regional = pipeline_scale.ItemProfile(wall=per_region * args.latency, cpu=0, calls=0, puts=0)
+        workers = (args.workers or DEFAULT_WORKERS) * (args.processes or one_per_core())
+        model = pipeline_scale.cli(
+            accounts, round(regions), glob, regional, workers, args.latency, cpu_per_item
+        )
+        print(f"  {accounts:>6} accounts: {wall / 60:6.1f} min   (model: {model.wall / 60:6.1f} min)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
