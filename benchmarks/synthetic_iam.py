@@ -34,6 +34,12 @@ TRUST = {
 PAGE = 1000  # GetAccountAuthorizationDetails' MaxItems ceiling
 # IAM sends policy documents URL-encoded; botocore decodes them (in place) after every call.
 DOC_TEXT = urllib.parse.quote(json.dumps(DOC))
+SAML_METADATA = (
+    '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+    'entityID="https://idp.example.com/saml"><md:IDPSSODescriptor protocolSupportEnumeration="x">'
+    '<md:SingleSignOnService Binding="x" Location="https://idp.example.com/sso"/>'
+    "</md:IDPSSODescriptor></md:EntityDescriptor>"
+)
 TRUST_TEXT = urllib.parse.quote(json.dumps(TRUST))
 
 
@@ -53,6 +59,8 @@ class Shape:
     policies: int
     users_with_keys: int
     boundary_only_policies: int = 1  # referenced as a boundary, absent from the details: backfilled
+    saml_providers: int = 1
+    oidc_providers: int = 1
 
     @classmethod
     def for_roles(cls, roles: int) -> Shape:
@@ -163,9 +171,13 @@ class SyntheticIam:
     def minimum_calls(self) -> int:
         """The fewest calls that read this account completely, when it has no credential report yet:
         the alias, every details page, Generate + Get of the report, a key listing per user with keys,
-        GetPolicy + GetPolicyVersion per policy absent from the details."""
+        GetPolicy + GetPolicyVersion per policy absent from the details; then the account settings: the SAML
+        and OIDC provider lists and one Get per provider, the virtual MFA device pages (a device per user),
+        the password policy and the account summary."""
         s = self.shape
-        return 1 + math.ceil(s.entities / PAGE) + 2 + s.users_with_keys + 2 * s.boundary_only_policies
+        inventory = 1 + math.ceil(s.entities / PAGE) + 2 + s.users_with_keys + 2 * s.boundary_only_policies
+        providers = 2 + s.saml_providers + s.oidc_providers
+        return inventory + providers + max(1, math.ceil(s.users / PAGE)) + 2
 
     def per_entity_calls(self) -> int:
         """What a collector that lists and then describes entity by entity makes (ListUsers/GetUser style):
@@ -240,11 +252,47 @@ class SyntheticIam:
                     }
                 }
             )
+        if op == "ListSAMLProviders":
+            arns = [_arn("saml-provider", f"idp-{i}") for i in range(self.shape.saml_providers)]
+            return self._ok({"SAMLProviderList": [{"Arn": a, "CreateDate": CREATED} for a in arns]})
+        if op == "GetSAMLProvider":
+            return self._ok({"SAMLMetadataDocument": SAML_METADATA, "CreateDate": CREATED})
+        if op == "ListOpenIDConnectProviders":
+            arns = [_arn("oidc-provider", f"idp-{i}.example.com") for i in range(self.shape.oidc_providers)]
+            return self._ok({"OpenIDConnectProviderList": [{"Arn": a} for a in arns]})
+        if op == "GetOpenIDConnectProvider":
+            url = body["OpenIDConnectProviderArn"].split("oidc-provider/", 1)[1]
+            return self._ok({"Url": url, "ClientIDList": ["sts.amazonaws.com"], "ThumbprintList": ["0" * 40]})
+        if op == "ListVirtualMFADevices":
+            return self._ok(self._mfa_devices(int(body.get("Marker") or 0), int(body.get("MaxItems") or 100)))
+        if op == "GetAccountPasswordPolicy":
+            return self._ok({"PasswordPolicy": {"MinimumPasswordLength": 14, "RequireSymbols": True}})
+        if op == "GetAccountSummary":
+            return self._ok({"SummaryMap": {"Users": self.shape.users, "AccountMFAEnabled": 1}})
         if op == "GetPolicyVersion":
             return self._ok(
                 {"PolicyVersion": {"Document": DOC_TEXT, "VersionId": "v1", "IsDefaultVersion": True}}
             )
         raise NotImplementedError(op)
+
+    def _mfa_devices(self, offset: int, size: int) -> dict[str, Any]:
+        """A virtual MFA device per user, paged by MaxItems/Marker."""
+        users = self.users[offset : offset + size]
+        devices = [
+            {
+                "SerialNumber": _arn("mfa", str(u["UserName"])),
+                "User": {k: u[k] for k in ("Path", "UserName", "UserId", "Arn", "CreateDate")},
+                "EnableDate": CREATED,
+            }
+            for u in users
+        ]
+        following = offset + size
+        more = following < len(self.users)
+        return {
+            "VirtualMFADevices": devices,
+            "IsTruncated": more,
+            **({"Marker": str(following)} if more else {}),
+        }
 
     def _details(self, offset: int, size: int) -> dict[str, Any]:
         lists = (

@@ -1,5 +1,8 @@
 """Records derived by joining what different scopes collected. Pure: the store feeds it stored rows.
 
+Two derivations: the permission-set-to-role mapping (below), and the roles' trust edges
+(``role_trust_principals``: a role's account and an account of the collected organization are not external).
+
 The permission-set-to-role mapping: when a permission set is provisioned to an account, Identity Center
 creates there the role ``AWSReservedSSO_<permission set name>_<16 hex digits>`` under the path
 ``/aws-reserved/sso.amazonaws.com/`` (plus ``<home region>/`` when the home region is not us-east-1). The
@@ -14,7 +17,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from collector.services.iam.trust import TrustContext, role_trust_principals
 from collector.services.identity_center.records import PermissionSetRole, RoleMatch
+
+# The roles' trust edges (role_trust_principals) need the collected organization to say which principal is
+# external, so they are derived here too; the parsing is collector/services/iam/trust.py.
+__all__ = [
+    "Provisioned",
+    "StoredRole",
+    "TrustContext",
+    "permission_set_name_of",
+    "permission_set_roles",
+    "role_trust_principals",
+    "sso_role_path",
+]
 
 SSO_ROLE_PREFIX = "AWSReservedSSO_"
 SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"

@@ -79,20 +79,52 @@ def _check(record: Record, ctx: FetchContext) -> Record:
     return record
 
 
-def collect_scope(ctx: FetchContext) -> ScopeOutcome:
-    """Run one fetcher in one scope; whatever was read before a fault is kept (and written)."""
-    started = now_iso()
-    records: list[Record] = []
+# Records of an append-only kind go to the sink in writes of this many as they are read (not all at the end
+# of the scope): a scope's memory stays flat in its number of records. About 4.5 MB of CloudTrail events.
+RECORDS_PER_WRITE = 500
+
+
+def _produced(ctx: FetchContext) -> Iterator[Record]:
+    """The fetcher's records, checked; a fault ends them and becomes the scope's problem. (A fault of the
+    consumer, e.g. the sink's, is raised where it happens, outside this generator: it is not the scope's.)"""
     try:
         for record in ctx.fetcher.collect(ctx):
-            records.append(_check(record, ctx))
+            yield _check(record, ctx)
     except Exception as exc:
         ctx.problems.append(classify(exc, permissions=ctx.fetcher.permissions.permissions))
+
+
+def collect_scope(
+    ctx: FetchContext, sink: Sink | None = None, *, per_write: int = RECORDS_PER_WRITE
+) -> ScopeOutcome:
+    """Run one fetcher in one scope; whatever was read before a fault is kept (and written).
+
+    Given the sink, the records of append-only kinds (not the fetcher's snapshot kinds: never removed as
+    stale) are written to it every ``per_write`` records as they are read; the outcome keeps the rest (the
+    snapshot kinds' records, whose stale rows go only when the whole scope completes, and the last
+    append-only ones), for the scope's ``write_scope`` with its status and state. The state is written only
+    there, after every record of the scope: it never passes a record that was not written.
+    """
+    started = now_iso()
+    snapshot = ctx.fetcher.snapshot_kinds
+    kept: list[Record] = []
+    pending: list[Record] = []
+    count = parts = 0
+    for record in _produced(ctx):
+        count += 1
+        if sink is None or type(record) in snapshot:
+            kept.append(record)
+            continue
+        pending.append(record)
+        if len(pending) >= per_write:
+            parts += 1
+            sink.write_records(ctx.run_id, ctx.scope, parts, tuple(pending))
+            pending.clear()
     status = status_of(ctx.problems)
-    result = ScopeResult(ctx.scope, status, tuple(ctx.problems), len(records), started, now_iso())
+    result = ScopeResult(ctx.scope, status, tuple(ctx.problems), count, started, now_iso())
     checkpoint = status is not ScopeStatus.COMPLETE and ctx.stopped_early
     state = dict(ctx.state) if status is ScopeStatus.COMPLETE or checkpoint else {}
-    return ScopeOutcome(result, tuple(records), ctx.fetcher.snapshot_kinds, state, checkpoint)
+    return ScopeOutcome(result, (*kept, *pending), ctx.fetcher.snapshot_kinds, state, checkpoint)
 
 
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
@@ -116,7 +148,7 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             deadline=env.deadline,
             clients_for=env.clients_for,
         )
-        outcome = collect_scope(ctx)
+        outcome = collect_scope(ctx, sink)
         sink.write_scope(env.run_id, outcome)
         results.append(outcome.result)
     return tuple(results)
@@ -302,10 +334,15 @@ def record_discovery(prepared: Prepared, sink: Sink, started: str) -> tuple[Scop
 
 class ItemsRunner(Protocol):
     """Runs the plan's items elsewhere (collector.shards: worker processes), handing every scope's outcome
-    to ``write`` in this thread, and merging the calls it made into ``prepared.sessions.recorder``."""
+    to ``write`` in this thread (its parts of append-only records first, to ``write_records``: see
+    ``collect_scope``), and merging the calls it made into ``prepared.sessions.recorder``."""
 
     def __call__(
-        self, prepared: Prepared, state: StateReader, write: Callable[[ScopeOutcome], None]
+        self,
+        prepared: Prepared,
+        state: StateReader,
+        write: Callable[[ScopeOutcome], None],
+        write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
     ) -> None: ...
 
 
@@ -356,9 +393,12 @@ def execute(
         sink.write_scope(prepared.run_id, outcome)
         record(outcome.result)
 
+    def write_records(scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        sink.write_records(prepared.run_id, scope, part, records)
+
     try:
         if items_runner is not None:  # (it stops its workers itself when interrupted)
-            items_runner(prepared, state or NoState(), write)
+            items_runner(prepared, state or NoState(), write, write_records)
         else:
             with ThreadPoolExecutor(
                 max_workers=max(1, prepared.settings.workers), thread_name_prefix="collect"

@@ -11,8 +11,9 @@ writes it. So the store, the statuses and the manifest are the same whichever pa
 - A worker gets the run's settings, its items, the state of its scopes (read here: the store stays in this
   process) and the role credentials discovery already assumed (used until they need refreshing, so each
   role is assumed once a run, as in one process).
-- A worker that dies (a crash, a kill) loses none of what it sent, and nothing of the others: each of its
-  scopes that never arrived is recorded as failed, naming the worker's exit.
+- A worker that dies (a crash, a kill) loses none of what it sent (parts of a scope's append-only records
+  included), and nothing of the others: each of its scopes that never arrived is recorded as failed, naming
+  the worker's exit (so its state does not advance).
 - Ctrl-C reaches the whole process group: the workers ignore it and this process stops every one of them
   (terminate, then kill) before the interruption goes on up.
 
@@ -33,7 +34,7 @@ from typing import Any
 
 from collector import registry
 from collector.fetch import FetchOptions
-from collector.models import ApiCallCount, Problem, ScopeKey, ScopeStatus
+from collector.models import ApiCallCount, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, Prepared, collect_item, new_sessions, now_iso
 from collector.settings import RunSettings
@@ -80,6 +81,9 @@ class _PipeSink:
 
     def start_run(self, run_id: str, started_at: str, settings: Mapping[str, Any]) -> None:
         raise NotImplementedError  # the parent starts and finishes the run
+
+    def write_records(self, run_id: str, scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        self._send(("records", scope, part, tuple(records)))
 
     def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None:
         self._send(("scope", outcome, self._total()))
@@ -146,7 +150,13 @@ class InProcesses:
         self.processes = processes
         self._prepare = prepare_session
 
-    def __call__(self, prepared: Prepared, state: StateReader, write: Callable[[ScopeOutcome], None]) -> None:
+    def __call__(
+        self,
+        prepared: Prepared,
+        state: StateReader,
+        write: Callable[[ScopeOutcome], None],
+        write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         issued = prepared.sessions.issued_credentials()
         workers: list[_Worker] = []
@@ -170,7 +180,7 @@ class InProcesses:
                 process.start()
                 sending.close()  # the worker holds its end: EOF here when it ends, however it ends
                 workers.append(_Worker(shard, process, receiving, set()))
-            self._receive(prepared, workers, write)
+            self._receive(prepared, workers, write, write_records)
         except BaseException:
             _stop(workers)
             raise
@@ -180,7 +190,12 @@ class InProcesses:
                 worker.conn.close()
 
     @staticmethod
-    def _receive(prepared: Prepared, workers: list[_Worker], write: Callable[[ScopeOutcome], None]) -> None:
+    def _receive(
+        prepared: Prepared,
+        workers: list[_Worker],
+        write: Callable[[ScopeOutcome], None],
+        write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
+    ) -> None:
         recorder = prepared.sessions.recorder
         open_conns = {w.conn: w for w in workers}
         while open_conns:
@@ -194,7 +209,9 @@ class InProcesses:
                         worker.process.join(STOP_SECONDS)
                         _lost(worker, write)
                     continue
-                if message[0] == "scope":
+                if message[0] == "records":  # a part of a scope still being read (its outcome follows)
+                    write_records(message[1], message[2], message[3])
+                elif message[0] == "scope":
                     outcome: ScopeOutcome = message[1]
                     worker.received.add(outcome.result.scope)
                     recorder.note_elsewhere(worker.source, message[2])

@@ -3,11 +3,16 @@
 A sink receives one ``ScopeOutcome`` per scope (its records, its status, the state it leaves for the next run)
 and applies it atomically: records are upserted; stale rows of the scope's kinds are removed only when the
 scope is complete; a denied or failed scope keeps what earlier runs had.
+
+Before it, a scope's records of append-only kinds (a fetcher's incremental kinds, never removed as stale:
+CloudTrail events) may come in bounded parts (``write_records``) as they are read, so that a big scope is
+never held whole; they are upserted like the outcome's and stay written whatever the scope's status. The
+state comes only with the outcome, after every part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -96,6 +101,10 @@ class RunManifest:
 
 class Sink(Protocol):
     def start_run(self, run_id: str, started_at: str, settings: Mapping[str, Any]) -> None: ...
+
+    def write_records(self, run_id: str, scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        """Part ``part`` (1, 2, ... in the scope) of the scope's append-only records, before its outcome."""
+        ...
 
     def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None: ...
 

@@ -1,7 +1,9 @@
 """The embedded SQLite store: a Sink for collection, and the queries behind `summary` and `export`.
 
 - One writer: collection threads hand scope outcomes to a single writer thread through a bounded queue, and
-  each outcome is applied in one transaction.
+  each outcome is applied in one transaction. A scope's append-only records (CloudTrail events) may come
+  before its outcome in parts of a bounded size (``write_records``), each its own transaction, already turned
+  into rows by the collecting thread: the queue's bound (jobs) then bounds the memory they hold.
 - The schema is versioned: ``PRAGMA user_version`` counts the ordered migrations applied to the core tables
   (runs, scopes, history, API calls, state; then the vendor's customers, collector/customer_store.py). The
   per-kind tables are derived from the record types (collector.kinds, from each service's records.py):
@@ -9,8 +11,8 @@
   (Changing a record's KEY needs a migration.)
 - Every kind row carries account_id, region, its parsed columns, raw_json and run_id (the last run that saw
   it). Stale rows are removed only for a scope that completed in this run.
-- Derived kinds (collector/links.py: joins across scopes) are rebuilt from the stored rows at the end of
-  every run, in the run's last transaction.
+- Derived kinds (collector/links.py: joins across scopes, roles' trust edges) are rebuilt from the stored
+  rows at the end of every run, in the run's last transaction.
 - The file is the collector's own: created 0600 (collector/private_files.py), stamped with
   ``PRAGMA application_id``; another application's database is refused before anything is written, and the
   read-only commands open it with ``mode=ro`` (never created, migrated or stamped).
@@ -23,7 +25,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -35,7 +37,9 @@ from collector.kinds import record_types
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
 from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS, CloudTrailEvent
 from collector.services.iam import catalog as iam
+from collector.services.iam.records import Role, RoleTrustPrincipal
 from collector.services.identity_center.records import PermissionSetRole
+from collector.services.organizations.records import Organization, OrganizationAccount
 from collector.sink import RunManifest, ScopeOutcome
 
 MIGRATIONS: tuple[str, ...] = (
@@ -470,18 +474,27 @@ class SqliteStore:
 
         self._submit(job)
 
+    def write_records(self, run_id: str, scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        rows = self._rows(run_id, records)  # here, not in the writer: rows are smaller than records
+        self._submit(lambda conn: self._upsert(conn, rows))
+
     def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None:
         self._submit(lambda conn: self._apply(conn, run_id, outcome))
+
+    def _rows(self, run_id: str, records: Iterable[Record]) -> dict[str, list[tuple[Any, ...]]]:
+        by_kind: dict[str, list[tuple[Any, ...]]] = {}
+        for record in records:
+            by_kind.setdefault(record.KIND, []).append(self._tables[record.KIND].row(record, run_id))
+        return by_kind
+
+    def _upsert(self, conn: sqlite3.Connection, rows: Mapping[str, list[tuple[Any, ...]]]) -> None:
+        for kind, kind_rows in rows.items():
+            conn.executemany(self._tables[kind].upsert_sql(), kind_rows)
 
     def _apply(self, conn: sqlite3.Connection, run_id: str, outcome: ScopeOutcome) -> None:
         result = outcome.result
         scope = result.scope
-        by_kind: dict[str, list[tuple[Any, ...]]] = {}
-        for record in outcome.records:
-            table = self._tables[record.KIND]
-            by_kind.setdefault(record.KIND, []).append(table.row(record, run_id))
-        for kind, rows in by_kind.items():
-            conn.executemany(self._tables[kind].upsert_sql(), rows)
+        self._upsert(conn, self._rows(run_id, outcome.records))
         complete = result.status is ScopeStatus.COMPLETE
         if complete:
             for produced in outcome.kinds:
@@ -592,6 +605,25 @@ class SqliteStore:
         table = self._tables[PermissionSetRole.KIND]
         conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
         records = links.permission_set_roles(provisioned, roles, iam_accounts)
+        conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
+        self._derive_trust(conn, run_id)
+
+    def _derive_trust(self, conn: sqlite3.Connection, run_id: str) -> None:
+        """Rebuild every stored role's trust edges against the stored organization."""
+        ours = links.TrustContext(
+            organization_ids=frozenset(r[0] for r in conn.execute(f'SELECT id FROM "{Organization.KIND}"')),  # noqa: S608
+            organization_accounts=frozenset(
+                r[0]
+                for r in conn.execute(f'SELECT id FROM "{OrganizationAccount.KIND}"')  # noqa: S608
+            ),
+        )
+        roles = (
+            (row[0], row[1], json.loads(row[2]))
+            for row in conn.execute(f'SELECT account_id, arn, trust_policy FROM "{Role.KIND}"')  # noqa: S608
+        )
+        table = self._tables[RoleTrustPrincipal.KIND]
+        conn.execute(f'DELETE FROM "{table.name}"')  # noqa: S608 - the name comes from a record type
+        records = links.role_trust_principals(roles, ours)
         conn.executemany(table.upsert_sql(), [table.row(r, run_id) for r in records])
 
     # -- StateReader --

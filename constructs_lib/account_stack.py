@@ -60,6 +60,7 @@ class AccountIntegrationStack(Stack):
         permissions_boundary_arn: str | None = None,
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         tags: Mapping[str, str] | None = None,
+        identity_center_region: str | None = None,
         cloud_trail_logs: CloudTrailLogs | None = None,
         **stack_props: Any,
     ) -> None:
@@ -88,6 +89,7 @@ class AccountIntegrationStack(Stack):
             permissions_boundary=boundary,
             max_session_duration=max_session_duration,
             tags=tags,
+            identity_center_region=identity_center_region,
             cloud_trail_logs=cloud_trail_logs,
         )
         CfnOutput(

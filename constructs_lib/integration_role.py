@@ -9,6 +9,7 @@ from aws_cdk import Acknowledgment, Aws, CfnCondition, Duration, Fn, Tags, Valid
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from collector import formats
 from collector.formats import InvalidSettingError
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for
 from constructs_lib import validation
@@ -16,7 +17,9 @@ from constructs_lib.policies import (
     MANAGED_POLICIES_PER_ROLE,
     Statement,
     allow_statements,
+    decrypt_via_statement,
     deny_statements,
+    identity_center_via_services,
     pack,
     read_only_documents,
     trail_log_statements,
@@ -31,6 +34,11 @@ SECURITY_AUDIT = "SecurityAudit"
 NAG_WILDCARD_RESOURCE = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 NAG_SECURITY_AUDIT = (
     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/SecurityAudit]"
+)
+_DECRYPT_ON_EVERY_KEY = (
+    "kms:Decrypt only through IAM Identity Center's services (kms:ViaService) in its home region: the "
+    "customer's key is not known when the template is written, and no direct or other-service decrypt is "
+    "possible (the Deny names exactly the same services)."
 )
 _READ_ONLY_ON_EVERY_RESOURCE = (
     "List/Read actions only, from the collector's permission catalog. Most support no resource-level "
@@ -85,6 +93,12 @@ class IntegrationRole(Construct):
       contents, secret values, parameters, decryption, table items, function code, log events, EC2 password
       data and console output), which wins over any Allow attached to the role later. The read-only
       policies depend on it, so CloudFormation attaches them only once the Deny is in place.
+    - ``DecryptViaIdentityCenter`` (only with ``Feature.IDENTITY_CENTER`` and ``identity_center_region``):
+      ``kms:Decrypt`` allowed only when ``kms:ViaService`` is sso or identitystore in that region, which an
+      instance encrypted with a customer-managed key needs for its identity-store reads. The Deny of
+      ``kms:Decrypt`` is then narrowed by exactly that condition (its own statement,
+      ``DenyDecryptExceptViaIdentityCenter``), so a direct decrypt or one through any other service stays
+      denied.
 
     :param trusted_principal: the vendor's identity; ``TrustedPrincipal.role_arn(...)`` is recommended.
     :param external_id: ``ExternalId.literal(...)``, or ``ExternalId.parameter()`` so that one template
@@ -101,6 +115,9 @@ class IntegrationRole(Construct):
     :param max_session_duration: how long the collector's session may last, 1 to 12 hours. Default: 1 hour.
     :param description: the role's description. Default: one naming the features.
     :param tags: tags for the role. Default: none.
+    :param identity_center_region: IAM Identity Center's home region, where the role reads it. Default: none,
+        and ``kms:Decrypt`` stays denied outright (an instance encrypted with a customer-managed key then
+        cannot be read). Only with ``Feature.IDENTITY_CENTER``.
     :param cloud_trail_logs: ``CloudTrailLogs.bucket(...)``: also read the trail's log files there
         (``ReadTrailLogs``, a policy scoped to the bucket's log prefix and the trail's key), with the Deny
         narrowed by exactly that. Default: none, S3 objects and decryption stay denied everywhere.
@@ -121,10 +138,12 @@ class IntegrationRole(Construct):
         max_session_duration: Duration = DEFAULT_MAX_SESSION_DURATION,
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
+        identity_center_region: str | None = None,
         cloud_trail_logs: CloudTrailLogs | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.features = _checked_features(features)
+        self.decrypt_via = self._decrypt_via(identity_center_region)
         documents = read_only_documents(self.features)
         if len(documents) + 1 + int(security_audit) > MANAGED_POLICIES_PER_ROLE:
             raise InvalidSettingError(
@@ -136,7 +155,11 @@ class IntegrationRole(Construct):
         self.conditional_policies: tuple[iam.ManagedPolicy, ...] = ()
         self.cloud_trail_logs = cloud_trail_logs
         self.trail_logs_policy: iam.ManagedPolicy | None = None
-        extra = int(cloud_trail_logs is not None)
+        # Grants that hold only under a condition (a template shared by many accounts): see _refresh_deny.
+        self._trail_condition: CfnCondition | None = None
+        self._conditional_via: tuple[str, ...] = ()
+        self._via_condition: CfnCondition | None = None
+        extra = int(cloud_trail_logs is not None) + int(bool(self.decrypt_via))
         if len(documents) + 1 + int(security_audit) + extra > MANAGED_POLICIES_PER_ROLE:
             raise InvalidSettingError(
                 "cloud_trail_logs",
@@ -176,10 +199,19 @@ class IntegrationRole(Construct):
         # read-only policy depends on it, so no Allow of ours is ever attached without it.
         self.deny_policy = self._managed_policy(
             "DenyDataPlaneReads",
-            deny_statements(None if cloud_trail_logs is None else cloud_trail_logs.grant()),
+            deny_statements(None if cloud_trail_logs is None else cloud_trail_logs.grant(), self.decrypt_via),
             "explicit deny of data-plane reads",
             None,  # cdk-nag does not flag a Deny on *
         )
+        self.decrypt_policy: iam.ManagedPolicy | None = None
+        if self.decrypt_via:
+            self.decrypt_policy = self._managed_policy(
+                "DecryptViaIdentityCenter",
+                (decrypt_via_statement(self.decrypt_via),),
+                "kms:Decrypt through IAM Identity Center only",
+                _DECRYPT_ON_EVERY_KEY,
+            )
+            self.decrypt_policy.node.add_dependency(self.deny_policy)
         self.read_only_policies: tuple[iam.ManagedPolicy, ...] = tuple(
             self._managed_policy(
                 f"ReadOnlyPolicy{i}",
@@ -207,15 +239,8 @@ class IntegrationRole(Construct):
                 "cloud_trail_logs", logs, f"none: the role would exceed {MANAGED_POLICIES_PER_ROLE} policies"
             )
         self.cloud_trail_logs = logs
-        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
-        deny.add_property_override(
-            "PolicyDocument",
-            Fn.condition_if(
-                condition.logical_id,
-                _document_json(deny_statements(logs.grant())),
-                _document_json(deny_statements(None)),
-            ),
-        )
+        self._trail_condition = condition
+        self._refresh_deny()
         return self._trail_logs_policy(
             logs, f"the trail's log files where {condition.logical_id} holds", condition
         )
@@ -274,6 +299,61 @@ class IntegrationRole(Construct):
         self.conditional_policies += tuple(added)
         return tuple(added)
 
+    def add_conditional_decrypt(
+        self, identity_center_region: str, condition: CfnCondition
+    ) -> iam.ManagedPolicy:
+        """``kms:Decrypt`` through Identity Center only where ``condition`` holds, for a template every member
+        account shares while one of them administers Identity Center (``DecryptViaIdentityCenter`` with that
+        condition, construct ID ``IdentityCenterDecryptPolicy``). The Deny of ``kms:Decrypt`` becomes a
+        statement of its own, narrowed by the same ``kms:ViaService`` condition there and whole everywhere
+        else (``Fn::If`` on ``condition``)."""
+        if self.decrypt_via or self._conditional_via:
+            raise InvalidSettingError(
+                "identity_center_region", identity_center_region, "one decrypt grant per role (it has one)"
+            )
+        region = validation.unless_token(formats.region, identity_center_region, "identity_center_region")
+        via = identity_center_via_services(region, Aws.URL_SUFFIX)
+        self._conditional_via, self._via_condition = via, condition
+        self._refresh_deny()
+        if len(self.policies) + 1 + int(self.security_audit) > MANAGED_POLICIES_PER_ROLE:
+            raise InvalidSettingError(
+                "identity_center_region", identity_center_region, "a role with room for one more policy"
+            )
+        policy = self._managed_policy(
+            "IdentityCenterDecryptPolicy",
+            (decrypt_via_statement(via),),
+            f"kms:Decrypt through IAM Identity Center only, where {condition.logical_id} holds",
+            _DECRYPT_ON_EVERY_KEY,
+        )
+        cast(iam.CfnManagedPolicy, policy.node.default_child).cfn_options.condition = condition
+        policy.node.add_dependency(self.deny_policy)
+        self.conditional_policies += (policy,)
+        return policy
+
+    def _refresh_deny(self) -> None:
+        """The Deny's document where a grant holds only under a condition: ``Fn::If`` on each conditional
+        grant (the trail's log files, the decrypt through Identity Center), so that each account's Deny is
+        narrowed by exactly the grants it has (``policies.deny_statements``)."""
+        grant = self.cloud_trail_logs.grant() if self.cloud_trail_logs is not None else None
+        via = self.decrypt_via or self._conditional_via
+
+        def document(with_trail: bool, with_via: bool) -> Any:
+            return _document_json(deny_statements(grant if with_trail else None, via if with_via else ()))
+
+        def with_trail(trail: bool) -> Any:
+            if self._via_condition is not None:
+                return Fn.condition_if(
+                    self._via_condition.logical_id, document(trail, True), document(trail, False)
+                )
+            return document(trail, bool(via))
+
+        if self._trail_condition is not None:
+            chosen = Fn.condition_if(self._trail_condition.logical_id, with_trail(True), with_trail(False))
+        else:
+            chosen = with_trail(grant is not None)
+        deny = cast(iam.CfnManagedPolicy, self.deny_policy.node.default_child)
+        deny.add_property_override("PolicyDocument", chosen)
+
     @property
     def role_arn(self) -> str:
         return self.role.role_arn
@@ -284,10 +364,24 @@ class IntegrationRole(Construct):
 
     @property
     def policies(self) -> tuple[iam.ManagedPolicy, ...]:
-        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, the
-        conditional ones (``add_conditional_features``), then ``ReadTrailLogs`` (``cloud_trail_logs``)."""
+        """Every customer-managed policy the construct attaches: the read-only ones, the Deny, the decrypt
+        through Identity Center, the conditional ones (``add_conditional_features``,
+        ``add_conditional_decrypt``), then ``ReadTrailLogs`` (``cloud_trail_logs``)."""
+        decrypt = (self.decrypt_policy,) if self.decrypt_policy else ()
         trail = () if self.trail_logs_policy is None else (self.trail_logs_policy,)
-        return (*self.read_only_policies, self.deny_policy, *self.conditional_policies, *trail)
+        return (*self.read_only_policies, self.deny_policy, *decrypt, *self.conditional_policies, *trail)
+
+    def _decrypt_via(self, identity_center_region: str | None) -> tuple[str, ...]:
+        if identity_center_region is None:
+            return ()
+        if Feature.IDENTITY_CENTER not in self.features:
+            raise InvalidSettingError(
+                "identity_center_region",
+                identity_center_region,
+                "no value unless the role reads IAM Identity Center (Feature.IDENTITY_CENTER)",
+            )
+        region = validation.unless_token(formats.region, identity_center_region, "identity_center_region")
+        return identity_center_via_services(region, Aws.URL_SUFFIX)
 
     def _default_description(self) -> str:
         names = ", ".join(f.value for f in Feature if f in self.features)

@@ -96,7 +96,9 @@ class MemberAccountStack(AccountIntegrationStack):
 
     Identity Center: an optional ``IdentityCenterAccountId`` parameter (default empty) and the
     ``IsIdentityCenterAccount`` condition; the extra read-only policy exists only in the account whose ID
-    it names. One template thus serves every account, and the StackSet passes the ID.
+    it names. One template thus serves every account, and the StackSet passes the ID. With
+    ``identity_center_region`` (the organization stack gives it for a delegated administrator), that account
+    also gets ``kms:Decrypt`` through Identity Center only (``IntegrationRole.add_conditional_decrypt``).
 
     The trail's log files (``cloud_trail_logs``): likewise a ``LogArchiveAccountId`` parameter and the
     ``IsLogArchiveAccount`` condition; only that account's role reads them, and only there is the Deny
@@ -112,6 +114,7 @@ class MemberAccountStack(AccountIntegrationStack):
         external_id_mode: ExternalIdMode = ExternalIdMode.SHARED,
         role_name: str = DEFAULT_ROLE_NAME,
         features: Iterable[Feature] = DEFAULT_FEATURES,
+        identity_center_region: str | None = None,
         cloud_trail_logs: CloudTrailLogs | None = None,
         **props: Any,
     ) -> None:
@@ -174,6 +177,9 @@ class MemberAccountStack(AccountIntegrationStack):
         self.integration_role.add_conditional_features(
             IDENTITY_CENTER_POLICY_ID, {Feature.IDENTITY_CENTER}, condition
         )
+        if identity_center_region is not None:
+            # The delegated administrator's instance may use a customer-managed key (see IntegrationRole).
+            self.integration_role.add_conditional_decrypt(identity_center_region, condition)
 
 
 def member_template(
@@ -315,6 +321,13 @@ class OrganizationIntegration(Construct):
                 external_id=external_id,
                 features=self.member_features | {Feature.ORGANIZATIONS, Feature.IDENTITY_CENTER},
                 role_name=self.role_name,
+                # Where the management account administers Identity Center, its reads may need kms:Decrypt
+                # through Identity Center (an instance encrypted with a customer-managed key).
+                identity_center_region=(
+                    identity_center.home_region
+                    if identity_center is not None and identity_center.account_id is None
+                    else None
+                ),
                 cloud_trail_logs=cloud_trail_logs if self.log_archive_account_id is None else None,
                 **role_props,
             )
@@ -324,6 +337,11 @@ class OrganizationIntegration(Construct):
             external_id_mode=self.external_id_mode,
             role_name=self.role_name,
             features=self.member_features,
+            identity_center_region=(
+                identity_center.home_region
+                if identity_center is not None and identity_center.account_id is not None
+                else None
+            ),
             cloud_trail_logs=cloud_trail_logs if self.log_archive_account_id is not None else None,
             **role_props,
         )

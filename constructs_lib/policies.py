@@ -25,6 +25,15 @@ POLICY_VERSION = "2012-10-17"
 DENY_SID = "DenyDataPlaneReads"
 
 
+DECRYPT = "kms:Decrypt"
+DECRYPT_VIA_SID = "DecryptViaIdentityCenter"
+DENY_DECRYPT_SID = "DenyDecryptExceptViaIdentityCenter"
+VIA_SERVICE_KEY = "kms:ViaService"
+# The services that decrypt an Identity Center instance's data with its customer-managed key on the
+# caller's behalf: the identity store (users, groups) and sso (the instance, permission sets).
+IDENTITY_CENTER_DECRYPTING_SERVICES = ("identitystore", "sso")
+
+
 @dataclass(frozen=True)
 class Statement:
     """One policy statement: on every resource (``Resource: *``) unless ``resources`` or ``not_resources``
@@ -95,6 +104,11 @@ def trail_log_statements(grant: TrailLogGrant) -> tuple[Statement, ...]:
     return tuple(found)
 
 
+def identity_center_via_services(home_region: str, url_suffix: str = "amazonaws.com") -> tuple[str, ...]:
+    """The ``kms:ViaService`` values of Identity Center's services in its home region."""
+    return tuple(f"{service}.{home_region}.{url_suffix}" for service in IDENTITY_CENTER_DECRYPTING_SERVICES)
+
+
 def _sid(prefix: str, service: str) -> str:
     # Sids are alphanumeric: "identitystore" -> "Identitystore", "sso" -> "Sso".
     return prefix + "".join(part.capitalize() for part in service.replace("-", " ").split())
@@ -114,31 +128,60 @@ def deny_statement() -> Statement:
     return Statement(DENY_SID, "Deny", data_plane_deny_actions())
 
 
-def deny_statements(grant: TrailLogGrant | None = None) -> tuple[Statement, ...]:
-    """The Deny of data-plane reads, narrowed by exactly what ``grant`` allows (and only that): object
-    reads outside the log prefix, decryption with another key, or with the trail's key other than through
-    S3 stay denied. Without a grant, the one statement of ``deny_statement``."""
-    if grant is None:
+def deny_statements(
+    grant: TrailLogGrant | None = None, decrypt_via: Sequence[str] = ()
+) -> tuple[Statement, ...]:
+    """The Deny of data-plane reads, narrowed by exactly what the role's grants allow (and only that).
+
+    ``grant``: the trail's log files; object reads outside the log prefix, decryption with another key, or
+    with the trail's key other than through S3 stay denied. ``decrypt_via`` (``kms:ViaService`` values of
+    Identity Center's services): decryption only through them; a direct decrypt, or one through any other
+    service, stays denied (the key is absent from a direct call, and StringNotEquals on an absent key is
+    true). With both, another key only through Identity Center and the trail's key only through S3. Without
+    either, the one statement of ``deny_statement``."""
+    trail_key = grant is not None and grant.key_arn is not None
+    narrowed = ({"s3:GetObject"} if grant is not None else set()) | (
+        {LOG_FILE_DECRYPT} if trail_key or decrypt_via else set()
+    )
+    if not narrowed:
         return (deny_statement(),)
-    narrowed = {"s3:GetObject"} | ({LOG_FILE_DECRYPT} if grant.key_arn is not None else set())
-    found = [
-        Statement(DENY_SID, "Deny", tuple(a for a in data_plane_deny_actions() if a not in narrowed)),
-        Statement(
-            f"{DENY_SID}OutsideTrailLogs", "Deny", ("s3:GetObject",), not_resources=(grant.objects_arn,)
-        ),
-    ]
-    if grant.key_arn is not None:
+    found = [Statement(DENY_SID, "Deny", tuple(a for a in data_plane_deny_actions() if a not in narrowed))]
+    if grant is not None:
+        found.append(
+            Statement(
+                f"{DENY_SID}OutsideTrailLogs", "Deny", ("s3:GetObject",), not_resources=(grant.objects_arn,)
+            )
+        )
+    via = {"StringNotEquals": {VIA_SERVICE_KEY: list(decrypt_via)}} if decrypt_via else None
+    if grant is not None and grant.key_arn is not None:
         found += [
-            Statement(f"{DENY_SID}OtherKeys", "Deny", (LOG_FILE_DECRYPT,), not_resources=(grant.key_arn,)),
+            # Another key: denied, or (with decrypt_via) allowed only through Identity Center.
+            Statement(
+                DENY_DECRYPT_SID if decrypt_via else f"{DENY_SID}OtherKeys",
+                "Deny",
+                (LOG_FILE_DECRYPT,),
+                not_resources=(grant.key_arn,),
+                condition=via,
+            ),
             Statement(
                 f"{DENY_SID}TrailKeyOutsideS3",
                 "Deny",
                 (LOG_FILE_DECRYPT,),
                 (grant.key_arn,),
-                condition={"StringNotEquals": {"kms:ViaService": grant.via_service}},
+                condition={"StringNotEquals": {VIA_SERVICE_KEY: grant.via_service}},
             ),
         ]
+    elif decrypt_via:
+        found.append(Statement(DENY_DECRYPT_SID, "Deny", (DECRYPT,), condition=via))
     return tuple(found)
+
+
+def decrypt_via_statement(decrypt_via: Sequence[str]) -> Statement:
+    """``kms:Decrypt`` only when one of ``decrypt_via`` calls KMS for the role (an instance encrypted with a
+    customer-managed key: the identity store decrypts its users and groups for the reader)."""
+    return Statement(
+        DECRYPT_VIA_SID, "Allow", (DECRYPT,), condition={"StringEquals": {VIA_SERVICE_KEY: list(decrypt_via)}}
+    )
 
 
 def document(statements: Sequence[Statement]) -> dict[str, Any]:

@@ -46,10 +46,10 @@ AFTER_AUTHORIZATION = frozenset(
 NOT_PROBED: Mapping[str, str] = {
     "iam:GenerateCredentialReport": "not probed: it starts a credential report, and doctor changes nothing",
 }
-PROBE_USER_NAME = (
-    "aws-readonly-collector-doctor-probe"  # looked up, never created: NoSuchEntity is the answer
-)
+# Looked up, never created (a user, a SAML provider, an OIDC provider's host): NoSuchEntity is the answer.
+PROBE_USER_NAME = "aws-readonly-collector-doctor-probe"
 PLACEHOLDER_ROOT_ID = "r-0000"
+PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 AWS_MANAGED_SCP_ID = "p-FullAWSAccess"  # every organization with SCPs enabled has it
 PROBE_POLICY = "SecurityAudit"
 # Well-formed IDs that no resource has: EC2's per-resource reads are probed on them.
@@ -116,6 +116,11 @@ def _iam_policy_arn(env: ProbeEnv) -> str:
     return f"arn:{env.partition}:iam::aws:policy/{PROBE_POLICY}"
 
 
+def _iam_arn(env: ProbeEnv, resource: str) -> str:
+    """An IAM resource of this account that does not exist: IAM answers NoSuchEntity after authorizing."""
+    return f"arn:{env.partition}:iam::{env.account_id}:{resource}"
+
+
 def _list_roots(env: ProbeEnv) -> object:
     roots = env.client("organizations").list_roots(MaxResults=1)["Roots"]
     if roots:
@@ -167,6 +172,68 @@ def _on_permission_set(operation: str, *, paged: bool = False, in_account: bool 
     return probe
 
 
+def _placeholder(env: ProbeEnv, kind: str) -> str:
+    """A well-formed ARN of a resource that does not exist (none was found to probe with): the service
+    answers ResourceNotFoundException, which it gives only after authorizing the call."""
+    instance_id = env.need("instance", "Identity Center instance").rsplit("/", 1)[-1]
+    account, partition = env.account_id, env.partition
+    if kind == "app":
+        return f"arn:{partition}:sso::{account}:application/{instance_id}/apl-0000000000000000"
+    if kind == "issuer":
+        return f"arn:{partition}:sso::{account}:trustedTokenIssuer/{instance_id}/tti-{PLACEHOLDER_UUID}"
+    region = env.identity_center_region
+    return f"arn:{partition}:account-access:{region}:{account}:application/aam-0000000000000000"
+
+
+def _list_applications(env: ProbeEnv) -> object:
+    apps = env.sso("sso-admin").list_applications(
+        InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
+    )["Applications"]
+    if apps:
+        env.found["application"] = apps[0]["ApplicationArn"]
+    return apps
+
+
+def _on_application(operation: str, *, paged: bool = False) -> Probe:
+    """A call about the application found earlier (a one-item page)."""
+
+    def probe(env: ProbeEnv) -> object:
+        client = env.sso("sso-admin")
+        params: dict[str, object] = {
+            "ApplicationArn": env.found.get("application") or _placeholder(env, "app")
+        }
+        if paged:
+            params["MaxResults"] = 1
+        return getattr(client, operation)(**params)
+
+    return probe
+
+
+def _list_trusted_token_issuers(env: ProbeEnv) -> object:
+    issuers = env.sso("sso-admin").list_trusted_token_issuers(
+        InstanceArn=env.need("instance", "Identity Center instance"), MaxResults=1
+    )["TrustedTokenIssuers"]
+    if issuers:
+        env.found["trusted_token_issuer"] = issuers[0]["TrustedTokenIssuerArn"]
+    return issuers
+
+
+def _list_access_applications(env: ProbeEnv) -> object:
+    apps = env.sso("account-access").list_applications(maxResults=1)["applications"]
+    if apps:
+        env.found["access_application"] = apps[0]["applicationArn"]
+    return apps
+
+
+def _on_access_application(operation: str, **params: object) -> Probe:
+    def probe(env: ProbeEnv) -> object:
+        client = env.sso("account-access")
+        arn = env.found.get("access_application") or _placeholder(env, "access")
+        return getattr(client, operation)(applicationArn=arn, **params)
+
+    return probe
+
+
 def _list_groups(env: ProbeEnv) -> object:
     client = env.sso("identitystore")
     groups = client.list_groups(IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1)[
@@ -192,6 +259,17 @@ PROBES: Mapping[str, Probe] = {
         UserName=PROBE_USER_NAME, MaxItems=1
     ),
     "iam:ListAccountAliases": lambda env: env.client("iam").list_account_aliases(MaxItems=1),
+    "iam:ListSAMLProviders": lambda env: env.client("iam").list_saml_providers(),
+    "iam:GetSAMLProvider": lambda env: env.client("iam").get_saml_provider(
+        SAMLProviderArn=_iam_arn(env, f"saml-provider/{PROBE_USER_NAME}")
+    ),
+    "iam:ListOpenIDConnectProviders": lambda env: env.client("iam").list_open_id_connect_providers(),
+    "iam:GetOpenIDConnectProvider": lambda env: env.client("iam").get_open_id_connect_provider(
+        OpenIDConnectProviderArn=_iam_arn(env, f"oidc-provider/{PROBE_USER_NAME}.invalid")
+    ),
+    "iam:ListVirtualMFADevices": lambda env: env.client("iam").list_virtual_mfa_devices(MaxItems=1),
+    "iam:GetAccountPasswordPolicy": lambda env: env.client("iam").get_account_password_policy(),
+    "iam:GetAccountSummary": lambda env: env.client("iam").get_account_summary(),
     # organizations
     "organizations:DescribeOrganization": lambda env: env.client("organizations").describe_organization(),
     "organizations:ListAccounts": lambda env: env.client("organizations").list_accounts(MaxResults=1),
@@ -230,6 +308,18 @@ PROBES: Mapping[str, Probe] = {
         "list_accounts_for_provisioned_permission_set", paged=True
     ),
     "sso:ListAccountAssignments": _on_permission_set("list_account_assignments", paged=True, in_account=True),
+    "sso:ListApplications": _list_applications,
+    "sso:GetApplicationAssignmentConfiguration": _on_application("get_application_assignment_configuration"),
+    "sso:ListApplicationAssignments": _on_application("list_application_assignments", paged=True),
+    "account-access:ListApplications": _list_access_applications,
+    "account-access:GetApplication": _on_access_application("get_application"),
+    "account-access:ListEntitlements": _on_access_application(
+        "list_entitlements", filter={"principalRole": {}}, maxResults=1
+    ),
+    "sso:ListTrustedTokenIssuers": _list_trusted_token_issuers,
+    "sso:DescribeTrustedTokenIssuer": lambda env: env.sso("sso-admin").describe_trusted_token_issuer(
+        TrustedTokenIssuerArn=env.found.get("trusted_token_issuer") or _placeholder(env, "issuer")
+    ),
     "identitystore:ListUsers": lambda env: env.sso("identitystore").list_users(
         IdentityStoreId=env.need("identity_store", "identity store"), MaxResults=1
     ),

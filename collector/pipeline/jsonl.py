@@ -8,7 +8,9 @@ Unlike SQLite, S3 keeps each run on its own (``runs/<run_id>/``): nothing is eve
 and nothing is removed as stale. What a consumer needs to pick the latest complete data of a scope is in
 the scope status lines (``runs/<run_id>/scopes/``). Within a scope the records are written first, then its
 state, then its status line: a status line means its records are there (a retried item writes the same
-keys again).
+keys again). Append-only records (CloudTrail events) come in parts while the scope is read, one object each
+(``layout.kind_part_key``), so that a Lambda never holds a big scope whole; a retry that reads fewer parts
+leaves the first attempt's extra parts, records that were read in this run too (events are keyed by ID).
 
 State (checkpoints such as CloudTrail's mark) lives in S3 under ``state/<customer>/``: one small object per
 scope, read once and written once per run by the one Lambda that collects the scope, so S3's
@@ -20,7 +22,7 @@ their ID).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collector.models import Record, ScopeKey, ScopeStatus, json_text
@@ -64,12 +66,17 @@ class JsonLinesSink:
         body = {"run_id": run_id, "customer": self.customer, "started_at": started_at, "settings": settings}
         self.objects.put(layout.run_key(run_id), json_text(body).encode(), JSON)
 
+    def write_records(self, run_id: str, scope: ScopeKey, part: int, records: Sequence[Record]) -> None:
+        for kind, of_kind in _by_kind(records):
+            self.objects.put(
+                layout.kind_part_key(run_id, kind, scope, part),
+                json_lines(record_json(r, run_id) for r in of_kind),
+                JSON_LINES,
+            )
+
     def write_scope(self, run_id: str, outcome: ScopeOutcome) -> None:
         result = outcome.result
-        by_kind: dict[str, list[Record]] = {}
-        for record in outcome.records:
-            by_kind.setdefault(record.KIND, []).append(record)
-        for kind, records in sorted(by_kind.items()):
+        for kind, records in _by_kind(outcome.records):
             self.objects.put(
                 layout.kind_key(run_id, kind, result.scope),
                 json_lines(record_json(r, run_id) for r in records),
@@ -94,6 +101,13 @@ class JsonLinesSink:
             "not_ok": sum(1 for s in manifest.scopes if not s.status.is_ok),
         }
         self.objects.put(layout.index_key(manifest.run_id), json_lines([index]), JSON_LINES)
+
+
+def _by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
+    by_kind: dict[str, list[Record]] = {}
+    for record in records:
+        by_kind.setdefault(record.KIND, []).append(record)
+    return sorted(by_kind.items())
 
 
 class ObjectStateReader:

@@ -10,7 +10,9 @@ runs/<run_id>/discovery.json                    discovery's scope results and AP
 runs/<run_id>/items/<account>.<unit>.json       one work item's scope results and API calls
 runs/<run_id>/scopes/<account>.<unit>.<fetcher>.jsonl     one scope's status (a line)
 runs/<run_id>/<kind>/<account>.<unit>.<fetcher>.jsonl     one scope's records of one entity kind
-runs/<run_id>/<kind>/derived.jsonl              records joined across scopes (permission_set_roles)
+runs/<run_id>/<kind>/<account>.<unit>.<fetcher>.<n>.jsonl part n of them, written while the scope is read
+                                                (append-only kinds such as cloudtrail_events; n from 1)
+runs/<run_id>/<kind>/derived.jsonl              derived records (permission_set_roles, role_trust_principals)
 runs/<run_id>/manifest.json                     the run manifest (counts, statuses, API calls)
 index/runs/<run_id>.json                        one line per finished run (the run_index table)
 state/<customer>/<account>/<unit>/<fetcher>.json          a scope's state for the next run (checkpoints)
@@ -97,6 +99,11 @@ def kind_prefix_template(kind: str) -> str:
 
 def kind_key(run: str, kind: str, scope: ScopeKey) -> str:
     return f"{kind_prefix(run, kind)}{_scope_file(scope)}.jsonl"
+
+
+def kind_part_key(run: str, kind: str, scope: ScopeKey, part: int) -> str:
+    """Part ``part`` (1, 2, ...) of a scope's append-only records, written before the rest (``kind_key``)."""
+    return f"{kind_prefix(run, kind)}{_scope_file(scope)}.{part}.jsonl"
 
 
 def derived_key(run: str, kind: str) -> str:

@@ -39,12 +39,13 @@ from collector.pipeline.objects import JSON_LINES, ObjectStore
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, new_sessions, now_iso, prepare, record_discovery
 from collector.services.iam import catalog as iam
-from collector.services.iam.records import Role
+from collector.services.iam.records import Role, RoleTrustPrincipal
 from collector.services.identity_center.records import (
     PermissionSetRole,
     ProvisionedPermissionSet,
     SsoInstance,
 )
+from collector.services.organizations.records import Organization, OrganizationAccount
 from collector.sink import RunManifest, ScopeResult
 
 READ_WORKERS = 32  # parallel GETs when the aggregation reads every item's manifest
@@ -194,8 +195,32 @@ def _records_of_kind(objects: ObjectStore, run_id: str, kind: str) -> list[dict[
 
 
 def derive_links(objects: ObjectStore, run_id: str, results: Iterable[ScopeResult]) -> int:
-    """The permission-set-to-role mapping of the run (collector.links, as SqliteStore derives it): written to
-    ``layout.derived_key``; returns how many records."""
+    """The records the run derives (collector.links, as SqliteStore derives them): the permission-set-to-role
+    mapping and the roles' trust edges, each written to ``layout.derived_key``; returns how many records."""
+    return _permission_set_roles(objects, run_id, results) + _trust_edges(objects, run_id)
+
+
+def _trust_edges(objects: ObjectStore, run_id: str) -> int:
+    ours = links.TrustContext(
+        organization_ids=frozenset(o["id"] for o in _records_of_kind(objects, run_id, Organization.KIND)),
+        organization_accounts=frozenset(
+            a["id"] for a in _records_of_kind(objects, run_id, OrganizationAccount.KIND)
+        ),
+    )
+    roles = (
+        (r["account_id"], r["arn"], r["trust_policy"]) for r in _records_of_kind(objects, run_id, Role.KIND)
+    )
+    records = links.role_trust_principals(roles, ours)
+    if records:
+        objects.put(
+            layout.derived_key(run_id, RoleTrustPrincipal.KIND),
+            json_lines(record_json(r, run_id) for r in records),
+            JSON_LINES,
+        )
+    return len(records)
+
+
+def _permission_set_roles(objects: ObjectStore, run_id: str, results: Iterable[ScopeResult]) -> int:
     homes = {
         (i["account_id"], i["instance_arn"]): i["home_region"]
         for i in _records_of_kind(objects, run_id, SsoInstance.KIND)

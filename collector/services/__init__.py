@@ -8,7 +8,7 @@ collector.registry the fetchers from its ``fetch`` module. Pure: this module imp
 from __future__ import annotations
 
 # Registry order: the order fetchers run in and are listed (--dry-run, summary, docs/permissions.md).
-SERVICES: tuple[str, ...] = ("iam", "organizations", "identity_center", "ec2", "cloudtrail")
+SERVICES: tuple[str, ...] = ("iam", "organizations", "identity_center", "account_access", "ec2", "cloudtrail")
 
 
 def module_name(service: str, part: str) -> str:

@@ -24,6 +24,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("organizational_units", "OUs"),
             ("service_control_policies", "SCPs"),
             ("service_control_policy_targets", "SCP targets"),
+            ("resource_control_policies", "RCPs"),
+            ("resource_control_policy_targets", "RCP targets"),
+            ("organization_roots", "roots"),
             ("delegated_administrators", "delegated administrators"),
         ),
     ),
@@ -45,6 +48,19 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "Who reaches roles",
+        (
+            ("role_trust_principals", "trust edges (role, principal)"),
+            ("saml_providers", "SAML providers"),
+            ("oidc_providers", "OIDC providers"),
+            ("virtual_mfa_devices", "virtual MFA devices"),
+            ("password_policies", "password policies (or none)"),
+            ("account_summaries", "account summaries"),
+            ("access_manager_applications", "Account Access Manager applications"),
+            ("access_manager_entitlements", "entitlements to roles"),
+        ),
+    ),
+    (
         "IAM Identity Center",
         (
             ("sso_instances", "instances"),
@@ -56,6 +72,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("identity_store_groups", "groups"),
             ("identity_store_memberships", "group memberships"),
             ("permission_set_roles", "permission sets mapped to IAM roles"),
+            ("sso_applications", "applications"),
+            ("sso_application_assignments", "application assignments"),
+            ("trusted_token_issuers", "trusted token issuers"),
         ),
     ),
     (

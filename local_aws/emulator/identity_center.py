@@ -2,6 +2,8 @@
 
 - Permissions boundaries of permission sets (moto 5.2 has no Put/Get/DeletePermissionsBoundary...): kept here,
   per account and region, for permission sets that exist in moto's sso-admin backend.
+- Applications, application assignments and their configuration, trusted token issuers (moto has none):
+  ``local_aws.emulator.identity_center_applications``.
 - Provisioning listings. moto's ``ProvisionPermissionSet`` ignores its target and "provisions" to the caller's
   account; ``ListAccountsForProvisionedPermissionSet`` then lists only that account and
   ``ListPermissionSetsProvisionedToAccount`` ignores ``AccountId``. In AWS, creating an account assignment
@@ -10,7 +12,7 @@
 
 Each operation runs moto's IAM check first (``local_aws.emulator.moto_caller.authorize``), like moto's own
 services.
-``POST /moto-api/reset`` forgets the boundaries.
+``POST /moto-api/reset`` forgets the boundaries, applications and issuers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from moto.ssoadmin.models import SSOAdminBackend, ssoadmin_backends
 from werkzeug.exceptions import HTTPException
 
+from local_aws.emulator.identity_center_applications import ApplicationsState, SsoError
 from local_aws.emulator.moto_caller import Caller, authorize
 from local_aws.emulator.protocol import RESET_PATH
 from local_aws.emulator.wsgi import (
@@ -97,7 +100,9 @@ class IdentityCenterEmulation:
         self._lock = threading.Lock()
         # (account, region, permission set ARN) -> boundary
         self._boundaries: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.applications = ApplicationsState()
         self._handlers: dict[str, _Handler] = {
+            **self.applications.handlers(),
             "PutPermissionsBoundaryToPermissionSet": self._put_boundary,
             "GetPermissionsBoundaryForPermissionSet": self._get_boundary,
             "DeletePermissionsBoundaryFromPermissionSet": self._delete_boundary,
@@ -109,6 +114,7 @@ class IdentityCenterEmulation:
         if environ.get("PATH_INFO") == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
             with self._lock:
                 self._boundaries.clear()
+            self.applications.reset()
             return self.app(environ, start_response)
         target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
         if not target.startswith(TARGET_PREFIX):
@@ -135,7 +141,7 @@ class IdentityCenterEmulation:
         backend = ssoadmin_backends[caller.account_id][caller.region]
         try:
             return respond(start_response, 200, handler(caller, backend, body))
-        except _SsoError as error:
+        except (_SsoError, SsoError) as error:
             return json_error(start_response, 400, error.code, error.message)
         except HTTPException as moto_error:  # moto's own ResourceNotFoundException and friends
             return moto_error_as_json(start_response, moto_error)

@@ -99,17 +99,21 @@ def identify(environ: Mapping[str, Any]) -> Caller | None:
     )
 
 
-def authorize(environ: Mapping[str, Any], body: bytes, service_name: str) -> Caller:
+def authorize(environ: Mapping[str, Any], body: bytes, service_name: str, *, rest: bool = False) -> Caller:
     """Run moto's request set-up and IAM check for an emulated operation.
 
     Raises werkzeug's HTTPException (moto's AccessDenied, InvalidClientTokenId, SignatureDoesNotMatch) when
     IAM enforcement is on and the caller may not call the operation, exactly as for moto's own services.
+    ``rest``: a REST protocol request (the operation from its method and path): its signed payload is its
+    body only, while moto would sign a body-less GET as if its query or headers were a form body.
     """
     scope = credential_scope(environ)
     request_environ = dict(environ)
     request_environ["wsgi.input"] = io.BytesIO(body)
     operation = _EmulatedOperation(service_name)
     operation.setup_class(Request(request_environ))
+    if rest:
+        operation.data = {}
     operation._authenticate_and_authorize_normal_action()
     region = scope.region if scope else operation.region
     access_key_id = scope.access_key_id if scope else operation.get_access_key()

@@ -48,6 +48,7 @@ def build_app() -> Any:
     )
 
     from local_aws.emulator import moto_fixes  # noqa: PLC0415
+    from local_aws.emulator.account_access import AccountAccessEmulation  # noqa: PLC0415
     from local_aws.emulator.cloudtrail.emulation import CloudTrailEmulation  # noqa: PLC0415 - imports moto
     from local_aws.emulator.ec2 import Ec2Emulation  # noqa: PLC0415
     from local_aws.emulator.identity_center import IdentityCenterEmulation  # noqa: PLC0415
@@ -60,7 +61,9 @@ def build_app() -> Any:
     moto_fixes.apply()
     patch_trust_evaluation()
     app = LambdaEmulation(JsonProtocolAuthErrors(DomainDispatcherApplication(create_backend_app)))
-    return TrustEvaluationSwitch(CloudTrailEmulation(Ec2Emulation(IdentityCenterEmulation(app))))
+    return TrustEvaluationSwitch(
+        CloudTrailEmulation(AccountAccessEmulation(Ec2Emulation(IdentityCenterEmulation(app))))
+    )
 
 
 def _exit_now(*_: object) -> None:

@@ -4,11 +4,13 @@
 account (or region) for tests that need less.
 """
 
+from local_aws.seed.account_access import seed_account_access
 from local_aws.seed.administrator import ADMINISTRATOR_USER_NAME, Administrator, create_administrator
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail, synthetic_events
 from local_aws.seed.customer import SeededCustomer, seed_customer
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.ec2_resources import seed_ec2_resources
+from local_aws.seed.federation import seed_federation
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import SSO_ROLE_PREFIX, seed_identity_center, sso_role_path
 from local_aws.seed.organization import create_organization
@@ -18,6 +20,7 @@ from local_aws.seed.specs import (
     AccountSpec,
     CloudTrailSpec,
     Ec2Spec,
+    FederationSpec,
     IamSpec,
     IdentityCenterSpec,
     OrganizationalUnitSpec,
@@ -27,11 +30,16 @@ from local_aws.seed.specs import (
 from local_aws.seed.trail import TrailTruth, seed_organization_trail
 from local_aws.seed.truth import (
     AccessKeyTruth,
+    AccountAccessTruth,
     AccountTruth,
+    ApplicationIssuerTruth,
+    ApplicationTruth,
     AssignmentTruth,
     CloudTrailTruth,
     Ec2RegionTruth,
     Ec2ResourcesTruth,
+    EntitlementTruth,
+    FederationTruth,
     Grant,
     IamTruth,
     IdentityCenterTruth,
@@ -41,8 +49,11 @@ from local_aws.seed.truth import (
     PermissionSetTruth,
     PolicyAttachment,
     ProvisionedRoleTruth,
+    ResourceControlPolicyTruth,
     RoleTruth,
+    SamlProviderTruth,
     SeededOrganization,
+    TrustEdgeTruth,
 )
 from local_aws.seed.vendor import VENDOR_ACCOUNT_ID, VendorPrincipal, create_vendor_principal
 
@@ -51,10 +62,13 @@ __all__ = [
     "SSO_ROLE_PREFIX",
     "VENDOR_ACCOUNT_ID",
     "AccessKeyTruth",
+    "AccountAccessTruth",
     "AccountSession",
     "AccountSpec",
     "AccountTruth",
     "Administrator",
+    "ApplicationIssuerTruth",
+    "ApplicationTruth",
     "AssignmentTruth",
     "AwsManagedPoliciesMissingError",
     "CloudTrailSpec",
@@ -62,6 +76,9 @@ __all__ = [
     "Ec2RegionTruth",
     "Ec2ResourcesTruth",
     "Ec2Spec",
+    "EntitlementTruth",
+    "FederationSpec",
+    "FederationTruth",
     "Grant",
     "IamSpec",
     "IamTruth",
@@ -76,10 +93,13 @@ __all__ = [
     "PermissionSetTruth",
     "PolicyAttachment",
     "ProvisionedRoleTruth",
+    "ResourceControlPolicyTruth",
     "RoleTruth",
+    "SamlProviderTruth",
     "SeededCustomer",
     "SeededOrganization",
     "TrailTruth",
+    "TrustEdgeTruth",
     "VendorPrincipal",
     "account_session",
     "cloudtrail_snapshot",
@@ -89,10 +109,12 @@ __all__ = [
     "management_session",
     "member_session",
     "peer_vpcs",
+    "seed_account_access",
     "seed_cloudtrail",
     "seed_customer",
     "seed_ec2",
     "seed_ec2_resources",
+    "seed_federation",
     "seed_iam",
     "seed_identity_center",
     "seed_organization",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,6 +25,8 @@ from local_aws.seed.iam import create_customer_policy, policy_document
 from local_aws.seed.sessions import AccountSession
 from local_aws.seed.specs import IdentityCenterSpec, PermissionSetSpec
 from local_aws.seed.truth import (
+    ApplicationIssuerTruth,
+    ApplicationTruth,
     AssignmentTruth,
     IamTruth,
     IdentityCenterTruth,
@@ -106,6 +108,31 @@ def seed_identity_center(
         account = item.role.account_id
         fragments[account] = fragments[account].plus(item.iam) if account in fragments else item.iam
 
+    applications = [
+        _create_application(sso, instance_arn, name, i, users=users, groups=groups)
+        for i, name in enumerate(spec.applications)
+    ]
+    issuers = [
+        ApplicationIssuerTruth(
+            sso.create_trusted_token_issuer(
+                InstanceArn=instance_arn,
+                Name=name,
+                TrustedTokenIssuerType="OIDC_JWT",
+                TrustedTokenIssuerConfiguration={
+                    "OidcJwtConfiguration": {
+                        "IssuerUrl": f"https://{name}.idp.example.com",
+                        "ClaimAttributePath": "email",
+                        "IdentityStoreAttributePath": "emails.value",
+                        "JwksRetrievalOption": "OPEN_ID_DISCOVERY",
+                    }
+                },
+            )["TrustedTokenIssuerArn"],
+            name,
+            f"https://{name}.idp.example.com",
+        )
+        for name in spec.trusted_token_issuers
+    ]
+
     truth = IdentityCenterTruth(
         instance_arn=instance_arn,
         identity_store_id=store_id,
@@ -117,8 +144,39 @@ def seed_identity_center(
         permission_sets=tuple(sorted(permission_sets, key=lambda p: p.name)),
         assignments=tuple(sorted(assignments, key=_assignment_key)),
         provisioned_roles=tuple(sorted((p.role for p in provisioned), key=_role_key)),
+        applications=tuple(sorted(applications, key=lambda a: a.name)),
+        trusted_token_issuers=tuple(sorted(issuers, key=lambda i: i.name)),
     )
     return truth, tuple(fragments[a] for a in sorted(fragments))
+
+
+CUSTOM_APPLICATION_PROVIDER = "arn:aws:sso::aws:applicationProvider/custom"
+
+
+def _create_application(
+    sso: Any,
+    instance_arn: str,
+    name: str,
+    index: int,
+    *,
+    users: Sequence[IdentityStoreUserTruth],
+    groups: Sequence[IdentityStoreGroupTruth],
+) -> ApplicationTruth:
+    """A customer-managed application. The first needs an assignment and gets the first group and the first
+    user; the others admit everyone (no assignment required) and get the next group only."""
+    arn = sso.create_application(
+        InstanceArn=instance_arn, ApplicationProviderArn=CUSTOM_APPLICATION_PROVIDER, Name=name
+    )["ApplicationArn"]
+    required = index == 0
+    sso.put_application_assignment_configuration(ApplicationArn=arn, AssignmentRequired=required)
+    chosen: list[tuple[str, str]] = []
+    if groups:
+        chosen.append(("GROUP", groups[index % len(groups)].group_id))
+    if required and users:
+        chosen.append(("USER", users[0].user_id))
+    for kind, principal in chosen:
+        sso.create_application_assignment(ApplicationArn=arn, PrincipalType=kind, PrincipalId=principal)
+    return ApplicationTruth(arn, name, required, tuple(sorted(chosen)))
 
 
 def _assignment_key(a: AssignmentTruth) -> tuple[str, str, str]:

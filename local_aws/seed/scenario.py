@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 
 from local_aws.emulator.client import LocalAwsClient
+from local_aws.seed.account_access import seed_account_access
 from local_aws.seed.cloudtrail import cloudtrail_snapshot, seed_cloudtrail
 from local_aws.seed.ec2 import peer_vpcs, seed_ec2
 from local_aws.seed.ec2_resources import seed_ec2_resources
+from local_aws.seed.federation import seed_federation
 from local_aws.seed.iam import seed_iam
 from local_aws.seed.identity_center import seed_identity_center
 from local_aws.seed.organization import create_organization
@@ -21,6 +23,7 @@ from local_aws.seed.sessions import (
 from local_aws.seed.specs import Ec2Spec, OrganizationSpec
 from local_aws.seed.truth import (
     Ec2RegionTruth,
+    FederationTruth,
     IamTruth,
     OrganizationTruth,
     RoleTruth,
@@ -85,6 +88,7 @@ def seed_organization(
     sessions = {organization.management_account_id: management, **members}
 
     iam: dict[str, IamTruth] = {}
+    federation: list[FederationTruth] = []
     for account_id, session in sessions.items():
         step(f"IAM in {account_id}")
         is_management = account_id == organization.management_account_id
@@ -93,6 +97,9 @@ def seed_organization(
             iam[account_id] = iam[account_id].plus(
                 _access_role(account_id, organization.management_account_id)
             )
+            found, roles = seed_federation(session, spec.federation, organization, spec.iam.users)
+            iam[account_id] = iam[account_id].plus(roles)
+            federation.append(found)
 
     ec2: list[Ec2RegionTruth] = []
     for account_id, session in sessions.items():
@@ -143,6 +150,13 @@ def seed_organization(
     for fragment in sso_iam:
         iam[fragment.account_id] = iam[fragment.account_id].plus(fragment)
 
+    account_access = None
+    if spec.identity_center.account_access:
+        step("Account Access Manager")
+        account_access = seed_account_access(
+            management, identity_center, [iam[a] for a in organization.member_account_ids]
+        )
+
     step("CloudTrail events")
     accounts = organization.account_ids
     seeded = seed_cloudtrail(aws, spec.cloudtrail, [iam[a] for a in accounts], ec2, spec.regions)
@@ -155,6 +169,8 @@ def seed_organization(
         ec2=tuple(ec2),
         identity_center=identity_center,
         cloudtrail=cloudtrail,
+        federation=tuple(federation),
+        account_access=account_access,
     )
 
 

@@ -70,6 +70,33 @@ class IamSpec:
 MANAGEMENT_IAM = IamSpec(users=("admin",), groups=("admins",), roles=(), customer_policies=("billing-read",))
 
 
+PARTNER_ACCOUNT_ID = "777788889999"  # a third party outside the organization (neither vendor nor customer)
+
+
+@dataclass(frozen=True)
+class FederationSpec:
+    """Per member account: identity providers and the roles they reach, roles trusting a partner account
+    (with and without an ExternalId), the whole organization and the management account, virtual MFA devices
+    and a password policy (see seed.federation)."""
+
+    saml_providers: tuple[str, ...] = ("okta", "entra-id")
+    oidc_providers: tuple[str, ...] = (
+        "token.actions.githubusercontent.com",
+        "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+    )
+    partner_account_id: str = PARTNER_ACCOUNT_ID
+    mfa_users: int = 2  # the account's first users get a virtual MFA device each; one more stays unassigned
+    password_policy: bool = True
+
+    def __post_init__(self) -> None:
+        _at_least(self.mfa_users, 0, "mfa_users")
+        formats.account_id(self.partner_account_id, "partner_account_id")
+
+    @classmethod
+    def none(cls) -> FederationSpec:
+        return cls(saml_providers=(), oidc_providers=(), mfa_users=0, password_policy=False)
+
+
 @dataclass(frozen=True)
 class Ec2Spec:
     """Per account and region, besides the default VPC AWS creates in every region."""
@@ -132,6 +159,11 @@ class IdentityCenterSpec:
         ),
     )
     home_region: str = "us-east-1"
+    # Customer-managed applications (the first requires an assignment) and trusted token issuers.
+    applications: tuple[str, ...] = ("internal-wiki", "expense-reports")
+    trusted_token_issuers: tuple[str, ...] = ("corp-idp",)
+    # An Account Access Manager application with entitlements of a user and a group to member accounts' roles.
+    account_access: bool = True
 
     def __post_init__(self) -> None:
         formats.region(self.home_region, "home_region")
@@ -205,6 +237,9 @@ class OrganizationSpec:
     ec2_resources: bool = True
     identity_center: IdentityCenterSpec = field(default_factory=IdentityCenterSpec)
     cloudtrail: CloudTrailSpec = field(default_factory=CloudTrailSpec)
+    federation: FederationSpec = field(default_factory=FederationSpec)  # in every member account
+    # Enabled on the root and attached to the first OU (see seed.organization); empty: the type stays off.
+    resource_control_policies: tuple[str, ...] = ("deny-s3-outside-organization",)
 
     def __post_init__(self) -> None:
         formats.regions(list(self.regions), "regions")

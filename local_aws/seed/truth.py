@@ -38,12 +38,22 @@ class AccountTruth:
 
 
 @dataclass(frozen=True)
+class ResourceControlPolicyTruth:
+    id: str
+    name: str
+    target_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OrganizationTruth:
     organization_id: str
     management_account_id: str
     root_id: str
     organizational_units: tuple[OrganizationalUnitTruth, ...]
     accounts: tuple[AccountTruth, ...]  # every account, the management account first
+    # Seeded ones (moto adds the AWS-managed RCPFullAWSAccess, attached to the root, when the type is enabled)
+    resource_control_policies: tuple[ResourceControlPolicyTruth, ...] = ()
+    enabled_policy_types: tuple[str, ...] = ()  # on the root
 
     @property
     def member_account_ids(self) -> tuple[str, ...]:
@@ -161,6 +171,45 @@ def attachment_key(a: PolicyAttachment) -> tuple[str, str, str]:
 
 def inline_key(p: InlinePolicy) -> tuple[str, str, str]:
     return (p.principal_type, p.principal_name, p.policy_name)
+
+
+@dataclass(frozen=True)
+class TrustEdgeTruth:
+    """One (role, principal) a seeded trust policy allows, with what the collector must conclude."""
+
+    role_arn: str
+    principal_type: str
+    principal: str
+    external_account: bool | None
+    external_id_required: bool
+
+
+@dataclass(frozen=True)
+class SamlProviderTruth:
+    arn: str
+    entity_id: str
+    sso_url: str
+    certificate_expiry: str  # ISO 8601
+
+
+@dataclass(frozen=True)
+class FederationTruth:
+    """One account's providers, MFA devices, password policy, and the trust edges of the roles seeded for
+    them (those roles are in the account's IamTruth too)."""
+
+    account_id: str
+    saml_providers: tuple[SamlProviderTruth, ...] = ()
+    oidc_providers: tuple[str, ...] = ()  # ARNs
+    mfa_devices: tuple[tuple[str, str | None], ...] = ()  # (serial number, user name or None)
+    password_policy: bool = False
+    trust_edges: tuple[TrustEdgeTruth, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "saml_providers": len(self.saml_providers),
+            "oidc_providers": len(self.oidc_providers),
+            "virtual_mfa_devices": len(self.mfa_devices),
+        }
 
 
 # --- EC2
@@ -321,6 +370,23 @@ class IdentityStoreGroupTruth:
 
 
 @dataclass(frozen=True)
+class ApplicationTruth:
+    arn: str
+    name: str
+    assignment_required: bool
+    assignments: tuple[tuple[str, str], ...]  # (USER or GROUP, identity-store ID)
+
+
+@dataclass(frozen=True)
+class ApplicationIssuerTruth:
+    """A trusted token issuer of the instance."""
+
+    arn: str
+    name: str
+    issuer_url: str
+
+
+@dataclass(frozen=True)
 class IdentityCenterTruth:
     instance_arn: str
     identity_store_id: str
@@ -332,6 +398,8 @@ class IdentityCenterTruth:
     permission_sets: tuple[PermissionSetTruth, ...]
     assignments: tuple[AssignmentTruth, ...]
     provisioned_roles: tuple[ProvisionedRoleTruth, ...]
+    applications: tuple[ApplicationTruth, ...] = ()
+    trusted_token_issuers: tuple[ApplicationIssuerTruth, ...] = ()
 
     def role_for(self, permission_set_arn: str, account_id: str) -> ProvisionedRoleTruth:
         return next(
@@ -357,7 +425,30 @@ class IdentityCenterTruth:
             "identity_store_groups": len(self.groups),
             "identity_store_memberships": len(self.memberships),
             "provisioned_roles": len(self.provisioned_roles),
+            "sso_applications": len(self.applications),
+            "sso_application_assignments": sum(len(a.assignments) for a in self.applications),
+            "trusted_token_issuers": len(self.trusted_token_issuers),
         }
+
+
+@dataclass(frozen=True)
+class EntitlementTruth:
+    """An Account Access Manager entitlement: an Identity Center principal may assume a role."""
+
+    entitlement_id: str
+    principal_type: Literal["USER", "GROUP"] | str
+    principal_id: str
+    role_arn: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AccountAccessTruth:
+    application_arn: str
+    entitlements: tuple[EntitlementTruth, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {"access_manager_applications": 1, "access_manager_entitlements": len(self.entitlements)}
 
 
 # --- CloudTrail
@@ -394,6 +485,8 @@ class SeededOrganization:
     ec2: tuple[Ec2RegionTruth, ...]  # one per account and seeded region
     identity_center: IdentityCenterTruth
     cloudtrail: CloudTrailTruth
+    federation: tuple[FederationTruth, ...] = ()  # one per account that has any
+    account_access: AccountAccessTruth | None = None  # where Identity Center is administered
 
     def iam_of(self, account_id: str) -> IamTruth:
         return next(t for t in self.iam if t.account_id == account_id)
@@ -410,6 +503,8 @@ class SeededOrganization:
             self.cloudtrail.counts(),
             *(t.counts() for t in self.iam),
             *(t.counts() for t in self.ec2),
+            *(t.counts() for t in self.federation),
+            *([self.account_access.counts()] if self.account_access else []),
         ]
         for part in parts:
             for key, value in part.items():

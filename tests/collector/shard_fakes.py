@@ -35,8 +35,10 @@ class FakeAws:
     """The synthetic account's answers for every account. ``crash_on``: the process that assumes this role
     dies there (os._exit, no clean-up: as a crash or a kill would). ``stall``: every IAM call hangs."""
 
-    def __init__(self, *, crash_on: str | None = None, stall: bool = False) -> None:
-        self.account = SyntheticAccount(Shape.for_roles(4), events_per_region=3)
+    def __init__(
+        self, *, crash_on: str | None = None, stall: bool = False, events_per_region: int = 3
+    ) -> None:
+        self.account = SyntheticAccount(Shape.for_roles(4), events_per_region=events_per_region)
         self.crash_on = crash_on
         self.stall = stall
 

@@ -15,7 +15,7 @@ import pytest
 
 from collector.models import GLOBAL, Account, ApiCallCount
 from collector.plan import WorkItem
-from collector.runner import execute
+from collector.runner import RECORDS_PER_WRITE, execute
 from collector.shards import WORKER_EXIT, InProcesses, split
 from collector.sink import RunManifest
 from collector.store import SqliteStore
@@ -94,6 +94,21 @@ def test_worker_processes_store_exactly_what_one_process_stores(tmp_path: Path) 
     )
     assert calls == expected
     assert all(calls[(a, "sts", "AssumeRole")] == 1 for a in ACCOUNTS)
+
+
+def test_worker_processes_send_a_scope_s_append_only_parts_before_its_outcome(tmp_path: Path) -> None:
+    """More CloudTrail events per scope than one part (collector.runner.RECORDS_PER_WRITE): the parts
+    travel from the workers to this process's store, which ends as one process's does."""
+    fake = FakeAws(events_per_region=RECORDS_PER_WRITE + 7)
+    alone = _collect(tmp_path / "one.sqlite", fake, None)
+    sharded = _collect(tmp_path / "two.sqlite", fake, InProcesses(2, prepare_session=fake.install))
+    assert _statuses(sharded) == _statuses(alone)
+    assert set(_statuses(alone).values()) == {"complete"}
+    counts = {s.scope: s.record_count for s in sharded.scopes if s.scope.service == "cloudtrail"}
+    assert counts == {s.scope: s.record_count for s in alone.scopes if s.scope.service == "cloudtrail"}
+    assert min(counts.values()) > RECORDS_PER_WRITE
+    one, two = _rows(tmp_path / "one.sqlite"), _rows(tmp_path / "two.sqlite")
+    assert two == one and len(one["cloudtrail_events"]) == sum(counts.values())
 
 
 def test_a_crashed_worker_loses_nothing_of_the_others_and_no_scope_goes_missing(tmp_path: Path) -> None:

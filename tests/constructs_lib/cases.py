@@ -31,6 +31,9 @@ ALL_OPTIONS: Mapping[str, Any] = {
 }
 
 
+IDENTITY_CENTER_REGION = "eu-west-1"
+
+
 @dataclass(frozen=True)
 class Case:
     """One option combination: how the trust is given, which features, which optional props."""
@@ -56,6 +59,14 @@ CASES: tuple[Case, ...] = (
     Case("user-literal", "user", LITERAL_ID),
     Case("account-parameter", "account", None),
     Case("identity-center", "role", None, DEFAULT_FEATURES | {Feature.IDENTITY_CENTER}),
+    # An instance that may be encrypted with a customer-managed key: decrypt through Identity Center only.
+    Case(
+        "identity-center-cmk",
+        "role",
+        LITERAL_ID,
+        DEFAULT_FEATURES | {Feature.IDENTITY_CENTER},
+        {"identity_center_region": IDENTITY_CENTER_REGION},
+    ),
     Case("organizations", "role", LITERAL_ID, DEFAULT_FEATURES | {Feature.ORGANIZATIONS}),
     Case("management-account", "role", None, frozenset(Feature)),
     Case("all-options", "role", LITERAL_ID, frozenset(Feature), ALL_OPTIONS),

@@ -9,7 +9,12 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from collector.permissions import DATA_PLANE_DENY, actions_for
-from constructs_lib.policies import MANAGED_POLICIES_PER_ROLE, POLICY_SIZE_LIMIT
+from constructs_lib.policies import (
+    DECRYPT_VIA_SID,
+    DENY_DECRYPT_SID,
+    MANAGED_POLICIES_PER_ROLE,
+    POLICY_SIZE_LIMIT,
+)
 from tests.constructs_lib.cases import (
     BOUNDARY,
     LITERAL_ID,
@@ -95,11 +100,11 @@ def _on_every_resource(statement: dict[str, Any]) -> bool:
 
 def test_granted_actions_are_exactly_the_catalog_actions_of_the_features(matrix: Matrix, case: Case) -> None:
     allowed = policy_statements(matrix.templates[case.name], "Allow")
-    granted = [a for s in allowed if _on_every_resource(s) for a in actions(s)]
+    granted = [a for s in allowed if _on_every_resource(s) and "Condition" not in s for a in actions(s)]
     assert sorted(granted) == sorted(actions_for(case.features))  # each once, nothing else
     assert all("*" not in a for s in allowed for a in actions(s))
     for statement in allowed:
-        assert "Condition" not in statement or statement["Sid"].startswith("ReadTrailLogs")
+        assert "Condition" not in statement or statement["Sid"].startswith(("ReadTrailLogs", DECRYPT_VIA_SID))
     # Anything granted on named resources only is the trail's log files (see test_trail_logs.py).
     scoped = sorted(a for s in allowed if not _on_every_resource(s) for a in actions(s))
     logs = case.options.get("cloud_trail_logs")
@@ -109,25 +114,36 @@ def test_granted_actions_are_exactly_the_catalog_actions_of_the_features(matrix:
         else ["s3:GetObject", "s3:ListBucket"] + (["kms:Decrypt"] if logs.kms_key_arn else [])
     )
     assert scoped == sorted(expected)
+    # The conditional Allow on every resource: kms:Decrypt through Identity Center, where its region is
+    # given (tests/constructs_lib/test_identity_center_decrypt.py evaluates it).
+    conditional = [(s["Sid"], s["Action"]) for s in allowed if "Condition" in s and _on_every_resource(s)]
+    decrypt = [(DECRYPT_VIA_SID, "kms:Decrypt")] if case.options.get("identity_center_region") else []
+    assert conditional == decrypt
 
 
 def test_data_plane_reads_are_denied_in_their_own_policy(matrix: Matrix, case: Case) -> None:
     if case.options.get("cloud_trail_logs"):
         pytest.skip("the narrowed Deny is evaluated in tests/constructs_lib/test_trail_logs.py")
     template = Template.from_json(matrix.templates[case.name])
+    narrowed = bool(case.options.get("identity_center_region"))
+    statements: list[Any] = [
+        {
+            "Sid": "DenyDataPlaneReads",
+            "Effect": "Deny",
+            "Action": sorted(a for a, _ in DATA_PLANE_DENY if not (narrowed and a == "kms:Decrypt")),
+            "Resource": "*",
+        }
+    ]
+    if narrowed:  # kms:Decrypt in a Deny of its own, narrowed to Identity Center's services
+        statements.append(
+            Match.object_like({"Sid": DENY_DECRYPT_SID, "Effect": "Deny", "Action": "kms:Decrypt"})
+        )
     template.has_resource_properties(
         "AWS::IAM::ManagedPolicy",
         {
             "PolicyDocument": {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyDataPlaneReads",
-                        "Effect": "Deny",
-                        "Action": sorted(a for a, _ in DATA_PLANE_DENY),
-                        "Resource": "*",
-                    }
-                ],
+                "Statement": statements,
             },
             "Roles": [{"Ref": the_role_id(matrix.templates[case.name])}],
         },
@@ -138,8 +154,10 @@ def test_policies_are_attached_from_the_policy_side(matrix: Matrix, case: Case) 
     template = matrix.templates[case.name]
     role_ref = [{"Ref": the_role_id(template)}]
     policies = resources(template, "AWS::IAM::ManagedPolicy")
-    # Today's catalog fits one read-only policy, plus the Deny (and the trail's log files when given).
-    assert len(policies) == 2 + int("cloud_trail_logs" in case.options)
+    # Today's catalog fits one read-only policy, plus the Deny (and the trail's log files, the decrypt
+    # through Identity Center, when given).
+    extra = int("cloud_trail_logs" in case.options) + int(bool(case.options.get("identity_center_region")))
+    assert len(policies) == 2 + extra
     assert all(p["Properties"]["Roles"] == role_ref for p in policies.values())
     managed_arns = the_role(template).get("ManagedPolicyArns")
     if case.options.get("security_audit"):

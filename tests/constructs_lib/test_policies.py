@@ -75,5 +75,5 @@ def test_an_action_that_cannot_fit_anywhere_fails() -> None:
 
 def test_more_documents_than_a_role_can_hold_fails_naming_the_features() -> None:
     with pytest.raises(InvalidSettingError, match="features") as error:
-        policies.read_only_documents(Feature, limit=200)
-    assert "9 policies of 200 characters" in str(error.value)
+        policies.read_only_documents(Feature, limit=300)
+    assert "9 policies of 300 characters" in str(error.value)

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from collector.cli.app import main
+from collector.permissions import Feature, actions_for
 from collector.store import SqliteStore
 from local_aws.emulator.server import LocalAws
 
@@ -45,15 +46,7 @@ def test_missing_actions_are_named_and_nothing_is_lost(
         ],
     }
     role = iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    everything = (
-        "iam:GetAccountAuthorizationDetails",
-        "iam:ListAccountAliases",
-        "iam:GetCredentialReport",
-        "iam:GenerateCredentialReport",
-        "iam:ListAccessKeys",
-        "iam:GetPolicy",
-        "iam:GetPolicyVersion",
-    )
+    everything = actions_for([Feature.IAM])  # every IAM action of the catalog
     iam.put_role_policy(RoleName="Reader", PolicyName="read", PolicyDocument=_policy(*everything))
     for n in range(3):
         iam.create_user(UserName=f"person-{n}")

@@ -259,4 +259,6 @@ def test_a_standalone_accounts_instance_is_recorded_as_an_account_instance(
         "sso-admin:ListInstances",
         "identitystore:ListUsers",
         "identitystore:ListGroups",
+        "sso-admin:ListApplications",  # account instances have applications and issuers too (none here)
+        "sso-admin:ListTrustedTokenIssuers",
     }

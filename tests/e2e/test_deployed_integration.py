@@ -19,6 +19,7 @@ from cdk_app import build
 from collector import registry
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, all_permissions
 from collector.store import SqliteStore, kind_tables
+from constructs_lib.policies import DECRYPT_VIA_SID, DENY_DECRYPT_SID
 from local_aws.demo import flow
 from local_aws.demo.summary import render_summary
 from local_aws.deploy import organization as deploy
@@ -35,20 +36,29 @@ def _actions(statement: dict[str, Any]) -> set[str]:
     return {action} if isinstance(action, str) else set(action)
 
 
-def granted(store: SqliteStore, role_arn: str) -> tuple[set[str], set[str]]:
-    """(allowed, denied) actions of the managed policies attached to the role, as the collector read them."""
+def _attached_statements(store: SqliteStore, role_arn: str) -> list[dict[str, Any]]:
     attached = {
         a["policy_arn"]
         for a in store.rows("policy_attachments")
         if a["principal_arn"] == role_arn and a["attachment"] == "attached"
     }
+    return [s for p in store.rows("policies") if p["arn"] in attached for s in p["document"]["Statement"]]
+
+
+def granted(store: SqliteStore, role_arn: str) -> tuple[set[str], set[str]]:
+    """(allowed, denied) actions of the unconditional statements of the managed policies attached to the
+    role, as the collector read them (the conditional kms:Decrypt pair: ``conditional``)."""
     allowed: set[str] = set()
     denied: set[str] = set()
-    for policy in store.rows("policies"):
-        if policy["arn"] in attached:
-            for statement in policy["document"]["Statement"]:
-                (allowed if statement["Effect"] == "Allow" else denied).update(_actions(statement))
+    for statement in _attached_statements(store, role_arn):
+        if "Condition" not in statement:
+            (allowed if statement["Effect"] == "Allow" else denied).update(_actions(statement))
     return allowed, denied
+
+
+def conditional(store: SqliteStore, role_arn: str) -> dict[str, dict[str, Any]]:
+    """The role's conditional statements by Sid."""
+    return {s["Sid"]: s for s in _attached_statements(store, role_arn) if "Condition" in s}
 
 
 def _identity_store(deployed: DeployedCustomer) -> Any:
@@ -117,6 +127,27 @@ def test_the_deployed_policy_is_exactly_what_the_collector_needs(
         roles[account] = f"arn:aws:iam::{account}:role/{deployed_customer.integration.member_role_name}"
     with SqliteStore(db) as store:
         grants = {account: granted(store, arn) for account, arn in roles.items()}
+        conditions = {account: conditional(store, arn) for account, arn in roles.items()}
+    # Only the account that reads Identity Center may decrypt, and only through it, in its home region.
+    region = deployed_customer.customer.organization.identity_center.home_region
+    services = [f"identitystore.{region}.amazonaws.com", f"sso.{region}.amazonaws.com"]
+    assert conditions.pop(management) == {
+        DECRYPT_VIA_SID: {
+            "Sid": DECRYPT_VIA_SID,
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": services}},
+        },
+        DENY_DECRYPT_SID: {
+            "Sid": DENY_DECRYPT_SID,
+            "Effect": "Deny",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"kms:ViaService": services}},
+        },
+    }
+    assert all(not found for found in conditions.values())
     assert set(roles) == set(deployed_customer.customer.organization.organization.account_ids)
     for account, (allowed, never) in grants.items():
         features = MANAGEMENT_FEATURES if account == management else DEFAULT_FEATURES

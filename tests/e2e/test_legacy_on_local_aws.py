@@ -317,6 +317,7 @@ def test_organization_roles_through_a_stackset_and_the_collector_in_organization
     assert scopes == {
         (MANAGEMENT, "organizations"): "complete",
         (MANAGEMENT, "identity_center"): "complete",
+        (MANAGEMENT, "account_access"): "complete",  # read where Identity Center is
         **{
             (account_id, service): "complete" for account_id in (MANAGEMENT, *members) for service in services
         },

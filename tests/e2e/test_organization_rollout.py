@@ -29,6 +29,7 @@ from collector.cli.app import main as collector
 from collector.external_id import ExternalIdMode, for_account
 from collector.permissions import DEFAULT_FEATURES, Feature, actions_for, data_plane_deny_actions
 from collector.store import SqliteStore
+from constructs_lib.policies import DECRYPT_VIA_SID, DENY_DECRYPT_SID
 from local_aws.emulator.server import LocalAws
 from local_aws.seed import (
     AccountSpec,
@@ -116,12 +117,16 @@ def _replay_stack_set(cloudformation: Any, template: dict[str, Any], refs: dict[
     return dict(props)
 
 
-def _role_and_policies(session: AccountSession) -> tuple[dict[str, Any], set[str], set[str]]:
-    """The role's trust document and the actions its attached customer-managed policies allow and deny."""
+def _role_and_policies(
+    session: AccountSession,
+) -> tuple[dict[str, Any], set[str], set[str], dict[str, dict[str, Any]]]:
+    """The role's trust document, the actions its attached customer-managed policies allow and deny without
+    a condition, and its conditional statements by Sid (the decrypt through Identity Center)."""
     iam = session.client("iam")
     role = iam.get_role(RoleName=ROLE_NAME)["Role"]
     allowed: set[str] = set()
     denied: set[str] = set()
+    conditional: dict[str, dict[str, Any]] = {}
     for attached in iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"]:
         policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
         document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
@@ -129,11 +134,14 @@ def _role_and_policies(session: AccountSession) -> tuple[dict[str, Any], set[str
         ]["Document"]
         document = json.loads(document) if isinstance(document, str) else document
         for statement in document["Statement"]:
+            if "Condition" in statement:
+                conditional[statement["Sid"]] = statement
+                continue
             found = statement["Action"]
             (allowed if statement["Effect"] == "Allow" else denied).update(
                 [found] if isinstance(found, str) else found
             )
-    return role["AssumeRolePolicyDocument"], allowed, denied
+    return role["AssumeRolePolicyDocument"], allowed, denied, conditional
 
 
 def _trust(document: dict[str, Any]) -> tuple[str, str]:
@@ -187,17 +195,29 @@ def test_every_account_gets_the_role_and_the_collector_reaches_them(
     member_reads = set(actions_for(DEFAULT_FEATURES))
     identity_center_reads = set(actions_for({Feature.IDENTITY_CENTER}))
     for account_id in targeted:
-        trust, allowed, denied = _role_and_policies(member_session(management, account_id))
+        trust, allowed, denied, conditional = _role_and_policies(member_session(management, account_id))
         assert _trust(trust) == (vendor.user_arn, for_account(EXTERNAL_ID, account_id, mode))
         extra = identity_center_reads if account_id == identity_center_account else set()
         assert allowed == member_reads | extra, account_id
-        assert denied == set(data_plane_deny_actions())
+        if account_id == identity_center_account:
+            # Decrypt through Identity Center in its home region only, the Deny narrowed the same way.
+            assert set(conditional) == {DECRYPT_VIA_SID, DENY_DECRYPT_SID}
+            services = conditional[DECRYPT_VIA_SID]["Condition"]["StringEquals"]["kms:ViaService"]
+            assert services == [f"identitystore.{REGION}.amazonaws.com", f"sso.{REGION}.amazonaws.com"]
+            assert conditional[DENY_DECRYPT_SID]["Condition"] == {
+                "StringNotEquals": {"kms:ViaService": services}
+            }
+            assert denied == set(data_plane_deny_actions()) - {"kms:Decrypt"}
+        else:
+            assert conditional == {}
+            assert denied == set(data_plane_deny_actions())
         assert outputs["MemberRoleArnPattern"].format(account_id=account_id) == (
             f"arn:aws:iam::{account_id}:role/{ROLE_NAME}"
         )
 
     # The management account: created by the stack itself, with Organizations and Identity Center reads.
-    trust, allowed, denied = _role_and_policies(management)
+    trust, allowed, denied, conditional = _role_and_policies(management)
+    assert conditional == {}  # Identity Center is delegated: the management role decrypts nothing
     assert _trust(trust) == (vendor.user_arn, for_account(EXTERNAL_ID, org.management_account_id, mode))
     assert allowed == member_reads | identity_center_reads | set(actions_for({Feature.ORGANIZATIONS}))
     assert denied == set(data_plane_deny_actions())

@@ -52,5 +52,47 @@ PERMISSIONS = FetcherPermissions(
             AccessLevel.LIST,
             "The account's alias, to name the account in the inventory.",
         ),
+        Permission(
+            "iam:ListSAMLProviders",
+            "iam:ListSAMLProviders",
+            AccessLevel.LIST,
+            "The account's SAML identity providers (federated sign-in to roles).",
+        ),
+        Permission(
+            "iam:GetSAMLProvider",
+            "iam:GetSAMLProvider",
+            AccessLevel.READ,
+            "A SAML provider's metadata: the IdP's entity ID, SSO URLs and signing certificates' expiry.",
+        ),
+        Permission(
+            "iam:ListOpenIDConnectProviders",
+            "iam:ListOpenIDConnectProviders",
+            AccessLevel.LIST,
+            "The account's OIDC identity providers (web identity federation to roles).",
+        ),
+        Permission(
+            "iam:GetOpenIDConnectProvider",
+            "iam:GetOpenIDConnectProvider",
+            AccessLevel.READ,
+            "An OIDC provider's URL, audiences (client IDs), thumbprints and tags.",
+        ),
+        Permission(
+            "iam:ListVirtualMFADevices",
+            "iam:ListVirtualMFADevices",
+            AccessLevel.LIST,
+            "Virtual MFA devices, assigned or not, with their user and enable date (never their seed).",
+        ),
+        Permission(
+            "iam:GetAccountPasswordPolicy",
+            "iam:GetAccountPasswordPolicy",
+            AccessLevel.READ,
+            "The account's password policy (NoSuchEntity is recorded as 'no policy').",
+        ),
+        Permission(
+            "iam:GetAccountSummary",
+            "iam:GetAccountSummary",
+            AccessLevel.LIST,
+            "Entity counts and quotas, including whether the root user has MFA and access keys.",
+        ),
     ),
 )

@@ -17,20 +17,26 @@ from collector.services.iam.catalog import PERMISSIONS
 from collector.services.iam.records import (
     AccessKey,
     AccountInfo,
+    AccountSummary,
     AwsManagedPolicy,
     Group,
     GroupMembership,
     InlinePolicy,
     InstanceProfile,
+    OidcProvider,
+    PasswordPolicy,
     Policy,
     PolicyAttachment,
     Role,
+    SamlProvider,
     User,
     UserCredentials,
+    VirtualMfaDevice,
 )
 
 ALL_FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 PAGE_SIZE = 1000  # GetAccountAuthorizationDetails' maximum (the default is 100)
+MFA_PAGE_SIZE = 1000  # ListVirtualMFADevices' maximum (the default is 100)
 # A report younger than this is reused: IAM regenerates one at most every 4 hours anyway.
 REPORT_MAX_AGE = timedelta(hours=4)
 REPORT_WAIT_SECONDS = 300.0
@@ -85,6 +91,48 @@ def collect(ctx: FetchContext) -> Iterator[Record]:
         # A reused report may predate keys of users created since; a report generated now does not.
         since = None if report is None or report_started else report[1]
         yield from _access_keys(iam, users, rows, since)
+
+    yield from _account_settings(iam, ctx)
+
+
+def _account_settings(iam: Any, ctx: FetchContext) -> Iterator[Record]:
+    """Federation providers, virtual MFA devices, the password policy and the account summary: a few calls
+    per account (3 lists, 2 gets, and one get per provider), each its own part so a denial keeps the rest."""
+    account_id = ctx.account.account_id
+    with ctx.part("saml_providers"):
+        for listed in iam.list_saml_providers()["SAMLProviderList"]:
+            detail = _get_unless_gone(iam.get_saml_provider, SAMLProviderArn=listed["Arn"])
+            if detail is not None:
+                yield parse.saml_provider(account_id, listed, detail)
+    with ctx.part("oidc_providers"):
+        for listed in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+            arn = listed["Arn"]
+            detail = _get_unless_gone(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+            if detail is not None:
+                yield parse.oidc_provider(account_id, arn, detail)
+    with ctx.part("virtual_mfa_devices"):
+        pages = iam.get_paginator("list_virtual_mfa_devices").paginate(
+            AssignmentStatus="Any", PaginationConfig={"PageSize": MFA_PAGE_SIZE}
+        )
+        for page in pages:  # page by page: a fault on a later page keeps the earlier ones
+            yield from parse.virtual_mfa_devices(account_id, page["VirtualMFADevices"])
+    with ctx.part("password_policy"):
+        yield parse.password_policy(
+            account_id, _get_unless_gone(iam.get_account_password_policy, key="PasswordPolicy")
+        )
+    with ctx.part("account_summary"):
+        yield parse.account_summary(account_id, iam.get_account_summary()["SummaryMap"])
+
+
+def _get_unless_gone(call: Any, *, key: str | None = None, **params: str) -> Any | None:
+    """One Get; None when IAM says NoSuchEntity (deleted since listed, or no password policy)."""
+    try:
+        answer = call(**params)
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return None
+        raise
+    return answer[key] if key else answer
 
 
 def _fresh_report(iam: Any, ctx: FetchContext) -> tuple[bytes, datetime] | None:
@@ -176,6 +224,11 @@ FETCHER = Fetcher(
         PolicyAttachment,
         AccessKey,
         UserCredentials,
+        SamlProvider,
+        OidcProvider,
+        VirtualMfaDevice,
+        PasswordPolicy,
+        AccountSummary,
     ),
     collect=collect,
 )

@@ -10,20 +10,26 @@ from typing import Any
 
 from collector.models import Record
 from collector.parsing import document, iso, iso_or_none, tags
+from collector.services.iam import saml_metadata
 from collector.services.iam.records import (
     AccessKey,
+    AccountSummary,
     AttachmentKind,
     AwsManagedPolicy,
     Group,
     GroupMembership,
     InlinePolicy,
     InstanceProfile,
+    OidcProvider,
+    PasswordPolicy,
     Policy,
     PolicyAttachment,
     PrincipalKind,
     Role,
+    SamlProvider,
     User,
     UserCredentials,
+    VirtualMfaDevice,
 )
 
 Item = Mapping[str, Any]
@@ -366,3 +372,111 @@ def access_keys(
             )
         )
     return tuple(result)
+
+
+# --- federation, MFA and account settings ------------------------------------------------------------------
+
+
+def saml_provider(account_id: str, listed: Item, detail: Item) -> SamlProvider:
+    """ListSAMLProviders' entry and GetSAMLProvider's answer; unreadable metadata is recorded, not fatal."""
+    arn = listed["Arn"]
+    metadata: saml_metadata.SamlMetadata | None = None
+    error: str | None = None
+    text = detail.get("SAMLMetadataDocument")
+    if text:
+        try:
+            metadata = saml_metadata.parse_metadata(text)
+        except saml_metadata.MetadataError as exc:
+            error = str(exc)
+    else:
+        error = "GetSAMLProvider returned no metadata document"
+    expiries = list(metadata.certificate_expiries) if metadata else None
+    return SamlProvider(
+        account_id=account_id,
+        arn=arn,
+        name=arn.rsplit("/", 1)[-1],
+        create_date=iso_or_none(detail.get("CreateDate") or listed.get("CreateDate")),
+        valid_until=iso_or_none(detail.get("ValidUntil") or listed.get("ValidUntil")),
+        entity_id=metadata.entity_id if metadata else None,
+        sso_urls=list(metadata.sso_urls) if metadata else None,
+        certificate_expiries=expiries,
+        earliest_certificate_expiry=expiries[0] if expiries else None,
+        metadata_error=error,
+        tags=tags(detail.get("Tags")),
+        # The document itself is kept (public metadata); private keys, if any, never are.
+        raw={k: v for k, v in detail.items() if k not in ("ResponseMetadata", "PrivateKeyList")},
+    )
+
+
+def oidc_provider(account_id: str, arn: str, detail: Item) -> OidcProvider:
+    return OidcProvider(
+        account_id=account_id,
+        arn=arn,
+        url=detail["Url"],
+        client_ids=list(detail.get("ClientIDList") or ()),
+        thumbprints=list(detail.get("ThumbprintList") or ()),
+        create_date=iso_or_none(detail.get("CreateDate")),
+        tags=tags(detail.get("Tags")),
+        raw={k: v for k, v in detail.items() if k != "ResponseMetadata"},
+    )
+
+
+# A virtual MFA device's seed and QR code are the second factor itself: never recorded, not even in raw.
+_MFA_SECRETS = frozenset({"Base32StringSeed", "QRCodePNG"})
+
+
+def virtual_mfa_devices(account_id: str, devices: Iterable[Item]) -> tuple[VirtualMfaDevice, ...]:
+    records = []
+    for device in devices:
+        user = device.get("User") or {}
+        safe = {k: v for k, v in device.items() if k not in _MFA_SECRETS}
+        records.append(
+            VirtualMfaDevice(
+                account_id=account_id,
+                serial_number=device["SerialNumber"],
+                user_arn=user.get("Arn"),
+                user_name=user.get("UserName"),
+                enable_date=iso_or_none(device.get("EnableDate")),
+                tags=tags(device.get("Tags")),
+                raw=safe,
+            )
+        )
+    return tuple(records)
+
+
+def password_policy(account_id: str, policy: Item | None) -> PasswordPolicy:
+    """The account's password policy; ``None`` (GetAccountPasswordPolicy said NoSuchEntity): no policy."""
+    if policy is None:
+        return PasswordPolicy(account_id=account_id, account=account_id, exists=False)
+    return PasswordPolicy(
+        account_id=account_id,
+        account=account_id,
+        exists=True,
+        minimum_password_length=policy.get("MinimumPasswordLength"),
+        require_symbols=policy.get("RequireSymbols"),
+        require_numbers=policy.get("RequireNumbers"),
+        require_uppercase_characters=policy.get("RequireUppercaseCharacters"),
+        require_lowercase_characters=policy.get("RequireLowercaseCharacters"),
+        allow_users_to_change_password=policy.get("AllowUsersToChangePassword"),
+        expire_passwords=policy.get("ExpirePasswords"),
+        max_password_age=policy.get("MaxPasswordAge"),
+        password_reuse_prevention=policy.get("PasswordReusePrevention"),
+        hard_expiry=policy.get("HardExpiry"),
+        raw=dict(policy),
+    )
+
+
+def _flag_of(summary: Mapping[str, int], name: str) -> bool | None:
+    value = summary.get(name)
+    return None if value is None else bool(value)
+
+
+def account_summary(account_id: str, summary: Mapping[str, int]) -> AccountSummary:
+    return AccountSummary(
+        account_id=account_id,
+        account=account_id,
+        root_mfa_enabled=_flag_of(summary, "AccountMFAEnabled"),
+        root_access_keys_present=_flag_of(summary, "AccountAccessKeysPresent"),
+        root_signing_certificates_present=_flag_of(summary, "AccountSigningCertificatesPresent"),
+        summary=dict(summary),
+    )

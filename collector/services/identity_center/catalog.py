@@ -8,6 +8,12 @@ SERVICE = "identity_center"  # the fetcher's name in scopes, --fetchers and the 
 
 _L, _R = AccessLevel.LIST, AccessLevel.READ
 
+
+def _sso(operation: str, level: AccessLevel, reason: str) -> Permission:
+    """An sso-admin API call, authorized by the ``sso:`` action of the same name."""
+    return Permission(f"sso:{operation}", f"sso-admin:{operation}", level, reason)
+
+
 PERMISSIONS = FetcherPermissions(
     fetcher=SERVICE,
     feature=Feature.IDENTITY_CENTER,
@@ -77,6 +83,27 @@ PERMISSIONS = FetcherPermissions(
             "sso-admin:ListAccountAssignmentsForPrincipal",
             _L,
             "Where a user or group holds which permission sets (per principal, when that is cheaper).",
+        ),
+        _sso(
+            "ListApplications",
+            _L,
+            "Applications people sign in to through Identity Center, with their provider and status.",
+        ),
+        _sso(
+            "GetApplicationAssignmentConfiguration",
+            _R,
+            "Whether an application admits only the users and groups assigned to it.",
+        ),
+        _sso("ListApplicationAssignments", _L, "Which users and groups are assigned to each application."),
+        _sso(
+            "ListTrustedTokenIssuers",
+            _L,
+            "Outside OIDC issuers whose tokens Identity Center accepts for its users (identity propagation).",
+        ),
+        _sso(
+            "DescribeTrustedTokenIssuer",
+            _R,
+            "A trusted token issuer's URL and the claim mapped to an identity-store attribute.",
         ),
         Permission("identitystore:ListUsers", "identitystore:ListUsers", _L, "Identity-store users."),
         Permission("identitystore:ListGroups", "identitystore:ListGroups", _L, "Identity-store groups."),

@@ -34,7 +34,10 @@ from collector.services.identity_center.records import (
     PermissionSet,
     PermissionSetPolicy,
     ProvisionedPermissionSet,
+    SsoApplication,
+    SsoApplicationAssignment,
     SsoInstance,
+    TrustedTokenIssuer,
 )
 
 PAGE_SIZE = 100  # the maximum of every sso-admin and identitystore listing
@@ -121,6 +124,7 @@ def collect(ctx: FetchContext) -> Iterator[Record]:
         yield from _instance(
             ctx, instance, region, kind, from_management=known and management == ctx.account.account_id
         )
+        yield from _applications(ctx, instance, region)
 
 
 def _instance(
@@ -187,6 +191,55 @@ def _instance(
             yield from _assignments_per_pair(sso, instance, provisioned.items)
         else:
             yield from _assignments_per_principal(sso, instance, users.items, groups.items)
+
+
+def _applications(ctx: FetchContext, instance: SsoInstance, region: str) -> Iterator[Record]:
+    """Applications with their assignment configuration and assignments, then trusted token issuers; every
+    instance kind has them. Listed per application (2 calls each, plus pages): applications are few next to
+    the users and groups a per-principal listing would walk."""
+    account, arn = ctx.account.account_id, instance.instance_arn
+    sso = ctx.clients.client("sso-admin", region)
+    applications: _Gathered[Item] = _gather(
+        ctx,
+        "applications",
+        lambda out: _pages_into(out, sso, "list_applications", "Applications", InstanceArn=arn),
+    )
+    required: dict[str, bool] = {}
+    with ctx.part("application_assignment_configuration"):
+        for app in applications.items:
+            required[app["ApplicationArn"]] = _assignment_required(sso, app["ApplicationArn"])
+    # A fault above leaves the flag unknown (None), never loses the application.
+    yield from (parse.application(account, a, required.get(a["ApplicationArn"])) for a in applications.items)
+    with ctx.part("application_assignments"):
+        for app in applications.items:
+            found = _items(
+                sso,
+                "list_application_assignments",
+                "ApplicationAssignments",
+                ApplicationArn=app["ApplicationArn"],
+            )
+            yield from parse.application_assignments(account, arn, found)
+    with ctx.part("trusted_token_issuers"):
+        for issuer in _items(sso, "list_trusted_token_issuers", "TrustedTokenIssuers", InstanceArn=arn):
+            described = _unless_not_found(
+                sso.describe_trusted_token_issuer, TrustedTokenIssuerArn=issuer["TrustedTokenIssuerArn"]
+            )
+            yield parse.trusted_token_issuer(account, arn, issuer, described)
+
+
+def _assignment_required(sso: Any, application_arn: str) -> bool:
+    answer = sso.get_application_assignment_configuration(ApplicationArn=application_arn)
+    return bool(answer["AssignmentRequired"])
+
+
+def _unless_not_found(call: Callable[..., Item], **params: str) -> Item | None:
+    """One Describe; None when the resource was deleted since it was listed."""
+    try:
+        return call(**params)
+    except ClientError as exc:
+        if error_code(exc) == NOT_FOUND:
+            return None
+        raise
 
 
 def _permission_sets(found: list[PermissionSet], sso: Any, instance: SsoInstance) -> None:
@@ -296,6 +349,9 @@ FETCHER = Fetcher(
         IdentityStoreUser,
         IdentityStoreGroup,
         IdentityStoreMembership,
+        SsoApplication,
+        SsoApplicationAssignment,
+        TrustedTokenIssuer,
     ),
     collect=collect,
     where=Where.IDENTITY_CENTER_ACCOUNT,

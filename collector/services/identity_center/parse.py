@@ -20,7 +20,10 @@ from collector.services.identity_center.records import (
     PermissionSetPolicyType,
     PermissionSetPolicyUsage,
     ProvisionedPermissionSet,
+    SsoApplication,
+    SsoApplicationAssignment,
     SsoInstance,
+    TrustedTokenIssuer,
 )
 
 Item = Mapping[str, Any]
@@ -328,4 +331,57 @@ def identity_store_membership(account_id: str, store_id: str, item: Item) -> Ide
         group_id=item["GroupId"],
         user_id=item["MemberId"]["UserId"],  # the only member type the identity store has
         raw=item,
+    )
+
+
+def application(account_id: str, item: Item, assignment_required: bool | None) -> SsoApplication:
+    portal = item.get("PortalOptions") or {}
+    return SsoApplication(
+        account_id=account_id,
+        application_arn=item["ApplicationArn"],
+        instance_arn=item["InstanceArn"],
+        name=item["Name"],
+        provider_arn=item.get("ApplicationProviderArn"),
+        application_account=item.get("ApplicationAccount"),
+        status=item.get("Status"),
+        assignment_required=assignment_required,
+        description=item.get("Description"),
+        created_date=iso_or_none(item.get("CreatedDate")),
+        portal_visibility=portal.get("Visibility"),
+        raw=item,
+    )
+
+
+def application_assignments(
+    account_id: str, instance_arn: str, items: Iterable[Item]
+) -> tuple[SsoApplicationAssignment, ...]:
+    return tuple(
+        SsoApplicationAssignment(
+            account_id=account_id,
+            application_arn=item["ApplicationArn"],
+            instance_arn=instance_arn,
+            principal_type=item["PrincipalType"],
+            principal_id=item["PrincipalId"],
+            raw=item,
+        )
+        for item in items
+    )
+
+
+def trusted_token_issuer(
+    account_id: str, instance_arn: str, listed: Item, described: Item | None
+) -> TrustedTokenIssuer:
+    """A listed issuer, with DescribeTrustedTokenIssuer's configuration when it was read."""
+    oidc = ((described or {}).get("TrustedTokenIssuerConfiguration") or {}).get("OidcJwtConfiguration") or {}
+    return TrustedTokenIssuer(
+        account_id=account_id,
+        arn=listed["TrustedTokenIssuerArn"],
+        instance_arn=instance_arn,
+        name=listed["Name"],
+        issuer_type=listed["TrustedTokenIssuerType"],
+        issuer_url=oidc.get("IssuerUrl"),
+        claim_attribute_path=oidc.get("ClaimAttributePath"),
+        identity_store_attribute_path=oidc.get("IdentityStoreAttributePath"),
+        jwks_retrieval_option=oidc.get("JwksRetrievalOption"),
+        raw={k: v for k, v in (described or listed).items() if k != "ResponseMetadata"},
     )

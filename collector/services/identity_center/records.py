@@ -132,6 +132,54 @@ class IdentityStoreMembership(Record):
     user_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class SsoApplication(Record):
+    """An application people sign in to through Identity Center (AWS-managed or customer-managed SAML/OAuth),
+    with its provider and whether only assigned users and groups may use it."""
+
+    KIND = "sso_applications"
+    KEY = ("application_arn",)
+    application_arn: str
+    instance_arn: str
+    name: str
+    provider_arn: str | None = None  # which kind of application (e.g. ...::aws:applicationProvider/custom)
+    application_account: str | None = None
+    status: str | None = None  # ENABLED or DISABLED
+    assignment_required: bool | None = None  # None: not read (GetApplicationAssignmentConfiguration failed)
+    description: str | None = None
+    created_date: str | None = None
+    portal_visibility: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SsoApplicationAssignment(Record):
+    """A user or group assigned to an application (the identity store's ID)."""
+
+    KIND = "sso_application_assignments"
+    KEY = ("application_arn", "principal_type", "principal_id")
+    application_arn: str
+    instance_arn: str
+    principal_type: str  # USER or GROUP
+    principal_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrustedTokenIssuer(Record):
+    """An outside OIDC issuer whose tokens Identity Center exchanges for its own (trusted identity
+    propagation): who may act as a user of the identity store."""
+
+    KIND = "trusted_token_issuers"
+    KEY = ("arn",)
+    arn: str
+    instance_arn: str
+    name: str
+    issuer_type: str  # OIDC_JWT
+    issuer_url: str | None = None
+    claim_attribute_path: str | None = None  # the token claim matched ...
+    identity_store_attribute_path: str | None = None  # ... to this identity-store attribute
+    jwks_retrieval_option: str | None = None
+
+
 # Derived, not fetched: collector/links.py joins provisioned permission sets (this service) with the roles of
 # each account's IAM inventory. It lives here because it describes a permission set (its KEY is the permission
 # set's ARN) and has no meaning without Identity Center; IAM's records know nothing of it.

@@ -18,11 +18,15 @@ from collector.services.organizations.records import (
     Organization,
     OrganizationAccount,
     OrganizationalUnit,
+    OrganizationRoot,
     PolicyTarget,
+    ResourceControlPolicy,
+    ResourceControlPolicyTarget,
     ServiceControlPolicy,
 )
 
 SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
 Item = dict[str, Any]
 
 
@@ -54,7 +58,7 @@ def walk_tree(client: Any) -> parse.OuTree:
             ous[ou["Id"]] = ou
             ou_parent[ou["Id"]] = parent
             pending.append(ou["Id"])
-    return parse.OuTree(root_id, ous, ou_parent, account_parent)
+    return parse.OuTree(root_id, ous, ou_parent, account_parent, tuple(roots))
 
 
 def describe_organization(client: Any) -> Item:
@@ -83,6 +87,22 @@ def identity_center_administration(org: Any) -> parse_ic.Administration:
     return parse_ic.Administration(management, parse_ic.delegated_administrator(admins))
 
 
+def _policies(
+    org: Any,
+    me: str,
+    policy_type: str,
+    kind: type[parse.PolicyRecord],
+    target_kind: type[parse.TargetRecord],
+) -> Iterator[Record]:
+    """Every policy of one type with its document and its targets. An organization that never enabled the
+    type still lists its policies (none, or AWS's own), so an empty listing is an answer, not a fault."""
+    for summary in _items(org, "list_policies", "Policies", Filter=policy_type):
+        described = org.describe_policy(PolicyId=summary["Id"])["Policy"]
+        yield parse.organization_policy(me, described, kind)
+        targets = _items(org, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+        yield from parse.policy_targets(me, summary["Id"], targets, target_kind)
+
+
 def collect(ctx: FetchContext) -> Iterator[Record]:
     """The organization as the management account sees it: accounts, OUs, SCPs, delegated administrators."""
     org = ctx.client("organizations")
@@ -93,12 +113,12 @@ def collect(ctx: FetchContext) -> Iterator[Record]:
         yield parse.organization_account(me, account, tree.account_parent.get(account["Id"]))
     yield from tree.organizational_units(me)
 
+    for root in tree.roots:
+        yield parse.root(me, root)
     with ctx.part("service_control_policies"):
-        for summary in _items(org, "list_policies", "Policies", Filter=SCP):
-            described = org.describe_policy(PolicyId=summary["Id"])["Policy"]
-            yield parse.service_control_policy(me, described)
-            targets = _items(org, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
-            yield from parse.policy_targets(me, summary["Id"], targets)
+        yield from _policies(org, me, SCP, ServiceControlPolicy, PolicyTarget)
+    with ctx.part("resource_control_policies"):
+        yield from _policies(org, me, RCP, ResourceControlPolicy, ResourceControlPolicyTarget)
 
     with ctx.part("delegated_administrators"):
         admins = _items(org, "list_delegated_administrators", "DelegatedAdministrators")
@@ -112,8 +132,11 @@ FETCHER = Fetcher(
         Organization,
         OrganizationAccount,
         OrganizationalUnit,
+        OrganizationRoot,
         ServiceControlPolicy,
         PolicyTarget,
+        ResourceControlPolicy,
+        ResourceControlPolicyTarget,
         DelegatedAdministrator,
     ),
     collect=collect,

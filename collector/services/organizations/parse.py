@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from collector.parsing import document, iso_or_none
 from collector.services.organizations.records import (
@@ -12,11 +12,16 @@ from collector.services.organizations.records import (
     Organization,
     OrganizationAccount,
     OrganizationalUnit,
+    OrganizationRoot,
     PolicyTarget,
+    ResourceControlPolicy,
+    ResourceControlPolicyTarget,
     ServiceControlPolicy,
 )
 
 Item = Mapping[str, Any]
+PolicyRecord = TypeVar("PolicyRecord", ServiceControlPolicy, ResourceControlPolicy)
+TargetRecord = TypeVar("TargetRecord", PolicyTarget, ResourceControlPolicyTarget)
 ACTIVE = "ACTIVE"
 
 
@@ -59,6 +64,7 @@ class OuTree:
     ous: Mapping[str, Item] = field(default_factory=dict)  # OU id -> ListOrganizationalUnitsForParent item
     ou_parent: Mapping[str, str] = field(default_factory=dict)  # OU id -> parent id
     account_parent: Mapping[str, str] = field(default_factory=dict)  # account id -> parent id
+    roots: tuple[Item, ...] = ()  # ListRoots' items (with the policy types enabled on each)
 
     def ancestors(self, node_id: str) -> tuple[str, ...]:
         """The node's parents up to the root, nearest first."""
@@ -114,9 +120,23 @@ def select_accounts(
     return chosen, left_out
 
 
-def service_control_policy(account_id: str, described: Item) -> ServiceControlPolicy:
+def root(account_id: str, item: Item) -> OrganizationRoot:
+    types = [dict(t) for t in item.get("PolicyTypes") or ()]
+    return OrganizationRoot(
+        account_id=account_id,
+        id=item["Id"],
+        arn=item["Arn"],
+        name=item.get("Name", "Root"),
+        enabled_policy_types=sorted(t["Type"] for t in types if t.get("Status") == "ENABLED"),
+        policy_types=types,
+        raw=item,
+    )
+
+
+def organization_policy(account_id: str, described: Item, kind: type[PolicyRecord]) -> PolicyRecord:
+    """A DescribePolicy answer as a service or resource control policy record."""
     summary = described["PolicySummary"]
-    return ServiceControlPolicy(
+    return kind(
         account_id=account_id,
         id=summary["Id"],
         arn=summary["Arn"],
@@ -128,9 +148,12 @@ def service_control_policy(account_id: str, described: Item) -> ServiceControlPo
     )
 
 
-def policy_targets(account_id: str, policy_id: str, targets: Iterable[Item]) -> tuple[PolicyTarget, ...]:
+def policy_targets(
+    account_id: str, policy_id: str, targets: Iterable[Item], kind: type[TargetRecord]
+) -> tuple[TargetRecord, ...]:
+    """ListTargetsForPolicy's targets of one policy, as service or resource control policy targets."""
     return tuple(
-        PolicyTarget(
+        kind(
             account_id=account_id,
             policy_id=policy_id,
             target_id=t["TargetId"],

@@ -45,8 +45,20 @@ class OrganizationAccount(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServiceControlPolicy(Record):
-    KIND = "service_control_policies"
+class OrganizationRoot(Record):
+    """The root of the OU tree, with the policy types enabled on it (ListRoots tells, at no extra call)."""
+
+    KIND = "organization_roots"
+    KEY = ("id",)
+    id: str
+    arn: str
+    name: str
+    enabled_policy_types: JsonValue  # sorted types whose status is ENABLED, e.g. ["RESOURCE_CONTROL_POLICY"]
+    policy_types: JsonValue  # every {Type, Status} as listed (PENDING_ENABLE / PENDING_DISABLE included)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _OrganizationPolicyFields(Record):
     KEY = ("id",)
     id: str
     arn: str
@@ -57,15 +69,40 @@ class ServiceControlPolicy(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PolicyTarget(Record):
-    """Where a service control policy is attached: the root, an OU or an account."""
+class ServiceControlPolicy(_OrganizationPolicyFields):
+    """Bounds what the organization's identities may do (SERVICE_CONTROL_POLICY)."""
 
-    KIND = "service_control_policy_targets"
+    KIND = "service_control_policies"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceControlPolicy(_OrganizationPolicyFields):
+    """Bounds what may be done to the organization's resources, whoever asks (RESOURCE_CONTROL_POLICY)."""
+
+    KIND = "resource_control_policies"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PolicyTargetFields(Record):
     KEY = ("policy_id", "target_id")
     policy_id: str
     target_id: str
     target_type: str
     target_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyTarget(_PolicyTargetFields):
+    """Where a service control policy is attached: the root, an OU or an account."""
+
+    KIND = "service_control_policy_targets"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceControlPolicyTarget(_PolicyTargetFields):
+    """Where a resource control policy is attached: the root, an OU or an account."""
+
+    KIND = "resource_control_policy_targets"
 
 
 @dataclass(frozen=True, kw_only=True)

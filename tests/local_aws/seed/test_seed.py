@@ -125,10 +125,12 @@ def test_member_accounts_follow_the_spec_pattern(seeded: tuple[LocalAws, SeededO
             truth.iam_of(account_id).aws_managed_policies_attached
         )
         # seeded roles + OrganizationAccountAccessRole + one role per permission set assigned to the account
+        # + the federation's roles (one per provider, two partner roles, organization-wide, from-management)
         assigned = {
             a.permission_set_arn for a in truth.identity_center.assignments if a.account_id == account_id
         }
-        assert counts["roles"] == len(SPEC.iam.roles) + 1 + len(assigned)
+        federated = len(SPEC.federation.saml_providers) + len(SPEC.federation.oidc_providers) + 4
+        assert counts["roles"] == len(SPEC.iam.roles) + 1 + len(assigned) + federated
 
 
 def test_ec2_of_every_account_and_region_matches_its_truth(
@@ -324,6 +326,87 @@ def test_totals_use_the_collectors_summary_keys(seeded: tuple[LocalAws, SeededOr
         * SPEC.ec2.instances_per_subnet
     )
     assert counts["vpc_peering_connections"] == len(SPEC.accounts)
+
+
+def test_resource_control_policies_are_enabled_and_attached_as_the_truth_says(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    org = sessions[truth.organization.management_account_id].client("organizations")
+    (root,) = org.list_roots()["Roots"]
+    enabled = {t["Type"] for t in root["PolicyTypes"] if t["Status"] == "ENABLED"}
+    assert enabled == set(truth.organization.enabled_policy_types) == {"RESOURCE_CONTROL_POLICY"}
+    listed = {p["Id"] for p in org.list_policies(Filter="RESOURCE_CONTROL_POLICY")["Policies"]}
+    for rcp in truth.organization.resource_control_policies:
+        assert rcp.id in listed
+        targets = org.list_targets_for_policy(PolicyId=rcp.id)["Targets"]
+        assert tuple(t["TargetId"] for t in targets) == rcp.target_ids
+    assert len(truth.organization.resource_control_policies) == len(SPEC.resource_control_policies)
+
+
+def test_federation_of_every_member_account_matches_its_truth(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    assert {f.account_id for f in truth.federation} == set(truth.organization.member_account_ids)
+    for federation in truth.federation:
+        iam = sessions[federation.account_id].client("iam")
+        saml = iam.list_saml_providers()["SAMLProviderList"]
+        assert sorted(p["Arn"] for p in saml) == [p.arn for p in federation.saml_providers]
+        oidc = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert sorted(p["Arn"] for p in oidc) == list(federation.oidc_providers)
+        devices = iam.list_virtual_mfa_devices(AssignmentStatus="Any")["VirtualMFADevices"]
+        assert sorted((d["SerialNumber"], d.get("User", {}).get("UserName")) for d in devices) == list(
+            federation.mfa_devices
+        )
+        assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 14
+        roles = {r.arn for r in truth.iam_of(federation.account_id).roles}
+        assert {e.role_arn for e in federation.trust_edges} <= roles
+
+
+def test_identity_center_applications_and_issuers_match_their_truth(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    center = truth.identity_center
+    sso = sessions[center.management_account_id].client("sso-admin", center.home_region)
+    apps = {
+        a["ApplicationArn"]: a for a in sso.list_applications(InstanceArn=center.instance_arn)["Applications"]
+    }
+    assert set(apps) == {a.arn for a in center.applications}
+    assert len(center.applications) == len(SPEC.identity_center.applications)
+    for app in center.applications:
+        assert apps[app.arn]["Name"] == app.name
+        configuration = sso.get_application_assignment_configuration(ApplicationArn=app.arn)
+        assert configuration["AssignmentRequired"] is app.assignment_required
+        listed = sso.list_application_assignments(ApplicationArn=app.arn)["ApplicationAssignments"]
+        assert sorted((a["PrincipalType"], a["PrincipalId"]) for a in listed) == list(app.assignments)
+    issuers = sso.list_trusted_token_issuers(InstanceArn=center.instance_arn)["TrustedTokenIssuers"]
+    assert sorted(i["TrustedTokenIssuerArn"] for i in issuers) == [
+        i.arn for i in center.trusted_token_issuers
+    ]
+
+
+def test_account_access_manager_matches_its_truth(
+    seeded: tuple[LocalAws, SeededOrganization], sessions: dict[str, AccountSession]
+) -> None:
+    _, truth = seeded
+    found = truth.account_access
+    assert found is not None and len(found.entitlements) == 2
+    center = truth.identity_center
+    client = sessions[center.management_account_id].client("account-access", center.home_region)
+    assert [a["applicationArn"] for a in client.list_applications()["applications"]] == [
+        found.application_arn
+    ]
+    listed = client.list_entitlements(applicationArn=found.application_arn, filter={"principalRole": {}})
+    assert sorted(e["entitlementId"] for e in listed["entitlements"]) == [
+        e.entitlement_id for e in found.entitlements
+    ]
+    roles = {r.arn for t in truth.iam for r in t.roles}
+    assert {e.role_arn for e in found.entitlements} <= roles
+    assert {e.principal_id for e in found.entitlements} <= {u.user_id for u in center.users} | {
+        g.group_id for g in center.groups
+    }
 
 
 def test_member_accounts_share_snapshots_and_amis_as_the_truth_says(

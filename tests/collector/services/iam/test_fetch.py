@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.stub import ANY
+from botocore.stub import ANY, Stubber
 
 from collector.fetch import RunCache
 from collector.models import ScopeStatus
@@ -19,6 +19,20 @@ BOUNDARY = c.arn("policy", "boundary")
 AWS_BOUNDARY = "arn:aws:iam::aws:policy/PowerUserAccess"
 GAAD = "get_account_authorization_details"
 FILTERS = {"Filter": iam.ALL_FILTERS, "MaxItems": 1000}
+MFA = {"AssignmentStatus": "Any", "MaxItems": 1000}
+
+
+def no_account_settings(stub: Stubber) -> None:
+    """The account-settings calls that end every IAM collection, for an account with none of them."""
+    stub.add_response("list_saml_providers", {"SAMLProviderList": []}, {})
+    stub.add_response("list_open_id_connect_providers", {"OpenIDConnectProviderList": []}, {})
+    stub.add_response(
+        "list_virtual_mfa_devices",
+        {"VirtualMFADevices": [], "IsTruncated": False},
+        MFA,
+    )
+    stub.add_client_error("get_account_password_policy", "NoSuchEntity", "no policy", 404)
+    stub.add_response("get_account_summary", {"SummaryMap": {"Users": 0}}, {})
 
 
 def _page(*, marker: str | None = None, **lists: list[Any]) -> dict[str, Any]:
@@ -98,6 +112,8 @@ def test_pages_on_the_marker_backfills_boundaries_and_lists_keys_only_where_the_
         "list_access_keys", {"AccessKeyMetadata": [key], "IsTruncated": False}, {"UserName": "alice"}
     )
 
+    no_account_settings(stub)
+
     outcome = collect_scope(context(iam.FETCHER, clients, clock=clock))
 
     clients.assert_no_pending()  # bob has no key: no ListAccessKeys for him
@@ -134,6 +150,7 @@ def test_a_fresh_report_is_reused_and_users_created_after_it_are_still_checked()
     stub.add_response(
         "list_access_keys", {"AccessKeyMetadata": [], "IsTruncated": False}, {"UserName": "newcomer"}
     )
+    no_account_settings(stub)
 
     outcome = collect_scope(context(iam.FETCHER, clients))
 
@@ -169,6 +186,7 @@ def test_a_denied_report_makes_the_scope_partial_and_every_user_is_checked_for_k
         stub.add_response(
             "list_access_keys", {"AccessKeyMetadata": [], "IsTruncated": False}, {"UserName": name}
         )
+    no_account_settings(stub)
 
     outcome = collect_scope(context(iam.FETCHER, clients))
 
@@ -212,6 +230,7 @@ def test_aws_managed_documents_are_cached_across_accounts_of_a_run() -> None:
                 _version_answer(c.ALLOW_ALL_S3),
                 {"PolicyArn": AWS_BOUNDARY, "VersionId": ANY},
             )
+        no_account_settings(stub)
         outcome = collect_scope(context(iam.FETCHER, clients, cache=cache))
         clients.assert_no_pending()  # the second account reads the document from the cache
         assert outcome.result.status is ScopeStatus.COMPLETE, outcome.result.detail

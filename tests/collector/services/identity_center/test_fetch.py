@@ -188,7 +188,19 @@ def _permission_sets(sso: Stubber, count: int, accounts: list[str], *, denied_in
         )
 
 
-def _run(clients: StubbedClients, region: str | None = None) -> ScopeOutcome:
+def no_applications(sso: Stubber, instance: str = INSTANCE) -> None:
+    """The instance's last listings (applications, trusted token issuers), for an instance without any."""
+    sso.add_response("list_applications", {"Applications": []}, {"InstanceArn": instance, **PAGE})
+    sso.add_response(
+        "list_trusted_token_issuers", {"TrustedTokenIssuers": []}, {"InstanceArn": instance, **PAGE}
+    )
+
+
+def _run(clients: StubbedClients, region: str | None = None, *, applications: bool = True) -> ScopeOutcome:
+    """Collect; ``applications``: the instance's empty application listings are queued last (every test
+    that reaches an instance)."""
+    if applications:
+        no_applications(clients.stub("sso-admin"))
     ctx = context(identity_center.FETCHER, clients)
     ctx.options = FetchOptions(identity_center_region=region)
     outcome = collect_scope(ctx)
@@ -301,7 +313,7 @@ def test_no_instance_is_a_complete_scope_that_says_so() -> None:
     clients.stub("sso-admin").add_response(
         "list_instances", {"Instances": []}, {"RegionScope": "ALL_REGIONS", **PAGE}
     )
-    outcome = _run(clients)
+    outcome = _run(clients, applications=False)
     assert outcome.result.status is ScopeStatus.COMPLETE
     assert outcome.records == ()
     assert "no IAM Identity Center instance is visible to this account in any region" in outcome.result.detail
@@ -310,7 +322,7 @@ def test_no_instance_is_a_complete_scope_that_says_so() -> None:
 def test_the_region_option_reads_that_region_only() -> None:
     clients = StubbedClients()
     clients.stub("sso-admin").add_response("list_instances", {"Instances": []}, PAGE)  # no RegionScope
-    outcome = _run(clients, "eu-central-1")
+    outcome = _run(clients, "eu-central-1", applications=False)
     assert "in eu-central-1" in outcome.result.detail
 
 
@@ -336,7 +348,7 @@ def test_an_account_instance_has_its_identity_store_and_no_permission_sets() -> 
 def test_access_denied_on_list_instances_denies_the_scope_and_names_the_action() -> None:
     clients = StubbedClients()
     clients.stub("sso-admin").add_client_error("list_instances", "AccessDeniedException", "no", 400)
-    outcome = _run(clients)
+    outcome = _run(clients, applications=False)
     assert outcome.result.status is ScopeStatus.DENIED
     assert outcome.result.missing_actions == ("sso:ListInstances",)
     assert outcome.records == ()

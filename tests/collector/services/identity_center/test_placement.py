@@ -42,7 +42,7 @@ def test_identity_center_runs_in_the_one_account_discovery_chose() -> None:
     )
     assert [(i.account.account_id, i.fetchers) for i in plan.items] == [
         (A.account_id, ("iam", "organizations")),
-        (B.account_id, ("iam", "identity_center")),
+        (B.account_id, ("iam", "identity_center", "account_access")),  # both read where Identity Center is
         (C.account_id, ("iam",)),
     ]
     assert plan.skipped == ()
@@ -56,9 +56,11 @@ def test_identity_center_in_an_account_left_out_is_a_skipped_scope_that_says_why
         (A, C), registry.FETCHERS, regions={}, organization_account_id=A.account_id, identity_center=home
     )
     assert all("identity_center" not in i.fetchers for i in plan.items)
-    (skipped,) = plan.skipped
-    assert skipped.scope == ScopeKey(B.account_id, GLOBAL, "identity_center")
-    assert "does not collect" in skipped.reason
+    assert [s.scope for s in plan.skipped] == [
+        ScopeKey(B.account_id, GLOBAL, "identity_center"),
+        ScopeKey(B.account_id, GLOBAL, "account_access"),
+    ]
+    assert all("does not collect" in s.reason for s in plan.skipped)
 
 
 def _one_region_aws(session: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from collector.services.organizations import parse
+from collector.services.organizations.records import PolicyTarget, ServiceControlPolicy
 
 ROOT = "r-ab12"
 PROD, DEV, TEAM = "ou-ab12-prod0001", "ou-ab12-dev00001", "ou-ab12-team0001"
@@ -69,9 +70,12 @@ def test_scp_documents_are_parsed() -> None:
         "PolicySummary": {"Id": "p-1", "Arn": "arn:scp", "Name": "DenyAll", "AwsManaged": False},
         "Content": '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}',
     }
-    scp = parse.service_control_policy("111111111111", described)
+    scp = parse.organization_policy("111111111111", described, ServiceControlPolicy)
     assert scp.document["Statement"][0]["Effect"] == "Deny" and scp.description == ""
     (target,) = parse.policy_targets(
-        "111111111111", "p-1", [{"TargetId": ROOT, "Arn": "a", "Name": "Root", "Type": "ROOT"}]
+        "111111111111",
+        "p-1",
+        [{"TargetId": ROOT, "Arn": "a", "Name": "Root", "Type": "ROOT"}],
+        PolicyTarget,
     )
     assert (target.target_id, target.target_type) == (ROOT, "ROOT")
