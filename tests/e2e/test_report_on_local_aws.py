@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from collector.cli import app as cli
-from collector.kinds import record_types
 from collector.store import SqliteStore
 from local_aws.demo import flow
+from local_aws.seed.specs import PARTNER_ACCOUNT_ID
 from local_aws.seed.vendor import VENDOR_ACCOUNT_ID
 from tests.collector.report.browser import Element, dump_dom, parse, requires_chromium, screenshot
 from tests.e2e.deployed import DeployedCustomer
@@ -61,8 +61,6 @@ def test_the_grid_has_a_cell_per_collected_account_and_service(
 def test_the_trust_graph_shows_the_vendor_and_highlights_a_partner_without_external_id(
     deployed_customer: DeployedCustomer, dom: tuple[list[Element], str]
 ) -> None:
-    if "role_trust_principals" not in {k.KIND for k in record_types()}:
-        pytest.skip("this collector derives no role_trust_principals yet (the identity coverage adds them)")
     elements, _ = dom
     nodes = {e.attrs["data-node-id"]: e.attrs["data-kind"] for e in elements if "data-node-id" in e.attrs}
     vendor_node = f"account:{VENDOR_ACCOUNT_ID}"
@@ -73,10 +71,11 @@ def test_the_trust_graph_shows_the_vendor_and_highlights_a_partner_without_exter
     members = {f"account:{a}" for a in deployed_customer.integration.member_account_ids}
     assert {e.attrs["data-target"] for e in vendor} >= members
     assert all(e.attrs["data-flags"] == "" for e in vendor)  # the integration requires the ExternalId
-    # The seeded partner trusts without an ExternalId: another external account, highlighted.
+    # The seeded partner trusts without an ExternalId: the partner's account, external, highlighted.
     flagged = [e for e in edges if "flag-external_without_external_id" in e.classes()]
-    assert flagged and all(nodes[e.attrs["data-source"]] == "external" for e in flagged)
-    assert vendor_node not in {e.attrs["data-source"] for e in flagged}
+    assert {e.attrs["data-source"] for e in flagged} == {f"account:{PARTNER_ACCOUNT_ID}"}
+    assert nodes[f"account:{PARTNER_ACCOUNT_ID}"] == "external"
+    assert {e.attrs["data-target"] for e in flagged} == members
     assert any("flag-federated" in e.classes() for e in edges)
 
 
