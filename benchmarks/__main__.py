@@ -8,7 +8,8 @@ region and four in parallel, and for contrast a client at exactly 2 requests a s
 (about a minute in all). For IAM Identity Center: calls for organizations of 4 to 1,000 users, and the
 account-assignment listing picked against the other one's cost (about a minute). Last, the Step Functions
 pipeline against the CLI for 1,000 and 5,000 accounts: a measured sample, then projected wall time and cost
-(benchmarks.pipeline_scale, about a minute).
+(benchmarks.pipeline_scale, about a minute). The report of a synthetic organization of 1,000 accounts and
+100,000 roles: its time, memory, page size and load time in headless Chromium (benchmarks.report_scale).
 
 ``--only org`` (not in the default set: a few minutes): an organization of ``--accounts`` member accounts on
 the local AWS, collected by the CLI through a latency proxy (``--latency``, default 200 ms):
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2", "org"),
+        choices=("iam", "cloudtrail", "cloudtrail-s3", "identity_center", "pipeline", "ec2", "report", "org"),
         help="run one benchmark only (org: not part of the default set, a few minutes)",
     )
     parser.add_argument("--accounts", type=int, default=100, help="org: member accounts to seed")
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         "identity_center": identity_center,
         "pipeline": pipeline_scale,
         "ec2": ec2_regions,
+        "report": report_scale,
         "org": lambda: org_scale(args.accounts, args.latency or 0.2),
     }
     for name, run in runs.items():
@@ -234,6 +236,29 @@ def pipeline_scale() -> int:
         return done.returncode
     print()
     print(done.stdout, end="")
+    return 0
+
+
+def report_scale() -> int:
+    """benchmarks.report_scale: the report of a synthetic organization of 1,000 accounts, 100,000 roles."""
+    done = _run_module("benchmarks.report_scale", "--accounts", "1000", "--roles", "100")
+    if done.returncode != 0:
+        return done.returncode
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    print()
+    print(
+        f"The report of a synthetic organization: {r['accounts']:,} accounts, {r['roles']:,} roles, "
+        f"{r['rows']:,} rows"
+    )
+    print(
+        f"  database {r['db_mib']} MiB; `report` in its own process {r['report_seconds']} s, "
+        f"peak RSS {r['peak_rss_mib']} MiB"
+    )
+    print(
+        f"  page {r['page_mib']} MiB; headless Chromium to the drawn DOM "
+        f"{r.get('browser_wall_seconds', '-')} s"
+    )
+    print(f"  (of which the page's script {r.get('script_ms', '-')} ms)")
     return 0
 
 

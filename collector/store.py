@@ -682,6 +682,13 @@ class SqliteStore:
             for r in rows
         ]
 
+    def run_settings(self, run_id: str) -> dict[str, Any]:
+        """The settings a run was started with (their JSON form: no secret is in it); {} for no such run."""
+        with closing(self._read()) as conn:
+            row = conn.execute("SELECT settings_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        settings = json.loads(row["settings_json"]) if row else {}
+        return settings if isinstance(settings, dict) else {}
+
     def api_calls(self, run_id: str) -> dict[tuple[str, str, str], int]:
         with closing(self._read()) as conn:
             rows = conn.execute("SELECT * FROM api_calls WHERE run_id = ?", (run_id,)).fetchall()

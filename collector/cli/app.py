@@ -16,7 +16,7 @@ from typing import TextIO
 
 from collector import __version__
 from collector.aws import ConfigurationError
-from collector.cli import collect, customers, doctor, export, summary
+from collector.cli import collect, customers, doctor, export, report, summary
 from collector.cli.options import EXIT_USAGE, Parser, UsageError
 from collector.formats import InvalidSettingError
 from collector.store import StoreError
@@ -30,6 +30,7 @@ COMMANDS: dict[str, Command] = {
     "export": export.cmd_export,
     "customers": customers.cmd_customers,
     "doctor": doctor.cmd_doctor,
+    "report": report.cmd_report,
 }
 
 
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="aws-readonly-collector", description="Read-only AWS identity inventory collector.")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (collect, summary, export, customers, doctor):
+    for module in (collect, summary, export, report, customers, doctor):
         module.add_parser(commands)
     return parser
 

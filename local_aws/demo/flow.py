@@ -11,12 +11,13 @@
    of trust policies as AWS does them (``local_aws.emulator.trust_evaluation``); the trail delivers its files;
 4. collect as the vendor: the collector's CLI in its own process, with only the vendor principal's access
    key and the ExternalId, in organization mode; CloudTrail events come from the trail's files in S3;
-5. print what was collected and where the database is.
+5. print what was collected, where the database is, and write the report page (``report.html``).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import shlex
 import shutil
 import signal
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
+from collector.cli import app as collector_cli
 from collector.customers.record import new_external_id
 from collector.formats import InvalidSettingError
 from local_aws.demo.summary import render_summary
@@ -155,6 +157,14 @@ def collect_as_vendor(
     return subprocess.run(argv, env=env, check=False).returncode  # noqa: S603 - our own CLI
 
 
+def write_report(db: Path, page: Path) -> Path:
+    """The inventory as one HTML page, by the collector's own ``report`` command (the database read-only)."""
+    code = collector_cli.main(["report", "--db", str(db), "--out", str(page)], out=io.StringIO())
+    if code != 0:
+        raise RuntimeError(f"aws-readonly-collector report exited {code}")
+    return page.resolve()
+
+
 def fresh_work_directory(out: Path) -> None:
     """``out`` emptied for this run: created, or replaced when an earlier demo made it (never another one)."""
     if out.exists():
@@ -205,13 +215,16 @@ def run(out: Path) -> int:
             code = collect_as_vendor(aws, customer, integration, external_id, db)
         with steps.step("What the vendor now knows"):
             print(render_summary(db))
+            report = write_report(db, out / "report.html")
     finally:
         aws.stop()
     print(f"\nThe local AWS is stopped; the demo took {steps.total():.0f} s.")
     print(f"The inventory database: {db}")
+    print(f"The report, one HTML page (open it in a browser): {report}")
     collector = _collector_script()
     print(f"  {collector} summary --db {db}")
     print(f"  {collector} export --db {db} --out {out / 'export'}")
+    print(f"  {collector} report --db {db} --out {report}")
     return code
 
 

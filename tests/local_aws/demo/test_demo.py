@@ -19,6 +19,7 @@ from local_aws.demo import flow, summary
 from local_aws.deploy.organization import DeployedIntegration
 from local_aws.emulator.client import AccessKey, isolated_environment
 from local_aws.emulator.server import LocalAws
+from tests.collector.report.sample import write_small_store
 
 
 def _alive(pid: int) -> bool:
@@ -172,3 +173,13 @@ def test_the_summary_says_where_cloudtrail_was_read() -> None:
     )
     assert summary._cloudtrail_source(scopes[1:]) == "  cloudtrail: LookupEvents in all 1 account-regions"
     assert summary._cloudtrail_source(scopes[2:]) is None
+
+
+def test_the_demo_writes_the_report_page_with_the_collectors_command(tmp_path: Path) -> None:
+    db = tmp_path / "inventory.sqlite"
+    write_small_store(db)
+    page = flow.write_report(db, tmp_path / "report.html")
+    assert page == (tmp_path / "report.html").resolve()
+    assert page.read_text().startswith("<!doctype html>")
+    with pytest.raises(RuntimeError, match="report exited 2"):
+        flow.write_report(tmp_path / "missing.sqlite", tmp_path / "other.html")
