@@ -666,10 +666,11 @@ class SqliteStore:
         return out
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every run, oldest first, with its ``state``: complete, incomplete (some scope not complete),
-        interrupted (by a signal), or unfinished (no end recorded: killed, or still running)."""
+        """Every run, oldest first (in the order they started, also within one second), with its ``state``:
+        complete, incomplete (some scope not complete), interrupted (by a signal), or unfinished (no end
+        recorded: killed, or still running)."""
         with closing(self._read()) as conn:
-            rows = [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY started_at, run_id")]
+            rows = [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY started_at, rowid")]
         return [
             {
                 "run_id": r["run_id"],

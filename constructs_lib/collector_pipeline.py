@@ -112,15 +112,18 @@ class CustomerRoles:
 
 @functools.cache
 def _collector_package() -> str:
-    """A directory holding only the ``collector`` package (no tests, no CDK, no caches): the Lambdas' code.
-    One per process; CDK copies it into the cloud assembly when a function is created."""
+    """A directory holding only the ``collector`` package's Python modules (no tests, no CDK, no caches, not
+    the ``report`` command's page assets, which the Lambdas never render): the Lambdas' code. One per process;
+    CDK copies it into the cloud assembly when a function is created."""
     stage = Path(tempfile.mkdtemp(prefix="collector-asset-"))
     atexit.register(shutil.rmtree, stage, True)
-    shutil.copytree(
-        Path(collector.__file__).parent,
-        stage / "collector",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
+    package = Path(collector.__file__).parent
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        left_out = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+        return left_out | ({"report"} if Path(folder) == package else set())
+
+    shutil.copytree(package, stage / "collector", ignore=ignore)
     return str(stage)
 
 

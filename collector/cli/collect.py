@@ -238,6 +238,8 @@ def cmd_collect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _kept(store: SqliteStore | None, db: str) -> str:
     """What an interrupted collect leaves: the scopes its run stored, kept."""
+    if store is not None:
+        store.flush()  # the scopes of items that ended after the signal are written before they are counted
     runs = store.runs() if store is not None else []
     if not runs or runs[-1]["state"] != "interrupted":
         return "nothing was collected"
