@@ -4,7 +4,8 @@
 {"customer": "acme", "role_arn": "arn:aws:iam::111122223333:role/ReadOnlyIntegrationRole",
  "organization": true, "member_role_name": "ReadOnlyIntegrationRole", "external_id_mode": "shared",
  "regions": "all", "include_ous": [], "exclude_ous": [], "more_role_arns": [], "fetchers": [],
- "api_rate": 10, "cloudtrail_lookback_days": 7, "identity_center_region": null}
+ "api_rate": 10, "cloudtrail_lookback_days": 7, "cloudtrail_source": "auto", "log_archive_account_id": null,
+ "identity_center_region": null}
 ```
 
 Only ``customer`` and ``role_arn`` are required; the others mean what the CLI's options of the same name

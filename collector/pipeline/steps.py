@@ -1,7 +1,8 @@
 """The three steps of a pipeline run, each one Lambda invocation; the CLI's code path inside each.
 
-1. ``discover``: the request -> ``runner.prepare`` (organization accounts, enabled regions, the plan) ->
-   ``runs/<run_id>/items.json`` for the Distributed Map's ItemReader, discovery's scope statuses, the run.
+1. ``discover``: the request -> ``runner.prepare`` (organization accounts, enabled regions, the trail for
+   ``cloudtrail_source`` auto/s3, the plan) -> ``runs/<run_id>/items.json`` for the Distributed Map's
+   ItemReader, discovery's scope statuses, the run (with the trail found, which every item receives).
 2. ``collect``: one work item -> ``runner.collect_item`` with the JSON Lines sink and the S3 state; then
    the item's manifest (its scope results and API calls). AccessDenied and the like are scope statuses in
    the results, never an exception: only a real fault (S3 unwritable, a bug, the Lambda's time) fails the
@@ -16,6 +17,7 @@ and benchmarks run the very same functions in-process.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -38,6 +40,7 @@ from collector.pipeline.jsonl import (
 from collector.pipeline.objects import JSON_LINES, ObjectStore
 from collector.plan import WorkItem
 from collector.runner import ItemEnv, collect_item, new_sessions, now_iso, prepare, record_discovery
+from collector.services.cloudtrail.trails import TrailSource
 from collector.services.iam import catalog as iam
 from collector.services.iam.records import Role, RoleTrustPrincipal
 from collector.services.identity_center.records import (
@@ -49,6 +52,8 @@ from collector.services.organizations.records import Organization, OrganizationA
 from collector.sink import RunManifest, ScopeResult
 
 READ_WORKERS = 32  # parallel GETs when the aggregation reads every item's manifest
+# In the run state (discover's "run", handed to every item): the trail to read, or why there is none.
+TRAIL, TRAIL_PROBLEM = "cloudtrail_trail", "cloudtrail_trail_problem"
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,17 @@ def discover(event: Mapping[str, Any], env: StepEnv) -> dict[str, Any]:
             "left_out": [{"account_id": a, "reason": why} for a, why in prepared.discovery.left_out],
         },
     )
+    trail = prepared.discovery.cloudtrail_trail
     return {
-        "run": {"run_id": run_id, "customer": request.customer, "request": request.to_json()},
+        "run": {
+            "run_id": run_id,
+            "customer": request.customer,
+            "request": request.to_json(),
+            # The trail discovery chose for the cloudtrail fetcher (as the CLI hands it to its items), or why
+            # there is none; each collect step reads it from here instead of looking again.
+            TRAIL: None if trail is None else trail.to_json(),
+            TRAIL_PROBLEM: prepared.discovery.cloudtrail_trail_problem,
+        },
         "items_key": layout.items_key(run_id),
         "item_count": len(prepared.plan.items),
         "account_count": len(prepared.discovery.accounts),
@@ -122,7 +136,11 @@ def collect(event: Mapping[str, Any], env: StepEnv, *, deadline: float | None = 
         clients_for=sessions.for_account,
         run_id=run_id,
         state=ObjectStateReader(env.objects, customer=request.customer),
-        options=settings.options,
+        options=dataclasses.replace(
+            settings.options,
+            cloudtrail_trail=None if run.get(TRAIL) is None else TrailSource.from_json(run[TRAIL]),
+            cloudtrail_trail_problem=run.get(TRAIL_PROBLEM),
+        ),
         clock=env.clock,
         deadline=deadline,
     )

@@ -185,7 +185,8 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
     )
     role_arn = ctx.account.role_arn
     global_region = GLOBAL_REGION.get(partition_of(role_arn) if role_arn else "aws", "us-east-1")
-    seen: set[str] = set()
+    # Event IDs of the files within OVERLAP of the one being read (not of the whole scope: memory stays flat).
+    seen = log_files.RecentEventIds(OVERLAP)
     read: list[str] = []  # keys read whole, in order
     unread = False  # a file before the end could not be read: the mark stays before it
     pages = s3.get_paginator("list_objects_v2").paginate(
@@ -198,9 +199,11 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
     for page in pages:
         for item in page.get("Contents") or ():
             key = item["Key"]
-            if key in recent or not log_files.is_log_file(key, prefix):
+            stamp = log_files.stamp_of(key)
+            if key in recent or stamp is None or not log_files.is_log_file(key, prefix):
                 continue
             files += 1
+            seen.start_file(stamp)
             complete = False
             with ctx.part(f"log file {key}", LOG_FILE_PERMISSIONS):
                 for record in _read_file(
@@ -221,7 +224,7 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
 
 
 def _read_file(
-    s3: Any, bucket: str, key: str, *, account_id: str, region: str, seen: set[str]
+    s3: Any, bucket: str, key: str, *, account_id: str, region: str, seen: log_files.EventIds
 ) -> Iterator[CloudTrailEvent]:
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     try:

@@ -18,10 +18,11 @@ import gzip
 import json
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from collector.services.cloudtrail import parse
 from collector.services.cloudtrail.records import CloudTrailEvent
@@ -312,6 +313,48 @@ def event(account_id: str, region: str, record: Mapping[str, Any]) -> CloudTrail
     return parse.event_of(account_id, region, lookup_item(record), record)
 
 
+class EventIds(Protocol):
+    """The event IDs already read (a ``set``, or ``RecentEventIds``)."""
+
+    def __contains__(self, event_id: object, /) -> bool: ...
+
+    def add(self, event_id: str, /) -> None: ...
+
+
+class RecentEventIds:
+    """The IDs of the events read from files delivered within ``horizon`` of the file being read.
+
+    Files are read in key order, so in delivery order; an event delivered again (in another file) is
+    caught while its first file is within ``horizon``: the same window in which the next run, listing from
+    the mark less that overlap, skips the files already read by key. So memory holds the events of that
+    window only, never a whole scope's; a copy delivered later than that would be read again within a run as
+    it would across runs, and the store keeps one row per event (its key is the event ID).
+    """
+
+    def __init__(self, horizon: timedelta) -> None:
+        self._horizon = horizon
+        self._files: deque[tuple[datetime, list[str]]] = deque()  # per file read, oldest first
+        self._ids: set[str] = set()
+
+    def start_file(self, stamp: datetime) -> None:
+        """A file delivered at ``stamp`` is read next: forget the events of files older than the horizon."""
+        while self._files and self._files[0][0] < stamp - self._horizon:
+            self._ids.difference_update(self._files.popleft()[1])
+        self._files.append((stamp, []))
+
+    def __contains__(self, event_id: object, /) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str, /) -> None:
+        if not self._files:
+            raise RuntimeError("start_file() before the first event")
+        self._ids.add(event_id)
+        self._files[-1][1].append(event_id)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 @dataclass
 class FileTally:
     """What reading one file found (for the scope's notes and the benchmark)."""
@@ -327,7 +370,7 @@ def events(
     *,
     account_id: str,
     region: str,
-    seen: set[str],
+    seen: EventIds,
     tally: FileTally | None = None,
 ) -> Iterator[CloudTrailEvent]:
     """The management events of one log file not in ``seen`` (event IDs, updated as they are read).

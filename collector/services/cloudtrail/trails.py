@@ -113,6 +113,31 @@ class TrailSource:
     def describe(self) -> str:
         return f"s3://{self.location.bucket}/{self.location.logs_root()} (trail {self.trail_arn})"
 
+    def to_json(self) -> dict[str, Any]:
+        """As JSON (the pipeline carries discovery's choice from its discover step to each collect step)."""
+        return {
+            "trail_arn": self.trail_arn,
+            "bucket": self.location.bucket,
+            "prefix": self.location.prefix,
+            "organization_id": self.location.organization_id,
+            "reader_role_arn": self.reader_role_arn,
+            "bucket_region": self.bucket_region,
+            "organization": self.organization,
+            "regions": None if self.regions is None else list(self.regions),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TrailSource:
+        regions = data["regions"]
+        return cls(
+            trail_arn=data["trail_arn"],
+            location=TrailLocation(data["bucket"], data["prefix"], data["organization_id"]),
+            reader_role_arn=data["reader_role_arn"],
+            bucket_region=data["bucket_region"],
+            organization=bool(data["organization"]),
+            regions=None if regions is None else tuple(regions),
+        )
+
 
 def organization_id_in(common_prefixes: Sequence[Mapping[str, Any]], logs_root: str) -> str | None:
     """The organization ID folder under ``AWSLogs/`` (an organization trail's files are below it)."""

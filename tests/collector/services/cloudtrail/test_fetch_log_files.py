@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from collector.models import ScopeStatus
 from collector.runner import collect_scope
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.log_files import TrailLocation
+from collector.services.cloudtrail.records import CloudTrailEvent
 from collector.services.cloudtrail.trails import Source, TrailSource
+from collector.store import SqliteStore
 from tests.collector.canned import ACCOUNT
 from tests.collector.canned_trail import ORG, PREFIX, REGION, data_event, file_key, log_file, management
 from tests.collector.stubs import FakeClock, StubbedClients, context
@@ -112,6 +115,28 @@ def test_the_next_run_reads_only_new_files_and_catches_a_late_one() -> None:
     assert _ids(outcome) == ["e-9", "e-4"]
     assert outcome.state[cloudtrail.S3_MARK] == THIRD
     assert json.loads(outcome.state[cloudtrail.S3_RECENT]) == [THIRD]  # the others are older than the overlap
+
+
+def test_a_copy_delivered_after_the_overlap_is_still_one_row_in_the_store(tmp_path: Path) -> None:
+    """The fetcher remembers event IDs only for the files of the last 15 minutes (memory stays flat in a
+    scope's events): a copy in a file 45 minutes later is read again, and the store keeps it once."""
+    clients = StubbedClients()
+    s3 = clients.stub("s3")
+    s3.add_response("list_objects_v2", _listing(FIRST, SECOND, THIRD), None)
+    s3.add_response("get_object", _object(log_file(management("e-1"), management("e-2"))), None)
+    s3.add_response("get_object", _object(log_file(management("e-2"), management("e-3"))), None)
+    s3.add_response("get_object", _object(log_file(management("e-1"), management("e-4"))), None)
+
+    outcome = collect_scope(_ctx(clients))
+
+    assert outcome.result.status is ScopeStatus.COMPLETE
+    assert _ids(outcome) == ["e-1", "e-2", "e-3", "e-1", "e-4"]  # e-2 within 5 minutes: once
+    with SqliteStore(tmp_path / "events.sqlite") as store:
+        store.start_run("run-1", "2026-05-06T12:00:00+00:00", {})
+        store.write_scope("run-1", outcome)
+        store.flush()
+        rows = sorted(r["event_id"] for r in store.rows(CloudTrailEvent.KIND))
+    assert rows == ["e-1", "e-2", "e-3", "e-4"]
 
 
 def test_a_truncated_file_is_a_problem_naming_its_key_and_the_others_are_read() -> None:

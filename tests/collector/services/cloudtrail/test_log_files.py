@@ -27,7 +27,7 @@ from tests.collector.canned_trail import (
 )
 
 
-def read(body: bytes, seen: set[str] | None = None, key: str = KEY) -> list[Any]:
+def read(body: bytes, seen: log_files.EventIds | None = None, key: str = KEY) -> list[Any]:
     return list(
         log_files.events(
             io.BytesIO(body), key, account_id=ACCOUNT, region=REGION, seen=set() if seen is None else seen
@@ -75,6 +75,31 @@ def test_duplicates_across_files_are_read_once() -> None:
     first = read(log_file(management("e-1"), management("e-2")), seen)
     second = read(log_file(management("e-2"), management("e-3")), seen)
     assert [e.event_id for e in first + second] == ["e-1", "e-2", "e-3"]
+
+
+def test_event_ids_are_kept_only_for_the_files_within_the_horizon() -> None:
+    """The de-duplication remembers the files of the last 15 minutes, not every event of the scope."""
+    seen = log_files.RecentEventIds(timedelta(minutes=15))
+    day = datetime(2026, 5, 6, tzinfo=UTC)
+    read_ids: list[str] = []
+    sizes: list[int] = []
+    for minute in range(0, 120, 5):  # a file every 5 minutes for 2 hours, 50 events each
+        seen.start_file(day + timedelta(minutes=minute))
+        ids = [f"e-{minute}-{i}" for i in range(50)]
+        if minute:
+            ids.append(f"e-{minute - 5}-0")  # delivered again 5 minutes later: read once
+        read_ids += [e.event_id for e in read(log_file(*(management(i) for i in ids)), seen)]
+        sizes.append(len(seen))
+    assert len(read_ids) == len(set(read_ids)) == 24 * 50
+    assert max(sizes) == 4 * 50  # this file and the three of the 15 minutes before it, never more
+
+    # A copy delivered after the horizon is read again (as across runs); the store keeps one row per ID.
+    seen.start_file(day + timedelta(hours=3))
+    assert [e.event_id for e in read(log_file(management("e-115-0"), management("e-0-0")), seen)] == [
+        "e-115-0",
+        "e-0-0",
+    ]
+    assert len(seen) == 2
 
 
 def test_a_file_larger_than_the_chunks_streams_record_by_record(monkeypatch: pytest.MonkeyPatch) -> None:
