@@ -28,6 +28,7 @@ from moto.ssoadmin.models import ssoadmin_backends
 from werkzeug.exceptions import HTTPException
 
 from local_aws.emulator.moto_caller import Caller, authorize, credential_scope
+from local_aws.emulator.paging import InvalidPageError, offset_page
 from local_aws.emulator.protocol import RESET_PATH
 from local_aws.emulator.wsgi import (
     Environ,
@@ -69,18 +70,10 @@ class _Application:
 
 
 def _page(items: list[Any], body: dict[str, Any]) -> tuple[list[Any], str | None]:
-    limit = body.get("maxResults", MAX_RESULTS)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RESULTS:
-        raise AccessError("ValidationException", f"maxResults must be 1 to {MAX_RESULTS}.")
-    token = body.get("nextToken")
     try:
-        start = int(token) if token is not None else 0
-    except (TypeError, ValueError) as error:
-        raise AccessError("ValidationException", "nextToken is not valid.") from error
-    if not 0 <= start <= len(items):
-        raise AccessError("ValidationException", "nextToken is not valid.")
-    end = start + limit
-    return items[start:end], (str(end) if end < len(items) else None)
+        return offset_page(items, body, maximum=MAX_RESULTS, names=("maxResults", "nextToken"))
+    except InvalidPageError as error:
+        raise AccessError("ValidationException", str(error)) from error
 
 
 def _principal(value: Any) -> dict[str, str]:

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from local_aws.emulator.identity_center_applications import ApplicationsState, SsoError
 from local_aws.emulator.moto_caller import Caller, authorize
+from local_aws.emulator.paging import InvalidPageError, offset_page
 from local_aws.emulator.protocol import RESET_PATH
 from local_aws.emulator.wsgi import (
     Environ,
@@ -77,18 +78,10 @@ def _boundary(body: dict[str, Any]) -> dict[str, Any]:
 
 def _page(items: Sequence[str], body: dict[str, Any]) -> tuple[list[str], str | None]:
     """One page of a sorted listing; the token is the offset of the next page."""
-    limit = body.get("MaxResults", MAX_RESULTS)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RESULTS:
-        raise _SsoError("ValidationException", f"MaxResults must be 1 to {MAX_RESULTS}.")
-    token = body.get("NextToken")
     try:
-        start = int(token) if token is not None else 0
-    except (TypeError, ValueError) as error:
-        raise _SsoError("ValidationException", "NextToken is not valid.") from error
-    if not 0 <= start <= len(items):
-        raise _SsoError("ValidationException", "NextToken is not valid.")
-    end = start + limit
-    return list(items[start:end]), (str(end) if end < len(items) else None)
+        return offset_page(items, body, maximum=MAX_RESULTS)
+    except InvalidPageError as error:
+        raise _SsoError("ValidationException", str(error)) from error
 
 
 _Handler = Callable[[Caller, SSOAdminBackend, dict[str, Any]], dict[str, Any]]

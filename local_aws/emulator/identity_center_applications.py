@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from moto.ssoadmin.models import SSOAdminBackend
 
 from local_aws.emulator.moto_caller import Caller
+from local_aws.emulator.paging import InvalidPageError, offset_page
 
 MAX_RESULTS = 100
 PRINCIPAL_TYPES = ("USER", "GROUP")
@@ -43,18 +44,10 @@ def required(body: dict[str, Any], key: str) -> str:
 
 def page(items: Sequence[T], body: dict[str, Any]) -> tuple[list[T], str | None]:
     """One page of a listing in a stable order; the token is the offset of the next page."""
-    limit = body.get("MaxResults", MAX_RESULTS)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RESULTS:
-        raise SsoError("ValidationException", f"MaxResults must be 1 to {MAX_RESULTS}.")
-    token = body.get("NextToken")
     try:
-        start = int(token) if token is not None else 0
-    except (TypeError, ValueError) as error:
-        raise SsoError("ValidationException", "NextToken is not valid.") from error
-    if not 0 <= start <= len(items):
-        raise SsoError("ValidationException", "NextToken is not valid.")
-    end = start + limit
-    return list(items[start:end]), (str(end) if end < len(items) else None)
+        return offset_page(items, body, maximum=MAX_RESULTS)
+    except InvalidPageError as error:
+        raise SsoError("ValidationException", str(error)) from error
 
 
 def _listing(key: str, items: Sequence[Any], body: dict[str, Any]) -> dict[str, Any]:
