@@ -22,7 +22,8 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 SIZES = (100, 1_000, 5_000)
 
@@ -60,18 +61,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_module(module: str, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """One benchmark module in its own process (fresh interpreter, bounded time); its stderr on failure."""
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
         check=False,
     )
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr)
     return done
+
+
+Row = Callable[[dict[str, Any]], str]
+
+
+def _table(module: str, args: Sequence[str], title: str, header: str, row: Row, notes: Sequence[str]) -> int:
+    """A benchmark module that prints one JSON object a line, shown as a table: its title, the header, a row
+    a line, then the notes that say what the columns mean."""
+    done = _run_module(module, *args)
+    if done.returncode != 0:
+        return done.returncode
+    print()
+    print(title)
+    print(header)
+    for line in done.stdout.strip().splitlines():
+        print(row(json.loads(line)))
+    for note in notes:
+        print(note)
+    return 0
 
 
 def iam_scale(sizes: list[int], latency: float) -> int:
@@ -83,23 +103,9 @@ def iam_scale(sizes: list[int], latency: float) -> int:
         f"{'wall s':>7} {'peak MiB':>8} {'base MiB':>8}"
     )
     for size in sizes:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "benchmarks.iam_scale",
-                "--roles",
-                str(size),
-                "--latency",
-                str(latency),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        args = ("--roles", str(size), "--latency", str(latency))
+        done = _run_module("benchmarks.iam_scale", *args, timeout=600)
         if done.returncode != 0:
-            print(done.stderr, file=sys.stderr)
             return done.returncode
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
@@ -112,102 +118,118 @@ def iam_scale(sizes: list[int], latency: float) -> int:
     return 0
 
 
+def _pacing_row(r: dict[str, Any]) -> str:
+    share = f"{100 * r['events_per_second_per_region'] / r['ceiling_per_region']:.0f}%"
+    return (
+        f"{r['regions']:>7} {r['client_rate']:>8g} {r['events_per_region']:>6} "
+        f"{r['pages_per_region']:>5} {r['throttled']:>9} {r['wall_seconds']:>6} "
+        f"{r['events_per_second_per_region']:>11} "
+        f"{share:>6} {r['requests_per_second_per_region']:>12} {r['events_per_second_total']:>10}"
+    )
+
+
+PACING_TITLE = (
+    "CloudTrail LookupEvents against the local emulation (2 requests/s per account and region, 50 a page)"
+)
+PACING_NOTES = (
+    "events = per region; wall = the whole run (assume role, every region in parallel, the store);",
+    "client/s = the collector's LookupEvents pacing (its own first; then exactly 2/s, and unpaced).",
+)
+
+
 def cloudtrail_pacing() -> int:
-    done = _run_module("benchmarks.cloudtrail_pacing", "--contrast-rates", "2.0", "1000")
-    if done.returncode != 0:
-        return done.returncode
-    print()
-    print(
-        "CloudTrail LookupEvents against the local emulation (2 requests/s per account and region, 50 a page)"
-    )
-    print(
+    return _table(
+        "benchmarks.cloudtrail_pacing",
+        ("--contrast-rates", "2.0", "1000"),
+        PACING_TITLE,
         f"{'regions':>7} {'client/s':>8} {'events':>6} {'pages':>5} {'throttled':>9} {'wall s':>6} "
-        f"{'ev/s/region':>11} {'of 100':>6} {'req/s/region':>12} {'ev/s total':>10}"
+        f"{'ev/s/region':>11} {'of 100':>6} {'req/s/region':>12} {'ev/s total':>10}",
+        _pacing_row,
+        PACING_NOTES,
     )
-    for line in done.stdout.strip().splitlines():
-        r = json.loads(line)
-        share = f"{100 * r['events_per_second_per_region'] / r['ceiling_per_region']:.0f}%"
-        print(
-            f"{r['regions']:>7} {r['client_rate']:>8g} {r['events_per_region']:>6} "
-            f"{r['pages_per_region']:>5} {r['throttled']:>9} {r['wall_seconds']:>6} "
-            f"{r['events_per_second_per_region']:>11} "
-            f"{share:>6} {r['requests_per_second_per_region']:>12} {r['events_per_second_total']:>10}"
-        )
-    print("events = per region; wall = the whole run (assume role, every region in parallel, the store);")
-    print("client/s = the collector's LookupEvents pacing (its own first; then exactly 2/s, and unpaced).")
-    return 0
+
+
+TRAIL_FILES_TITLE = (
+    "CloudTrail from the trail's log files in S3 on the local AWS (500 events a file, SSE-KMS)"
+)
+TRAIL_FILES_NOTES = (
+    "Lookup ev/s = LookupEvents' ceiling for as many account-regions (2 requests/s x 50 events each);",
+    "peak = the collecting process's RSS; $ = S3 GET/LIST (and kms:Decrypt per object) at list prices.",
+)
 
 
 def cloudtrail_s3() -> int:
-    done = _run_module("benchmarks.cloudtrail_s3")
-    if done.returncode != 0:
-        return done.returncode
-    print()
-    print("CloudTrail from the trail's log files in S3 on the local AWS (500 events a file, SSE-KMS)")
-    print(
+    return _table(
+        "benchmarks.cloudtrail_s3",
+        (),
+        TRAIL_FILES_TITLE,
         f"{'acct-regions':>12} {'events':>7} {'files':>5} {'wall s':>6} {'ev/s':>6} {'Lookup ev/s':>11} "
-        f"{'peak MiB':>8} {'GET/10k':>7} {'LIST/10k':>8} {'$/10k':>9} {'$/10k KMS':>9}"
-    )
-    for line in done.stdout.strip().splitlines():
-        r = json.loads(line)
-        print(
+        f"{'peak MiB':>8} {'GET/10k':>7} {'LIST/10k':>8} {'$/10k':>9} {'$/10k KMS':>9}",
+        lambda r: (
             f"{r['account_regions']:>12} {r['events']:>7} {r['log_files']:>5} {r['wall_seconds']:>6} "
             f"{r['events_per_second']:>6} {r['lookup_events_ceiling']:>11} {r['peak_rss_mib']:>8} "
             f"{r['gets_per_10k']:>7} {r['lists_per_10k']:>8} {r['dollars_per_10k']:>9.6f} "
             f"{r['dollars_per_10k_with_kms']:>9.6f}"
-        )
-    print("Lookup ev/s = LookupEvents' ceiling for as many account-regions (2 requests/s x 50 events each);")
-    print("peak = the collecting process's RSS; $ = S3 GET/LIST (and kms:Decrypt per object) at list prices.")
-    return 0
+        ),
+        TRAIL_FILES_NOTES,
+    )
+
+
+def _ec2_row(r: dict[str, Any]) -> str:
+    shape = r["shape"]
+    rate = "default" if r["rate"] == "default" else "unpaced"
+    return (
+        f"{shape['snapshots']:>9} {shape['images']:>4} {shape['templates']:>9} {shape['services']:>8} "
+        f"{shape['gateways']:>4} {rate:>8} {r['calls']:>5} {r['follow_up_calls']:>12} "
+        f"{r['wall_seconds']:>6}"
+    )
+
+
+EC2_TITLE = (
+    "EC2 calls per account and region (synthetic regions in-process, 50 ms a call, the real collector)"
+)
+EC2_NOTES = (
+    "calls = every EC2 call of the region; an empty region: one per listing and setting (10 before the",
+    "EC2 breadth issue); per-resource = shares, allowed principals, template versions, TGW route tables;",
+    "default rate = 10 calls/s per operation, account and region, the per-resource calls 4 at a time.",
+)
 
 
 def ec2_regions() -> int:
-    done = _run_module("benchmarks.ec2_regions")
-    if done.returncode != 0:
-        return done.returncode
-    print()
-    print("EC2 calls per account and region (synthetic regions in-process, 50 ms a call, the real collector)")
-    print(
+    return _table(
+        "benchmarks.ec2_regions",
+        (),
+        EC2_TITLE,
         f"{'snapshots':>9} {'AMIs':>4} {'templates':>9} {'services':>8} {'TGWs':>4} {'rate':>8} "
-        f"{'calls':>5} {'per-resource':>12} {'wall s':>6}"
+        f"{'calls':>5} {'per-resource':>12} {'wall s':>6}",
+        _ec2_row,
+        EC2_NOTES,
     )
-    for line in done.stdout.strip().splitlines():
-        r = json.loads(line)
-        shape = r["shape"]
-        rate = "default" if r["rate"] == "default" else "unpaced"
-        print(
-            f"{shape['snapshots']:>9} {shape['images']:>4} {shape['templates']:>9} {shape['services']:>8} "
-            f"{shape['gateways']:>4} {rate:>8} {r['calls']:>5} {r['follow_up_calls']:>12} "
-            f"{r['wall_seconds']:>6}"
-        )
-    print("calls = every EC2 call of the region; an empty region: one per listing and setting (10 before the")
-    print(
-        "EC2 breadth issue); per-resource = shares, allowed principals, template versions, TGW route tables;"
-    )
-    print("default rate = 10 calls/s per operation, account and region, the per-resource calls 4 at a time.")
-    return 0
+
+
+IDENTITY_CENTER_TITLE = (
+    "IAM Identity Center of a seeded organization (4 accounts, 3 permission sets) on the local AWS"
+)
+IDENTITY_CENTER_NOTES = (
+    "pairs = provisioned (permission set, account) pairs; its calls = the assignment listing's calls;",
+    "other = the fewest calls the other listing would need; calls = all (discovery included).",
+)
 
 
 def identity_center() -> int:
-    done = _run_module("benchmarks.identity_center")
-    if done.returncode != 0:
-        return done.returncode
-    print()
-    print("IAM Identity Center of a seeded organization (4 accounts, 3 permission sets) on the local AWS")
-    print(
+    return _table(
+        "benchmarks.identity_center",
+        (),
+        IDENTITY_CENTER_TITLE,
         f"{'users':>5} {'groups':>6} {'pairs':>5} {'assignments':>11} {'listing':>20} "
-        f"{'its calls':>9} {'other':>5} {'calls':>5} {'wall s':>6}"
-    )
-    for line in done.stdout.strip().splitlines():
-        r = json.loads(line)
-        print(
+        f"{'its calls':>9} {'other':>5} {'calls':>5} {'wall s':>6}",
+        lambda r: (
             f"{r['users']:>5} {r['groups']:>6} {r['pairs']:>5} {r['assignments']:>11} {r['listing']:>20} "
             f"{r['assignment_calls']:>9} {r['other_listing_minimum']:>5} {r['calls']:>5} "
             f"{r['wall_seconds']:>6}"
-        )
-    print("pairs = provisioned (permission set, account) pairs; its calls = the assignment listing's calls;")
-    print("other = the fewest calls the other listing would need; calls = all (discovery included).")
-    return 0
+        ),
+        IDENTITY_CENTER_NOTES,
+    )
 
 
 def org_scale(accounts: int, latency: float) -> int:
