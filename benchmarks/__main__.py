@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         help="run one benchmark only (org: not part of the default set, a few minutes)",
     )
     parser.add_argument("--accounts", type=int, default=100, help="org: member accounts to seed")
-    args = parser.parse_args(argv)
+    # org's own options (--workers, --processes, --regions, --no-replay...): python -m benchmarks.org_scale -h
+    args, org_options = parser.parse_known_args(argv)
+    if org_options and args.only != "org":
+        parser.error(f"unrecognized arguments: {' '.join(org_options)}")
     runs: dict[str, Callable[[], int]] = {
         "iam": lambda: iam_scale(args.sizes, args.latency),
         "cloudtrail": cloudtrail_pacing,
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": pipeline_scale,
         "ec2": ec2_regions,
         "report": report_scale,
-        "org": lambda: org_scale(args.accounts, args.latency or 0.2),
+        "org": lambda: org_scale(args.accounts, args.latency or 0.2, org_options),
     }
     for name, run in runs.items():
         if args.only == name or (args.only is None and name != "org"):
@@ -232,7 +235,7 @@ def identity_center() -> int:
     )
 
 
-def org_scale(accounts: int, latency: float) -> int:
+def org_scale(accounts: int, latency: float, options: Sequence[str] = ()) -> int:
     """benchmarks.org_scale in its own process (a few minutes): it prints its own figures as it goes."""
     print()
     done = subprocess.run(
@@ -244,6 +247,7 @@ def org_scale(accounts: int, latency: float) -> int:
             str(accounts),
             "--latency",
             str(latency),
+            *options,
         ],
         timeout=3600,
         check=False,

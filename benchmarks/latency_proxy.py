@@ -11,7 +11,8 @@ and body, whichever account signs it) gets the kept reply without reaching the l
 single Python process: on a small machine it, not the collector, bounds the rate a benchmark sees. Replayed,
 the collector does all its work (signing, HTTP, parsing, storing) on replies of the same size and shape,
 while the local AWS answers only what was never asked before (each role's AssumeRole, each CloudTrail
-time window). Built on asyncio (stdlib).
+time window). A request the local AWS is already answering waits for that reply instead of asking again (many
+threads start the same region's listings at once). Built on asyncio (stdlib).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ class Stats:
     requests: int = 0
     replayed: int = 0
     upstream: int = 0
+    coalesced: int = 0
     kept: dict[tuple[bytes, ...], bytes] = field(default_factory=dict)
+    # Requests on their way to the local AWS, by replay key: the same request meanwhile waits for that reply.
+    pending: dict[tuple[bytes, ...], asyncio.Future[bytes | None]] = field(default_factory=dict)
 
 
 class ClosedError(Exception):
@@ -92,19 +96,30 @@ async def serve(upstream_port: int, latency: float, replay: bool, stats: Stats) 
                 await asyncio.sleep(latency)
                 key = replay_key(head, body) if replay else None
                 reply = stats.kept.get(key) if key is not None else None
+                if reply is None and key is not None and key in stats.pending:
+                    reply = await asyncio.shield(stats.pending[key])  # None: that one failed
+                    stats.coalesced += reply is not None
                 if reply is not None:
                     stats.replayed += 1
                 else:
-                    if upstream is None:
-                        upstream = await asyncio.open_connection(LOOPBACK, upstream_port)
-                        _no_delay(upstream[1])
-                    upstream[1].write(head + body)
-                    await upstream[1].drain()
-                    reply_head, reply_body = await read_message(upstream[0])
-                    reply = reply_head + reply_body
-                    stats.upstream += 1
-                    if key is not None and reply_head.startswith(b"HTTP/1.1 200"):
-                        stats.kept[key] = reply
+                    waiting = None
+                    if key is not None and key not in stats.pending:
+                        waiting = stats.pending[key] = asyncio.get_running_loop().create_future()
+                    try:
+                        if upstream is None:
+                            upstream = await asyncio.open_connection(LOOPBACK, upstream_port)
+                            _no_delay(upstream[1])
+                        upstream[1].write(head + body)
+                        await upstream[1].drain()
+                        reply_head, reply_body = await read_message(upstream[0])
+                        reply = reply_head + reply_body
+                        stats.upstream += 1
+                        if key is not None and reply_head.startswith(b"HTTP/1.1 200"):
+                            stats.kept[key] = reply
+                    finally:
+                        if waiting is not None:
+                            del stats.pending[key]  # type: ignore[arg-type]
+                            waiting.set_result(stats.kept.get(key))  # type: ignore[arg-type]
                 client_writer.write(reply)
                 await client_writer.drain()
         except (ClosedError, ConnectionError, asyncio.IncompleteReadError):
@@ -138,7 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     assert endpoint_guard.installed()  # (every benchmark process has it; this one sends through no botocore)
     stats = asyncio.run(run(args.upstream, args.latency, args.replay))
-    counts = {"requests": stats.requests, "replayed": stats.replayed, "upstream": stats.upstream}
+    counts = {
+        "requests": stats.requests,
+        "replayed": stats.replayed,
+        "coalesced": stats.coalesced,
+        "upstream": stats.upstream,
+    }
     print(f"STATS {json.dumps(counts)}", flush=True)
 
 
