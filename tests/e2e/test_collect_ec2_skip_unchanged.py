@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -80,11 +81,11 @@ def test_the_trail_s_log_files_tell_the_same(local_aws: LocalAws, tmp_path: Path
     boto3.client("s3").create_bucket(Bucket="trail-logs")
     trail = boto3.client("cloudtrail")
     trail.create_trail(Name="everything", S3BucketName="trail-logs", IsMultiRegionTrail=True)
-    management = {"Field": "eventCategory", "Equals": ["Management"]}
-    trail.put_event_selectors(
-        TrailName="everything",
-        AdvancedEventSelectors=[{"Name": "management", "FieldSelectors": [management]}],
-    )
+    selector: Any = {
+        "Name": "management",
+        "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}],
+    }
+    trail.put_event_selectors(TrailName="everything", AdvancedEventSelectors=[selector])
     trail.start_logging(Name="everything")
     local_aws.deliver_trail_logs()
     db = tmp_path / "inv.sqlite"
