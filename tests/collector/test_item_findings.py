@@ -105,3 +105,12 @@ def test_the_registry_runs_cloudtrail_before_ec2_when_the_skip_is_on() -> None:
     assert build_plan((ACCOUNT,), fetchers, regions={A: (REGION,)}).items[0].fetchers == ("ec2", "cloudtrail")
     skip = build_plan((ACCOUNT,), fetchers, regions={A: (REGION,)}, findings=True)
     assert skip.items[0].fetchers == ("cloudtrail", "ec2")
+
+
+def test_every_fetcher_waits_only_for_fetchers_of_its_own_items() -> None:
+    """``after`` names a known fetcher of the same placement (the same work item); the registry orders."""
+    known = registry.by_name()
+    for fetcher in registry.FETCHERS:
+        for name in fetcher.after:
+            assert name in known and known[name].placement is fetcher.placement, (fetcher.name, name)
+    assert {f.name for f in ordered(registry.FETCHERS)} == set(known)
