@@ -22,6 +22,7 @@ from collector.errors import classify
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.permission_types import Feature, FetcherPermissions, Permission
 from collector.services.cloudtrail.trails import Source, TrailSource
+from collector.services.ec2.refresh import DEFAULT_FULL_REFRESH_DAYS
 
 
 class Placement(StrEnum):
@@ -77,7 +78,7 @@ class FetchOptions:
     # Daily runs: skip a region's EC2 listings when CloudTrail saw no EC2 write there since the last complete
     # read (collector/services/ec2/refresh.py), reading fully at least every ``ec2_full_refresh_days``.
     skip_unchanged_ec2: bool = False
-    ec2_full_refresh_days: int = 7
+    ec2_full_refresh_days: int = DEFAULT_FULL_REFRESH_DAYS
 
 
 # A scope that stopped at its time budget (a Lambda's 15 minutes) records this problem: the scope is partial,
