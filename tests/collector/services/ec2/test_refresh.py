@@ -3,16 +3,27 @@ missed: a timeline of runs and EC2 writes, CloudTrail's real window rules and ``
 
 from __future__ import annotations
 
+import io
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from collector.activity import Activity
+from collector.activity import Activity, published
+from collector.fetch import FetchOptions
+from collector.models import ScopeStatus
+from collector.runner import collect_scope
+from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail import parse
 from collector.services.cloudtrail.fetch import OVERLAP
+from collector.services.cloudtrail.trails import Source
 from collector.services.ec2.refresh import CURRENT_THROUGH, FULL_READ_AT, SETTLE, decide
+from tests.collector.canned_trail import PREFIX, REGION, file_key, log_file, management
+from tests.collector.services.cloudtrail.test_fetch_log_files import TRAIL
+from tests.collector.stubs import FakeClock, context
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -160,3 +171,89 @@ def test_a_change_is_never_missed_over_weeks_of_daily_runs(seed: int) -> None:
     changed_days = len({t.date() for t, _ in region.writes})
     assert full_reads >= 6
     assert full_reads <= 6 + 2 * changed_days + len(runs) // 10 + 2, (full_reads, len(runs), changed_days)
+
+
+# --- the same with the trail's log files: the real CloudTrail fetcher over a bucket that fills over time --
+
+
+class Bucket:
+    """The trail's bucket as S3 answers at ``now``: the files delivered by then, listed in key order."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[datetime, bytes]] = {}  # key -> (delivered, body)
+        self.now = datetime.min.replace(tzinfo=UTC)
+        self.broken: str | None = None  # a key whose read fails in this run
+
+    def client(self, service: str, region: str | None = None) -> Bucket:
+        return self
+
+    def get_paginator(self, operation: str) -> Bucket:
+        return self
+
+    def paginate(self, **request: Any) -> Iterator[Any]:
+        files = self.files.items()
+        keys = sorted(k for k, (at, _) in files if at <= self.now and k > request["StartAfter"])
+        yield {"Contents": [{"Key": k} for k in keys if k.startswith(request["Prefix"])]}
+
+    def get_object(self, **request: Any) -> dict[str, Any]:
+        if request["Key"] == self.broken:
+            raise OSError("connection reset")
+        return {"Body": io.BytesIO(self.files[request["Key"]][1])}
+
+
+def _deliver(bucket: Bucket, rng: random.Random, n: int, at: datetime, source: str) -> None:
+    """One event at ``at`` in its own file, delivered up to OVERLAP later (named by its delivery minute)."""
+    delivered = at + timedelta(seconds=rng.randrange(0, int(OVERLAP.total_seconds())))
+    record = management(f"e-{n}", at=at, name="CreateSecurityGroup") | {"eventSource": source}
+    unique = f"{n:016d}"
+    bucket.files[file_key(PREFIX, delivered.strftime("%Y%m%dT%H%MZ"), unique)] = (delivered, log_file(record))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_change_is_never_missed_reading_the_trail_s_log_files(seed: int) -> None:
+    """The real CloudTrail fetcher reads a bucket where every event arrives in a file up to OVERLAP late,
+    with other services' events in between (files the next run skips as already read); some runs fail to
+    read a file, or fail the EC2 scope after CloudTrail completed (the carried writes matter then)."""
+    rng = random.Random(seed)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    runs = [start + timedelta(hours=rng.randrange(0, 24))]
+    while runs[-1] < start + timedelta(days=21):
+        runs.append(runs[-1] + timedelta(hours=rng.choice((24, 24, 6, 1)), minutes=rng.randrange(-30, 31)))
+    bucket = Bucket()
+    writes: list[datetime] = []
+    for n in range(rng.randrange(40, 100)):
+        at = rng.choice(runs) + timedelta(seconds=rng.randrange(-1800, 600))
+        ec2_write = rng.random() < 0.2
+        _deliver(bucket, rng, n, at, EC2 if ec2_write else "s3.amazonaws.com")
+        if ec2_write:
+            writes.append(at)
+    trail_state: dict[str, str] = {}
+    region = Region([(t, t) for t in writes])
+    full_reads = 0
+    for at in runs:
+        bucket.now = at
+        listed = sorted(k for k, (when, _) in bucket.files.items() if when <= at)
+        bucket.broken = rng.choice(listed) if listed and rng.random() < 0.05 else None
+        ctx = context(cloudtrail.FETCHER, bucket, clock=FakeClock(at), region=REGION)
+        ctx.options = FetchOptions(cloudtrail_source=Source.S3, cloudtrail_trail=TRAIL)
+        ctx.clients_for = lambda account: bucket
+        ctx.prior_state = dict(trail_state)
+        outcome = collect_scope(ctx)
+        activity = None
+        if outcome.result.status is ScopeStatus.COMPLETE:
+            trail_state = dict(outcome.state)
+            activity = published(ctx.findings)
+            assert activity is not None
+        started = at + timedelta(seconds=30)
+        decision = decide(region.state or {}, activity, started, WEEK, enabled=True)
+        full_reads += decision.read
+        if rng.random() > 0.25:  # the EC2 scope completes
+            region.state = decision.state
+            if decision.read:
+                region.reflected = started - timedelta(minutes=1)
+        if region.state:
+            current = datetime.fromisoformat(region.state[CURRENT_THROUGH])
+            assert region.reflected is not None
+            missed = [t for t in writes if region.reflected <= t < current]
+            assert not missed, (at, missed, region.reflected, current)
+    assert full_reads < len(runs), (full_reads, len(runs))  # (some runs skipped)
