@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import re
 import sqlite3
 import subprocess
@@ -288,7 +289,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the regions to collect (default: the 17 AWS enables by default); all: every enabled one",
     )
     parser.add_argument("--project", type=int, nargs="*", default=[1_000, 10_000], help="accounts to project")
+    parser.add_argument(
+        "--daily",
+        action="store_true",
+        help="after the full run, EC2 changes in a few regions, then collect --skip-unchanged-ec2",
+    )
+    parser.add_argument(
+        "--changed", type=float, default=0.05, help="--daily: the share of account-regions changed"
+    )
     args = parser.parse_args(argv)
+    if args.daily:
+        return daily(args)
 
     with tempfile.TemporaryDirectory() as tmp, LocalAws(record_api_calls=False) as aws:
         for key, value in aws.environment().items():
@@ -384,6 +395,106 @@ def report(args: argparse.Namespace, members: list[str], run: Run, measured: Mea
             accounts, round(regions), glob, regional, workers, args.latency, cpu_per_item
         )
         print(f"  {accounts:>6} accounts: {wall / 60:6.1f} min   (model: {model.wall / 60:6.1f} min)")
+
+
+# --- --daily: a full run, EC2 changes in a few regions, then a run that skips the unchanged ones -----------
+
+
+def daily(args: argparse.Namespace) -> int:
+    """The full run, then a security group created in ``--changed`` of the account-regions (chosen at
+    random, seeded), then ``collect --skip-unchanged-ec2`` into the same database: calls per member account
+    of both runs and how many regions were read again. The local AWS records every mutating call as a
+    CloudTrail event here (the main benchmark turns that off), and the proxy replays nothing: a replayed
+    answer could be another account's, or the state before the change."""
+    with tempfile.TemporaryDirectory() as tmp, LocalAws() as aws:
+        for key, value in aws.environment().items():
+            os.environ[key] = value
+        os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        role_arn, members, seeded = seed(aws, args.accounts)
+        print(
+            f"Organization of {len(members)} member accounts on the local AWS (seeded in {seeded:.1f} s); "
+            f"{args.latency * 1000:.0f} ms added to every request, none replayed"
+        )
+        proxy, port = start_proxy(aws.port, args.latency, False)
+        try:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(aws.environment())
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+            env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+            db = Path(tmp) / "org.sqlite"
+            cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
+            cli += ["--member-role-name", MEMBER_ROLE, "--db", str(db)]
+            for option in ("workers", "processes"):
+                if getattr(args, option):
+                    cli += [f"--{option}", str(getattr(args, option))]
+            full = run_collector(env, cli)
+            changed = _change_ec2(aws, db, set(members), args.changed)
+            time.sleep(1.1)  # (the next run's CloudTrail window ends at a whole second: after the changes)
+            skipping = run_collector(env, [*cli, "--skip-unchanged-ec2"])
+        finally:
+            proxy.terminate()
+            proxy.communicate()
+        for measured in (full, skipping):
+            if measured.code not in (0, 1):
+                print(measured.stderr, file=sys.stderr)
+                return measured.code
+        _report_daily(db, members, changed, (full, skipping))
+    return 0
+
+
+def _change_ec2(aws: LocalAws, db: Path, members: set[str], share: float) -> set[tuple[str, str]]:
+    """A security group in the default VPC of a random ``share`` of the member account-regions collected."""
+    with sqlite3.connect(db) as conn:
+        pairs = sorted(
+            (a, r)
+            for a, r in conn.execute(
+                "SELECT account_id, region FROM scopes WHERE service = 'ec2' AND status = 'complete'"
+            )
+        )
+    pairs = [p for p in pairs if p[0] in members]
+    chosen = random.Random(16).sample(pairs, max(1, round(share * len(pairs))))
+    management = management_session(aws.endpoint_url)
+
+    def change(pair: tuple[str, str]) -> None:
+        ec2 = member_session(management, pair[0]).client("ec2", pair[1])
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+        ec2.create_security_group(GroupName="daily-change", Description="daily", VpcId=vpcs[0]["VpcId"])
+
+    map_all(change, chosen)
+    return set(chosen)
+
+
+def _report_daily(
+    db: Path, members: list[str], changed: set[tuple[str, str]], measured: tuple[Measured, Measured]
+) -> None:
+    member = set(members)
+    with sqlite3.connect(db) as conn:
+        first, second = (r[0] for r in conn.execute("SELECT run_id FROM runs ORDER BY started_at, rowid"))
+        calls: dict[str, Counter[str]] = {first: Counter(), second: Counter()}
+        for run, account, service, n in conn.execute(
+            "SELECT run_id, account_id, service, calls FROM api_calls"
+        ):
+            if account in member:
+                calls[run][service] += n
+        notes = conn.execute(
+            "SELECT account_id, region, detail FROM scope_history WHERE run_id = ? AND service = 'ec2'",
+            (second,),
+        ).fetchall()
+    reread = {(a, r) for a, r, detail in notes if "full read:" in detail}
+    skipped = {(a, r) for a, r, detail in notes if "unchanged:" in detail}
+    count = len(members)
+    for name, run, took in (("full run", first, measured[0]), ("daily run", second, measured[1])):
+        per = calls[run]
+        print(
+            f"{name}: {sum(per.values()) / count:.1f} calls a member account ("
+            + ", ".join(f"{k} {v / count:.1f}" for k, v in sorted(per.items()))
+            + f"); wall {took.wall:.1f} s, CPU {took.cpu:.1f} s, exit {took.code}"
+        )
+    ratio = sum(calls[first].values()) / max(1, sum(calls[second].values()))
+    print(
+        f"daily / full: {ratio:.2f} times fewer calls; EC2 regions read again {len(reread)}, skipped "
+        f"{len(skipped)} (changed: {len(changed)}, every one read again: {changed <= reread})"
+    )
 
 
 if __name__ == "__main__":

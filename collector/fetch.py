@@ -22,6 +22,7 @@ from collector.errors import classify
 from collector.models import GLOBAL, Account, Problem, Record, ScopeKey, ScopeStatus
 from collector.permission_types import Feature, FetcherPermissions, Permission
 from collector.services.cloudtrail.trails import Source, TrailSource
+from collector.services.ec2.refresh import DEFAULT_FULL_REFRESH_DAYS
 
 
 class Placement(StrEnum):
@@ -74,6 +75,10 @@ class FetchOptions:
     # The trail whose log files the run reads (found before the plan runs); None: none usable, and why.
     cloudtrail_trail: TrailSource | None = None
     cloudtrail_trail_problem: str | None = None
+    # Daily runs: skip a region's EC2 listings when CloudTrail saw no EC2 write there since the last complete
+    # read (collector/services/ec2/refresh.py), reading fully at least every ``ec2_full_refresh_days``.
+    skip_unchanged_ec2: bool = False
+    ec2_full_refresh_days: int = DEFAULT_FULL_REFRESH_DAYS
 
 
 # A scope that stopped at its time budget (a Lambda's 15 minutes) records this problem: the scope is partial,
@@ -99,8 +104,12 @@ class FetchContext:
     deadline: float | None = None  # clock() time by which a long fetcher should stop; None: no budget
     # Clients of another account of the run (e.g. the log-archive account that holds the trail's bucket).
     clients_for: Callable[[Account], ClientFactory] | None = None
+    # What the item's earlier scopes that completed published for the later ones (``find``), by key.
+    earlier: Mapping[str, object] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
+    findings: dict[str, object] = field(default_factory=dict)  # what this scope publishes (``find``)
+    reads_skipped: bool = False  # the fetcher read nothing: its stored rows still hold (``unchanged``)
 
     @property
     def scope(self) -> ScopeKey:
@@ -130,6 +139,16 @@ class FetchContext:
         (or stops early at its time budget, see ``stop_early``)."""
         self.state[name] = value
 
+    def find(self, key: str, value: object) -> None:
+        """Publish ``value`` to the item's later scopes (their ``earlier``), if this scope completes."""
+        self.findings[key] = value
+
+    def unchanged(self, reason: str, *, part: str = "") -> None:
+        """The fetcher skipped its reads because nothing changed since its last complete read: its stored
+        rows still hold, so the store keeps them (and the run they came from) and writes only the state."""
+        self.reads_skipped = True
+        self.note(reason, part=part)
+
     def out_of_time(self) -> bool:
         """Whether the time budget is spent: a fetcher that can resume checks it between pages."""
         return self.deadline is not None and self.clock() >= self.deadline
@@ -156,6 +175,9 @@ class Fetcher:
     where: Where = Where.EVERY_ACCOUNT
     # Kinds read incrementally (a window after the last run's mark): their rows accumulate across runs.
     incremental: tuple[type[Record], ...] = ()
+    # Fetchers of the same item whose findings it reads (``FetchContext.earlier``): when the run uses them,
+    # the plan runs these first (collector.plan).
+    after: tuple[str, ...] = ()
 
     @property
     def snapshot_kinds(self) -> tuple[type[Record], ...]:

@@ -75,13 +75,19 @@ def build_plan(
     not_enabled: Mapping[str, Sequence[str]] | None = None,
     organization_account_id: str | None = None,
     identity_center: IdentityCenterHome | None = None,
+    findings: bool = False,
 ) -> Plan:
     """Work items for every account: one GLOBAL item with the global fetchers, one item per region with
     the regional ones. ``regions`` maps an account to its regions; ``not_enabled`` lists, per account,
     opt-in regions it has not enabled (their regional scopes are skipped, and recorded as such).
     ``organization_account_id`` is where the organization is read (its fetchers run only there);
-    ``identity_center`` where Identity Center is (None: nowhere, e.g. discovery could not tell)."""
+    ``identity_center`` where Identity Center is (None: nowhere, e.g. discovery could not tell).
+    ``findings``: the run passes findings between an item's fetchers (the EC2 skip), so each runs after the
+    ones it reads (``Fetcher.after``); otherwise the given order, which keeps a resumable fetcher (CloudTrail,
+    which may spend a pipeline Lambda's time budget) last in its item."""
     chosen = tuple(fetchers)
+    if findings:
+        chosen = ordered(chosen)
     global_fetchers = [f for f in chosen if f.placement is Placement.GLOBAL]
     regional = [f.name for f in chosen if f.placement is Placement.REGIONAL]
     items: list[WorkItem] = []
@@ -112,6 +118,21 @@ def build_plan(
                     )
                 )
     return Plan(tuple(items), tuple(skipped))
+
+
+def ordered(fetchers: Sequence[Fetcher]) -> tuple[Fetcher, ...]:
+    """``fetchers`` with each one after those of them it reads (``after``), otherwise in the given order
+    (stable). A cycle is a declaration bug, failed loudly."""
+    left = list(fetchers)
+    done: list[Fetcher] = []
+    while left:
+        names = {f.name for f in left}
+        ready = next((f for f in left if not names.intersection(f.after)), None)
+        if ready is None:
+            raise ValueError(f"fetchers wait for each other: {', '.join(f.name for f in left)}")
+        done.append(ready)
+        left.remove(ready)
+    return tuple(done)
 
 
 def _runs_in(

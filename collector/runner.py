@@ -124,12 +124,15 @@ def collect_scope(
     result = ScopeResult(ctx.scope, status, tuple(ctx.problems), count, started, now_iso())
     checkpoint = status is not ScopeStatus.COMPLETE and ctx.stopped_early
     state = dict(ctx.state) if status is ScopeStatus.COMPLETE or checkpoint else {}
-    return ScopeOutcome(result, (*kept, *pending), ctx.fetcher.snapshot_kinds, state, checkpoint)
+    unchanged = ctx.reads_skipped and status is ScopeStatus.COMPLETE and not count
+    return ScopeOutcome(result, (*kept, *pending), ctx.fetcher.snapshot_kinds, state, checkpoint, unchanged)
 
 
 def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult, ...]:
-    """Collect every scope of one work item and hand each outcome to the sink."""
+    """Collect every scope of one work item and hand each outcome to the sink. What a scope that completed
+    found (``FetchContext.find``) is passed to the item's later scopes."""
     results: list[ScopeResult] = []
+    earlier: dict[str, object] = {}
     clients = env.clients_for(item.account)
     for name in item.fetchers:
         fetcher = env.fetchers[name]
@@ -147,8 +150,11 @@ def collect_item(item: WorkItem, env: ItemEnv, sink: Sink) -> tuple[ScopeResult,
             clock=env.clock,
             deadline=env.deadline,
             clients_for=env.clients_for,
+            earlier=dict(earlier),
         )
         outcome = collect_scope(ctx, sink)
+        if outcome.result.status is ScopeStatus.COMPLETE:
+            earlier.update(ctx.findings)
         sink.write_scope(env.run_id, outcome)
         results.append(outcome.result)
     return tuple(results)
@@ -311,6 +317,7 @@ def prepare(
         not_enabled=discovery.not_enabled,
         organization_account_id=discovery.organization_account_id,
         identity_center=discovery.identity_center,
+        findings=settings.skip_unchanged_ec2,
     )
     return Prepared(run_id, settings, sessions, fetchers, discovery, plan)
 

@@ -31,6 +31,7 @@ from collector.formats import InvalidSettingError
 from collector.services.cloudtrail.fetch import DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS
 from collector.services.cloudtrail.records import DEFAULT_RETENTION_DAYS
 from collector.services.cloudtrail.trails import Source
+from collector.services.ec2.refresh import DEFAULT_FULL_REFRESH_DAYS, MAX_FULL_REFRESH_DAYS
 
 ALL_REGIONS = "all"
 MAX_WORKERS = 64
@@ -142,6 +143,10 @@ RETENTION_DAYS, MAX_RETENTION_DAYS = DEFAULT_RETENTION_DAYS, 3650
 
 def _retention(value: object, name: str) -> int:
     return formats.days(value, name, MAX_RETENTION_DAYS)
+
+
+def _full_refresh(value: object, name: str) -> int:
+    return formats.days(value, name, MAX_FULL_REFRESH_DAYS)
 
 
 def _source(value: object, name: str) -> Source:
@@ -262,6 +267,19 @@ class RunSettings(CollectionSettings):
     cloudtrail_retention_days: int = field(default=RETENTION_DAYS, metadata=checked_by(_retention))
     # The base credentials' profile: this machine's, so not in the run's JSON form.
     profile: str | None = field(default=None, metadata=checked_by(_optional(_text), in_json=False))
+    # Daily runs: skip a region's EC2 listings when CloudTrail, read first in the same run, saw no EC2 write
+    # there since the last complete read; a full read at least every ``ec2_full_refresh_days``. The CLI's
+    # only: the pipeline always reads fully.
+    skip_unchanged_ec2: bool = field(default=False, metadata=checked_by(_flag))
+    ec2_full_refresh_days: int = field(default=DEFAULT_FULL_REFRESH_DAYS, metadata=checked_by(_full_refresh))
+
+    @property
+    def options(self) -> FetchOptions:
+        return dataclasses.replace(
+            super().options,
+            skip_unchanged_ec2=self.skip_unchanged_ec2,
+            ec2_full_refresh_days=self.ec2_full_refresh_days,
+        )
 
 
 def _defaults(cls: type[CollectionSettings]) -> dict[str, Any]:
@@ -297,6 +315,13 @@ def _check_rules(values: Mapping[str, Any], spelling: Spelling) -> None:
             if known and region not in known:
                 expected = f"a region of the role's partition {partition}: {', '.join(sorted(known))}"
                 raise InvalidSettingError(spelling("regions"), region, expected)
+    chosen = values.get("fetchers", ())
+    if values.get("skip_unchanged_ec2") and chosen and not {"cloudtrail", "ec2"} <= set(chosen):
+        expected = (
+            f"both cloudtrail and ec2 with {spelling('skip_unchanged_ec2')} (CloudTrail, read first, tells "
+            "whether EC2 changed)"
+        )
+        raise InvalidSettingError(spelling("fetchers"), list(chosen), expected)
     if "external_id" in values:  # the per-account mode appends "-" and the account ID
         try:
             external_id.check_base(values["external_id"], values["external_id_mode"], spelling("external_id"))

@@ -59,6 +59,9 @@ class ScopeOutcome:
     kinds: tuple[type[Record], ...]  # the kinds whose rows this scope no longer saw go when it completes
     state: Mapping[str, str] = field(default_factory=dict)  # kept only when the scope is complete...
     checkpoint: bool = False  # ...or when it stopped early at its time budget: the state is where to resume
+    # A complete scope whose fetcher read nothing because nothing changed: its stored rows (and the run they
+    # came from) are kept, only its status and state are written.
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)

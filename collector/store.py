@@ -496,7 +496,9 @@ class SqliteStore:
         scope = result.scope
         self._upsert(conn, self._rows(run_id, outcome.records))
         complete = result.status is ScopeStatus.COMPLETE
-        if complete:
+        # A complete scope that read nothing because nothing changed keeps its rows and their run.
+        fresh = complete and not outcome.unchanged
+        if fresh:
             for produced in outcome.kinds:
                 conn.execute(
                     f'DELETE FROM "{produced.KIND}" WHERE account_id = ? AND region = ? AND run_id <> ?',  # noqa: S608
@@ -528,7 +530,7 @@ class SqliteStore:
                 *_scope_tuple(scope),
                 *status_row,
                 run_id,
-                run_id if complete else None,
+                run_id if fresh else None,
                 result.started_at,
                 result.finished_at,
             ),

@@ -29,6 +29,7 @@ from collector.models import ScopeStatus
 from collector.runner import Prepared, execute, exit_code, prepare
 from collector.services.cloudtrail import fetch as cloudtrail
 from collector.services.cloudtrail.trails import Source
+from collector.services.ec2 import refresh
 from collector.settings import (
     ALL_REGIONS,
     DEFAULT_WORKERS,
@@ -131,6 +132,19 @@ def add_parser(commands: Any) -> None:
         "--identity-center-region",
         metavar="REGION",
         help="IAM Identity Center's home region (default: found with one ListInstances call)",
+    )
+    collect.add_argument(
+        "--skip-unchanged-ec2",
+        action="store_true",
+        help="daily runs: read CloudTrail first and skip a region's EC2 listings (keeping its stored rows) "
+        "when no EC2 write event happened there since its last complete read",
+    )
+    collect.add_argument(
+        "--ec2-full-refresh-days",
+        default=str(refresh.DEFAULT_FULL_REFRESH_DAYS),
+        metavar="DAYS",
+        help="with --skip-unchanged-ec2: read every region's EC2 fully at least this often (default "
+        f"{refresh.DEFAULT_FULL_REFRESH_DAYS}, at most {refresh.MAX_FULL_REFRESH_DAYS})",
     )
     collect.add_argument(
         "--dry-run", action="store_true", help="discover and print the plan; collect nothing"

@@ -69,16 +69,20 @@ class FakeAws:
         time.sleep(300)
 
 
-def prepared(fake: FakeAws, *, run_id: str = "run-1") -> Prepared:
+def prepared(fake: FakeAws, *, run_id: str = "run-1", skip_unchanged_ec2: bool = False) -> Prepared:
     """Four accounts, two regions, IAM, EC2 and CloudTrail: planned without discovery (no call here)."""
     settings = RunSettings(
-        role_arn=role(ACCOUNTS[0]), external_id="Shard-Test-1", fetchers=FETCHERS, api_rate=1e6
+        role_arn=role(ACCOUNTS[0]),
+        external_id="Shard-Test-1",
+        fetchers=FETCHERS,
+        api_rate=1e6,
+        skip_unchanged_ec2=skip_unchanged_ec2,
     )
     accounts = tuple(Account(a, role(a)) for a in ACCOUNTS)
     regions = {a: REGIONS for a in ACCOUNTS}
     fetchers = registry.select(FETCHERS)
     sessions = new_sessions(settings, run_id, prepare_session=fake.install)
-    plan = build_plan(accounts, fetchers, regions=regions)
+    plan = build_plan(accounts, fetchers, regions=regions, findings=skip_unchanged_ec2)
     return Prepared(run_id, settings, sessions, fetchers, Discovery(accounts, regions=regions), plan)
 
 

@@ -85,6 +85,13 @@ RULES: list[tuple[str, list[tuple[Callable[..., object], dict[str, Any]]]]] = [
         ],
     ),
     (
+        "ec2_full_refresh_days",
+        [
+            (_collect, {"--ec2-full-refresh-days": "91"}),
+            (_customer, {"ec2_full_refresh_days": 0}),
+        ],
+    ),
+    (
         "identity_center_region",
         [
             (_collect, {"--identity-center-region": "mars-1"}),
@@ -166,11 +173,14 @@ def test_the_stored_settings_json_keeps_its_shape() -> None:
         "log_archive_account_id": None,
         "identity_center_region": None,
         "more_role_arns": [],
+        "skip_unchanged_ec2": False,  # added with the daily skip; older rows parse to the default
+        "ec2_full_refresh_days": 7,
     }
     older = {
         k: v
         for k, v in settings.to_json().items()
-        if k not in ("cloudtrail_source", "log_archive_account_id")
+        if k
+        not in ("cloudtrail_source", "log_archive_account_id", "skip_unchanged_ec2", "ec2_full_refresh_days")
     }
     assert RunSettings.parse({**older, "external_id": "abc"}, OPTIONS).cloudtrail_source == "auto"
     assert RunSettings.parse({**settings.to_json(), "external_id": "abc"}, OPTIONS) == RunSettings(
@@ -198,3 +208,44 @@ def test_the_cloudtrail_source_and_the_log_archive_account() -> None:
         RunSettings.parse({**archive, "organization": True}, FIELD_NAMES).log_archive_account_id
         == "222233334444"
     )
+
+
+def _collect_flags(*argv: str) -> RunSettings:
+    args = cli.build_parser().parse_args(["collect", "--role-arn", ROLE, "--external-id", "abc", *argv])
+    return collect.settings_from(args)
+
+
+def test_the_ec2_skip_is_a_collect_option_that_reaches_the_fetchers() -> None:
+    off = _collect_flags()
+    assert (off.skip_unchanged_ec2, off.ec2_full_refresh_days) == (False, 7)
+    assert (off.options.skip_unchanged_ec2, off.options.ec2_full_refresh_days) == (False, 7)
+    on = _collect_flags(
+        "--skip-unchanged-ec2", "--ec2-full-refresh-days", "3", "--fetchers", "ec2,cloudtrail"
+    )
+    assert (on.options.skip_unchanged_ec2, on.options.ec2_full_refresh_days) == (True, 3)
+    assert on.to_json()["skip_unchanged_ec2"] is True  # the run's settings say it was a skipping run
+    assert _customer(skip_unchanged_ec2=True).options.skip_unchanged_ec2  # type: ignore[attr-defined]
+
+
+def test_the_ec2_skip_needs_cloudtrail_and_ec2_among_the_fetchers() -> None:
+    for fetchers in ("iam,ec2", "cloudtrail", "ec2"):
+        with pytest.raises(InvalidSettingError) as raised:
+            _collect_flags("--skip-unchanged-ec2", "--fetchers", fetchers)
+        error = raised.value
+        assert error.setting == "--fetchers" and error.value == fetchers.split(",")
+        assert error.expected.startswith("both cloudtrail and ec2 with --skip-unchanged-ec2")
+    customer = _error(_customer, skip_unchanged_ec2=True, fetchers=["ec2"])
+    assert customer.setting == "--fetchers" and "--skip-unchanged-ec2" in customer.expected
+    direct = _error(RunSettings, role_arn=ROLE, external_id="abc", skip_unchanged_ec2=True, fetchers=("iam",))
+    assert direct.setting == "fetchers" and "skip_unchanged_ec2" in direct.expected
+    # Without it, any selection goes; with it, every fetcher (no selection) or one naming both.
+    assert _collect_flags("--fetchers", "ec2").fetchers == ("ec2",)
+    assert _collect_flags("--skip-unchanged-ec2").skip_unchanged_ec2
+
+
+def test_the_pipeline_never_skips_ec2() -> None:
+    """The skip is the CLI's only: the execution input has no such field, and its settings read fully."""
+    error = _error(_pipeline, skip_unchanged_ec2=True)
+    assert error.setting == "input" and "skip_unchanged_ec2" in str(error.value)
+    parsed = request.parse({"customer": "acme", "role_arn": ROLE})
+    assert not parsed.run_settings("Ext-1234").options.skip_unchanged_ec2

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.models import GLOBAL, Account, ApiCallCount
+from collector.models import GLOBAL, Account, ApiCallCount, ScopeKey
 from collector.plan import WorkItem
 from collector.runner import RECORDS_PER_WRITE, execute
 from collector.shards import WORKER_EXIT, InProcesses, split
@@ -109,6 +109,36 @@ def test_worker_processes_send_a_scope_s_append_only_parts_before_its_outcome(tm
     assert min(counts.values()) > RECORDS_PER_WRITE
     one, two = _rows(tmp_path / "one.sqlite"), _rows(tmp_path / "two.sqlite")
     assert two == one and len(one["cloudtrail_events"]) == sum(counts.values())
+
+
+def test_worker_processes_skip_unchanged_ec2_as_one_process_does(tmp_path: Path) -> None:
+    """``--skip-unchanged-ec2`` (no EC2 write in CloudTrail): the second run's EC2 scopes read nothing and
+    keep the first run's rows, data run and their state, whichever path ran them (the outcome's
+    ``unchanged`` crosses the worker pipe)."""
+    fake = FakeAws(events_per_region=0)
+    for name, runner in (("one", None), ("two", InProcesses(2, prepare_session=fake.install))):
+        db = tmp_path / f"{name}.sqlite"
+        _collect(db, fake, runner)
+        with SqliteStore(db) as store:
+            first = store.read_state(ScopeKey(ACCOUNTS[1], "eu-west-1", "ec2"))
+            manifest = execute(
+                prepared(fake, run_id="run-2", skip_unchanged_ec2=True),
+                store,
+                state=store,
+                items_runner=runner,
+            )
+            second = store.read_state(ScopeKey(ACCOUNTS[1], "eu-west-1", "ec2"))
+            ec2 = [s for s in store.scopes() if s["service"] == "ec2"]
+            kept = {r["run_id"] for r in store.rows("ec2_account_settings")}
+        assert set(_statuses(manifest).values()) == {"complete"}
+        assert len(ec2) == len(ACCOUNTS) * 2
+        assert all(s["run_id"] == "run-2" and s["data_run_id"] == "run-1" for s in ec2), ec2
+        assert all(s["detail"].startswith("refresh: unchanged: no EC2 write event") for s in ec2)
+        assert kept == {"run-1"}  # the rows of the first run are still there
+        # Written again (CloudTrail vouches up to 15 minutes ago only: the mark stays where the read set it).
+        assert second == first and set(second) == {"full_read_at", "current_through"}
+        assert not [c for c in manifest.api_calls if c.service == "ec2"]  # no EC2 call at all
+    assert _rows(tmp_path / "two.sqlite") == _rows(tmp_path / "one.sqlite")
 
 
 def test_a_crashed_worker_loses_nothing_of_the_others_and_no_scope_goes_missing(tmp_path: Path) -> None:

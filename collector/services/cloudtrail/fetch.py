@@ -21,10 +21,11 @@ window first, then the gap, instead of starting over.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from collector.activity import ACTIVITY, Activity, Writes
 from collector.aws import GLOBAL_REGION, partition_of
 from collector.fetch import ClientFactory, FetchContext, Fetcher, Placement
 from collector.models import Account, Record
@@ -44,6 +45,9 @@ GAP_START, GAP_END = "gap_start", "gap_end"  # state: a part of an earlier windo
 # The trail's files: the last key read, and the keys read within OVERLAP before it (the next run lists
 # from OVERLAP before the last key, to catch a late delivery, and skips these).
 S3_MARK, S3_RECENT = "s3_mark", "s3_recent"
+# The write events (latest time per event source) of the files in S3_RECENT, which the next run skips: its
+# Activity (collector.activity) counts them as read.
+S3_RECENT_WRITES = "s3_recent_writes"
 SOURCE_PART = "source"  # the note that says a scope read the trail's files (none: LookupEvents)
 LIST_PAGE_SIZE = 1000  # ListObjectsV2's maximum
 
@@ -76,6 +80,7 @@ def from_lookup_events(ctx: FetchContext) -> Iterator[Record]:
     global_region = GLOBAL_REGION.get(partition_of(role_arn) if role_arn else "aws", "us-east-1")
     paginator = ctx.client("cloudtrail").get_paginator("lookup_events")
     seen: set[str] = set()
+    writes = Writes()
     for index, window in enumerate(windows):
         reached = window.end  # every event from ``reached`` to the window's end has been read
         pages = paginator.paginate(
@@ -88,6 +93,7 @@ def from_lookup_events(ctx: FetchContext) -> Iterator[Record]:
                     continue
                 seen.add(item["EventId"])
                 record = parse.event(ctx.account.account_id, ctx.region, item)
+                writes.see(record.event_source, parse.parse_mark(record.event_time), record.read_only)
                 if not parse.read_elsewhere(record, global_region):
                     yield record
             if page.get("NextToken") and ctx.out_of_time():
@@ -97,6 +103,8 @@ def from_lookup_events(ctx: FetchContext) -> Iterator[Record]:
             _stop_early(ctx, span, windows[index + 1 :])
             return
     ctx.set_state(MARK, iso(span.end))
+    # Every event of the window is read (a gap read as well is older: it does not move the start).
+    ctx.find(ACTIVITY, Activity(span.start, span.end - OVERLAP, writes.latest))
 
 
 def _stop_early(ctx: FetchContext, span: parse.Window, unread: list[parse.Window]) -> None:
@@ -174,15 +182,11 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
     days = ctx.options.cloudtrail_lookback_days or DEFAULT_LOOKBACK_DAYS
     mark = ctx.prior_state.get(S3_MARK)
     recent = set(json.loads(ctx.prior_state.get(S3_RECENT) or "[]"))
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
     start = log_files.start_after(
-        prefix,
-        account_id,
-        region,
-        mark=mark,
-        now=datetime.fromtimestamp(ctx.clock(), UTC),
-        lookback=timedelta(days=days),
-        overlap=OVERLAP,
+        prefix, account_id, region, mark=mark, now=now, lookback=timedelta(days=days), overlap=OVERLAP
     )
+    writes = _FileWrites(_carried_writes(ctx.prior_state))
     role_arn = ctx.account.role_arn
     global_region = GLOBAL_REGION.get(partition_of(role_arn) if role_arn else "aws", "us-east-1")
     # Event IDs of the files within OVERLAP of the one being read (not of the whole scope: memory stays flat).
@@ -205,10 +209,12 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
             files += 1
             seen.start_file(stamp)
             complete = False
+            in_file = writes.start_file(key)
             with ctx.part(f"log file {key}", LOG_FILE_PERMISSIONS):
                 for record in _read_file(
                     s3, trail.location.bucket, key, account_id=account_id, region=region, seen=seen
                 ):
+                    in_file.see(record.event_source, parse.parse_mark(record.event_time), record.read_only)
                     if not parse.read_elsewhere(record, global_region):
                         yield record
                 complete = True
@@ -218,9 +224,77 @@ def from_log_files(ctx: FetchContext, trail: TrailSource) -> Iterator[Record]:
     last = read[-1] if read else mark
     if last is not None:
         ctx.set_state(S3_MARK, last)
-        keep = [k for k in (*recent, *read) if log_files.in_overlap(k, last, OVERLAP)]
-        ctx.set_state(S3_RECENT, json.dumps(sorted(set(keep))))
+        keep = sorted({k for k in (*recent, *read) if log_files.in_overlap(k, last, OVERLAP)})
+        ctx.set_state(S3_RECENT, json.dumps(keep))
+        ctx.set_state(S3_RECENT_WRITES, json.dumps(writes.of_files(keep)))
+    if not unread:
+        lookback = timedelta(days=days)
+        ctx.find(
+            ACTIVITY,
+            _s3_activity(prefix, mark=mark, recent=recent, writes=writes, now=now, lookback=lookback),
+        )
     ctx.note(f"read {files} log file{'' if files == 1 else 's'} from {trail.describe()}", part=SOURCE_PART)
+
+
+def _s3_activity(
+    prefix: str,
+    *,
+    mark: str | None,
+    recent: set[str],
+    writes: _FileWrites,
+    now: datetime,
+    lookback: timedelta,
+) -> Activity:
+    """What a run that read every file it listed vouches for: every write from where its listing started
+    (the files skipped as read by the last run count with the writes it carried for them) to now less the
+    delivery lag (a file delivered by now is listed: S3 lists what was written before the request)."""
+    start = log_files.listed_from(prefix, mark=mark, now=now, lookback=lookback, overlap=OVERLAP)
+    stamp = log_files.mark_stamp(prefix, mark)
+    if writes.carried is None and recent and stamp is not None:
+        # The skipped files' writes are not known (an older state): vouch only after them (a file's events
+        # are before its delivery minute ends, and the skipped ones were delivered by the mark's).
+        start = stamp + timedelta(minutes=1)
+    return Activity(start, now - OVERLAP, writes.latest())
+
+
+class _FileWrites:
+    """The write events read from the trail's files (for the Activity), by file for the files the next run
+    skips (within OVERLAP of the last one read), with those the last run carried for the files it read."""
+
+    def __init__(self, carried: dict[str, dict[str, str]] | None) -> None:
+        self.carried = carried  # None: not known (a state from before S3_RECENT_WRITES)
+        self._by_file: dict[str, Writes] = {}
+        self._older = Writes()  # of the files read before those
+
+    def start_file(self, key: str) -> Writes:
+        for older in [k for k in self._by_file if not log_files.in_overlap(k, key, OVERLAP)]:
+            self._older.add(self._by_file.pop(older).latest)
+        return self._by_file.setdefault(key, Writes())
+
+    def latest(self) -> dict[str, datetime]:
+        """Per event source, the latest write read in this run's files or carried for the skipped ones."""
+        every = Writes()
+        every.add(self._older.latest)
+        for writes in self._by_file.values():
+            every.add(writes.latest)
+        for carried in (self.carried or {}).values():
+            every.add(Writes.from_json(carried))
+        return every.latest
+
+    def of_files(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        known = {**(self.carried or {}), **{k: w.to_json() for k, w in self._by_file.items() if w.latest}}
+        return {k: known[k] for k in keys if k in known}
+
+
+def _carried_writes(state: Mapping[str, str]) -> dict[str, dict[str, str]] | None:
+    """The writes of the last run's recent files (S3_RECENT_WRITES); None when unknown (an older state)."""
+    try:
+        found = json.loads(state[S3_RECENT_WRITES])
+        for writes in found.values():
+            Writes.from_json(writes)
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return dict(found)
 
 
 def _read_file(

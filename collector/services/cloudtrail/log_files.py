@@ -107,11 +107,28 @@ def start_after(
     """Where a run's listing starts (exclusive): the mark's delivery time minus ``overlap`` (a file
     delivered late may sort a little before the last one read), or the first day of ``lookback`` on a first
     run (or when the mark is not a log file's key)."""
-    stamp = stamp_of(mark) if mark and mark.startswith(region_prefix) else None
+    start = listed_from(region_prefix, mark=mark, now=now, lookback=lookback, overlap=overlap)
+    if mark_stamp(region_prefix, mark) is None:
+        return day_prefix(region_prefix, start.date())
+    return file_key(region_prefix, account_id, region, start)
+
+
+def mark_stamp(region_prefix: str, mark: str | None) -> datetime | None:
+    """The delivery time of the mark (the last key read), when it is a log file of this prefix."""
+    return stamp_of(mark) if mark and mark.startswith(region_prefix) else None
+
+
+def listed_from(
+    region_prefix: str, *, mark: str | None, now: datetime, lookback: timedelta, overlap: timedelta
+) -> datetime:
+    """The delivery time a run's listing starts from (``start_after``): every file delivered from then on is
+    listed (a file's name sorts by its delivery minute)."""
+    stamp = mark_stamp(region_prefix, mark)
     oldest = now - parse.RETENTION
     if stamp is None:
-        return day_prefix(region_prefix, max(now - lookback, oldest).astimezone(UTC).date())
-    return file_key(region_prefix, account_id, region, max(stamp - overlap, oldest))
+        first = max(now - lookback, oldest).astimezone(UTC)
+        return datetime.combine(first.date(), datetime.min.time(), UTC)
+    return max(stamp - overlap, oldest)
 
 
 def in_overlap(key: str, mark: str, overlap: timedelta) -> bool:

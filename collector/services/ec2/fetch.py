@@ -7,18 +7,20 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import BotoCoreError
 
+from collector.activity import published
 from collector.aws import partition_of
 from collector.errors import error_code
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.kinds import declared_in
 from collector.models import Record
-from collector.services.ec2 import parse, parse_resources
+from collector.services.ec2 import parse, parse_resources, refresh
 from collector.services.ec2.catalog import PERMISSIONS
 from collector.services.ec2.catalog import SERVICE as EC2
 from collector.services.ec2.listings import (
@@ -179,10 +181,30 @@ def _settings(ctx: FetchContext, client: Any, scope: parse.Scope) -> Record:
     return parse_resources.account_settings(scope, answers)
 
 
+REFRESH_PART = "refresh"  # the note that says why a region was read fully, or skipped (--skip-unchanged-ec2)
+
+
 def collect(ctx: FetchContext) -> Iterator[Record]:
     """One region of one account. Each listing is a sub-part: a fault there is recorded and the others go
     on. The instances (linked to IAM roles through their profiles) are the scope's main listing, read last
-    so that a fault in it still keeps every record read before."""
+    so that a fault in it still keeps every record read before.
+
+    With ``--skip-unchanged-ec2``, nothing is read when CloudTrail (read first in the item) vouches that no
+    EC2 write happened here since the last complete read (refresh.py): the stored rows are kept."""
+    decision = refresh.decide(
+        ctx.prior_state,
+        published(ctx.earlier),
+        datetime.fromtimestamp(ctx.clock(), UTC),
+        timedelta(days=ctx.options.ec2_full_refresh_days),
+        enabled=ctx.options.skip_unchanged_ec2,
+    )
+    for name, value in decision.state.items():
+        ctx.set_state(name, value)
+    if not decision.read:
+        ctx.unchanged(decision.reason, part=REFRESH_PART)
+        return
+    if decision.reason:
+        ctx.note(f"full read: {decision.reason}", part=REFRESH_PART)
     client = ctx.client("ec2")
     role_arn = ctx.account.role_arn
     scope = parse.Scope(ctx.account.account_id, ctx.region, partition_of(role_arn) if role_arn else "aws")
@@ -200,4 +222,5 @@ FETCHER = Fetcher(
     placement=Placement.REGIONAL,
     kinds=declared_in(EC2),
     collect=collect,
+    after=("cloudtrail",),  # its Activity (collector.activity), with --skip-unchanged-ec2
 )

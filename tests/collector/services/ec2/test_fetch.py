@@ -17,13 +17,15 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
+from collector.activity import ACTIVITY, Activity
+from collector.fetch import FetchOptions
 from collector.models import Account, ScopeStatus
 from collector.permissions import catalog_of
 from collector.plan import Plan
 from collector.runner import collect_scope, execute, given_regions, prepare
 from collector.services.cloudtrail.trails import Source
 from collector.services.ec2 import fetch as ec2
-from collector.services.ec2 import listings
+from collector.services.ec2 import listings, refresh
 from collector.services.ec2.parse_resources import SETTINGS
 from collector.settings import RunSettings
 from collector.store import SqliteStore
@@ -32,6 +34,7 @@ from tests.collector.canned import ACCOUNT
 from tests.collector.services.ec2 import canned as m
 from tests.collector.stubs import (
     ROLE_ARN,
+    FakeClock,
     StubbedClients,
     assume_role_xml,
     context,
@@ -567,3 +570,56 @@ def test_given_regions_are_all_tried_where_the_accounts_regions_are_unknown() ->
     regions, not_enabled = given_regions(("eu-west-1", "us-east-1"), (a, b), {a.account_id: ("us-east-1",)})
     assert regions == {a.account_id: ("us-east-1",), b.account_id: ("eu-west-1", "us-east-1")}
     assert not_enabled == {a.account_id: ("eu-west-1",)}
+
+
+def _skipping_context(clients: StubbedClients, prior: dict[str, str], earlier: dict[str, object]) -> Any:
+    clock = FakeClock(NOW)
+    ctx = context(ec2.FETCHER, clients, clock=clock, region=REGION)
+    ctx.options = FetchOptions(skip_unchanged_ec2=True, ec2_full_refresh_days=7)
+    ctx.prior_state, ctx.earlier = prior, earlier
+    return ctx
+
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+READ_BEFORE = {
+    refresh.FULL_READ_AT: (NOW - timedelta(days=1)).isoformat(),
+    refresh.CURRENT_THROUGH: (NOW - timedelta(days=1, minutes=5)).isoformat(),
+}
+
+
+def test_an_unchanged_region_makes_no_call_and_says_so() -> None:
+    clients = StubbedClients()
+    clients.stub("ec2")  # nothing queued: any call fails the test
+    quiet = Activity(NOW - timedelta(days=1, minutes=15), NOW - timedelta(minutes=15), {})
+    ctx = _skipping_context(clients, READ_BEFORE, {ACTIVITY: quiet})
+
+    outcome = collect_scope(ctx)
+
+    clients.assert_no_pending()
+    assert outcome.result.status is ScopeStatus.COMPLETE and outcome.unchanged and not outcome.records
+    (note,) = outcome.result.problems
+    assert note.part == ec2.REFRESH_PART and note.message.startswith("unchanged: no EC2 write event")
+    assert outcome.state[refresh.CURRENT_THROUGH] == (NOW - timedelta(minutes=15)).isoformat()
+
+
+def test_a_write_in_cloudtrail_reads_the_region_fully_and_says_why() -> None:
+    clients = StubbedClients()
+    _empty_region(clients.stub("ec2"))
+    written = NOW - timedelta(hours=2)
+    changed = Activity(
+        NOW - timedelta(days=1, minutes=15), NOW - timedelta(minutes=15), {"ec2.amazonaws.com": written}
+    )
+    ctx = _skipping_context(clients, READ_BEFORE, {ACTIVITY: changed})
+
+    outcome = collect_scope(ctx)
+
+    clients.assert_no_pending()
+    assert outcome.result.status is ScopeStatus.COMPLETE and not outcome.unchanged
+    assert [r.KIND for r in outcome.records] == ["ec2_account_settings"]
+    assert (
+        outcome.result.detail == f"refresh: full read: a write event in CloudTrail at {written.isoformat()}"
+    )
+    assert outcome.state == {
+        refresh.FULL_READ_AT: NOW.isoformat(),
+        refresh.CURRENT_THROUGH: (NOW - refresh.SETTLE).isoformat(),
+    }
