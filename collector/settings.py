@@ -34,11 +34,12 @@ from collector.services.cloudtrail.trails import Source
 from collector.services.ec2.refresh import DEFAULT_FULL_REFRESH_DAYS, MAX_FULL_REFRESH_DAYS
 
 ALL_REGIONS = "all"
-MAX_WORKERS = 64
-# Work items in flight per process by default. At 200 ms a request, the round trip seen on a busy 2-core
-# machine was about 300 ms: 32 a process gave 180 to 210 calls a second, 48 gave 276, at under 2 ms of CPU
-# a call, well short of a core (benchmarks/org_scale.py; docs/benchmarks.md).
-DEFAULT_WORKERS = 48
+MAX_WORKERS = 512
+# Work items in flight per process by default (greenlets in a worker process: collector.worker_process). At
+# 200 ms a request and about 1.9 ms of CPU a call, a process serves at most about 500 calls a second, and
+# replies arriving together wait their turn: on 2 cores, 48 a process gave 330 calls a second, 128 gave
+# 530 to 545, 256 gave 590 and 384 610 (benchmarks/org_scale.py; docs/benchmarks.md).
+DEFAULT_WORKERS = 256
 MAX_PROCESSES = 64
 
 

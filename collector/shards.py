@@ -16,6 +16,9 @@ writes it. So the store, the statuses and the manifest are the same whichever pa
   the worker's exit (so its state does not advance).
 - Ctrl-C reaches the whole process group: the workers ignore it and this process stops every one of them
   (terminate, then kill) before the interruption goes on up.
+- A worker runs its items as gevent greenlets, not OS threads (collector.worker_process says why): it is
+  its own program, started with a socket pair to this process, so that gevent patches it before anything
+  else is imported.
 
 What differs from one process: the run-wide cache (AWS-managed policy documents) is per worker, so a
 document read in two workers is read twice (more calls, the same rows).
@@ -23,16 +26,20 @@ document read in two workers is read twice (more calls, the same rows).
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import selectors
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from collector import registry
+from collector.aws import CallRecorder
+from collector.channel import Channel, ChannelClosedError
 from collector.fetch import FetchOptions
 from collector.models import ApiCallCount, Problem, Record, ScopeKey, ScopeStatus
 from collector.plan import WorkItem
@@ -100,9 +107,9 @@ class _States:
         return self._states.get(scope, {})
 
 
-def work(shard: Shard, conn: Connection) -> None:
-    """A worker process: its items on its thread pool, every outcome sent as it comes, then its calls."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers on Ctrl-C
+def work(shard: Shard, conn: Channel) -> None:
+    """A worker process (collector.worker_process): its items on its pool, every outcome sent as it comes,
+    then its calls."""
     sessions = new_sessions(
         shard.settings, shard.run_id, prepare_session=shard.prepare_session, issued=shard.issued
     )
@@ -130,8 +137,8 @@ def work(shard: Shard, conn: Connection) -> None:
 @dataclass
 class _Worker:
     shard: Shard
-    process: Any  # multiprocessing's SpawnProcess
-    conn: Connection
+    process: subprocess.Popen[bytes]
+    conn: Channel
     received: set[ScopeKey]
     done: bool = False
 
@@ -139,10 +146,35 @@ class _Worker:
     def source(self) -> str:
         return f"worker-{self.shard.index}"
 
+    def join(self, timeout: float) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout)
+
+
+def start_worker(shard: Shard) -> _Worker:
+    """``python -m collector.worker_process`` (a fresh interpreter, safe whatever threads this process
+    runs), given its end of a socket pair, then this process's import path and main module, then the shard."""
+    ours, theirs = Channel.pair()
+    try:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, a module of this package
+            [sys.executable, "-m", "collector.worker_process", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()  # the worker holds its end: EOF here when it ends, however it ends
+    main = sys.modules["__main__"]
+    spec = getattr(main, "__spec__", None)
+    ours.send((list(sys.path), spec.name if spec is not None and spec.name != "__main__" else None))
+    ours.send(shard)
+    return _Worker(shard, process, ours, set())
+
 
 class InProcesses:
-    """An ``ItemsRunner`` (collector.runner.execute) over ``processes`` worker processes (spawned: a fresh
-    interpreter, safe whatever threads this process runs)."""
+    """An ``ItemsRunner`` (collector.runner.execute) over ``processes`` worker processes."""
 
     def __init__(self, processes: int, *, prepare_session: Callable[..., None] | None = None) -> None:
         if processes < 1:
@@ -157,7 +189,6 @@ class InProcesses:
         write: Callable[[ScopeOutcome], None],
         write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
     ) -> None:
-        context = multiprocessing.get_context("spawn")
         issued = prepared.sessions.issued_credentials()
         workers: list[_Worker] = []
         try:
@@ -173,20 +204,14 @@ class InProcesses:
                     prepared.options,
                     self._prepare,
                 )
-                receiving, sending = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=work, args=(shard, sending), name=f"collect-{index}", daemon=True
-                )
-                process.start()
-                sending.close()  # the worker holds its end: EOF here when it ends, however it ends
-                workers.append(_Worker(shard, process, receiving, set()))
+                workers.append(start_worker(shard))
             self._receive(prepared, workers, write, write_records)
         except BaseException:
             _stop(workers)
             raise
         finally:
             for worker in workers:
-                worker.process.join(STOP_SECONDS)
+                worker.join(STOP_SECONDS)
                 worker.conn.close()
 
     @staticmethod
@@ -197,34 +222,46 @@ class InProcesses:
         write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
     ) -> None:
         recorder = prepared.sessions.recorder
-        open_conns = {w.conn: w for w in workers}
-        while open_conns:
-            for conn in wait(list(open_conns)):
-                worker = open_conns[conn]  # type: ignore[index]
-                try:
-                    message = worker.conn.recv()
-                except EOFError:
-                    del open_conns[worker.conn]
-                    if not worker.done:
-                        worker.process.join(STOP_SECONDS)
-                        _lost(worker, write)
-                    continue
-                if message[0] == "records":  # a part of a scope still being read (its outcome follows)
-                    write_records(message[1], message[2], message[3])
-                elif message[0] == "scope":
-                    outcome: ScopeOutcome = message[1]
-                    worker.received.add(outcome.result.scope)
-                    recorder.note_elsewhere(worker.source, message[2])
-                    write(outcome)
-                elif message[0] == "done":
-                    calls: tuple[ApiCallCount, ...] = message[1]
-                    recorder.add(calls, source=worker.source)
-                    worker.done = True
+        with selectors.DefaultSelector() as selector:
+            for each in workers:
+                selector.register(each.conn, selectors.EVENT_READ, each)
+            while selector.get_map():
+                for key, _ in selector.select():
+                    InProcesses._take(key.data, selector, recorder, write, write_records)
+
+    @staticmethod
+    def _take(
+        worker: _Worker,
+        selector: selectors.BaseSelector,
+        recorder: CallRecorder,
+        write: Callable[[ScopeOutcome], None],
+        write_records: Callable[[ScopeKey, int, Sequence[Record]], None],
+    ) -> None:
+        """One message of a worker that has one ready (or its end)."""
+        try:
+            message = worker.conn.recv()
+        except ChannelClosedError:
+            selector.unregister(worker.conn)
+            if not worker.done:
+                worker.join(STOP_SECONDS)
+                _lost(worker, write)
+            return
+        if message[0] == "records":  # a part of a scope still being read (its outcome follows)
+            write_records(message[1], message[2], message[3])
+        elif message[0] == "scope":
+            outcome: ScopeOutcome = message[1]
+            worker.received.add(outcome.result.scope)
+            recorder.note_elsewhere(worker.source, message[2])
+            write(outcome)
+        elif message[0] == "done":
+            calls: tuple[ApiCallCount, ...] = message[1]
+            recorder.add(calls, source=worker.source)
+            worker.done = True
 
 
 def _lost(worker: _Worker, write: Callable[[ScopeOutcome], None]) -> None:
     """The scopes of a worker that ended before sending them: failed, naming how it ended."""
-    code = worker.process.exitcode
+    code = worker.process.poll()
     how = f"exit code {code}" if code is None or code >= 0 else f"signal {signal.Signals(-code).name}"
     message = f"the worker process collecting this scope ended before it was done ({how})"
     problem = Problem(ScopeStatus.FAILED, "", message, None, WORKER_EXIT)
@@ -239,10 +276,10 @@ def _lost(worker: _Worker, write: Callable[[ScopeOutcome], None]) -> None:
 def _stop(workers: list[_Worker]) -> None:
     """Every worker stopped: terminated, and killed if it has not ended after STOP_SECONDS."""
     for worker in workers:
-        if worker.process.is_alive():
+        if worker.process.poll() is None:
             worker.process.terminate()
     for worker in workers:
-        worker.process.join(STOP_SECONDS)
-        if worker.process.is_alive():
+        worker.join(STOP_SECONDS)
+        if worker.process.poll() is None:
             worker.process.kill()
-            worker.process.join()
+            worker.process.wait()

@@ -100,11 +100,23 @@ def offline_environment() -> None:
     )
 
 
+def worker_pids() -> list[int]:
+    """This process's children that run collector.worker_process."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # (ended meanwhile)
+        if ppid == os.getpid() and b"collector.worker_process" in command:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
 def stalled_run() -> None:
     """A run whose two workers hang on their first IAM call: prints the workers' PIDs once they run, then
     waits (for the test's Ctrl-C)."""
-    import multiprocessing  # noqa: PLC0415
-
     from collector.runner import execute  # noqa: PLC0415 - the child process's entry
     from collector.shards import InProcesses  # noqa: PLC0415
     from collector.store import SqliteStore  # noqa: PLC0415
@@ -112,11 +124,10 @@ def stalled_run() -> None:
     offline_environment()
 
     def announce() -> None:
-        while len(multiprocessing.active_children()) < 2:
+        while len(workers := worker_pids()) < 2:
             time.sleep(0.05)
         time.sleep(1.0)  # (the workers have imported the collector and begun their items)
-        pids = " ".join(str(p.pid) for p in multiprocessing.active_children())
-        print(f"WORKERS {pids}", flush=True)
+        print(f"WORKERS {' '.join(map(str, workers))}", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp, SqliteStore(Path(tmp) / "stalled.sqlite") as store:

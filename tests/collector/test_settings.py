@@ -165,7 +165,7 @@ def test_the_stored_settings_json_keeps_its_shape() -> None:
         "include_ous": [],
         "exclude_ous": [],
         "fetchers": [],
-        "workers": 48,  # (the default: work items in flight per process)
+        "workers": 256,  # (the default: work items in flight per process)
         "cloudtrail_retention_days": 90,  # older runs lack it: the store then keeps 90 days
         "api_rate": 10.0,
         "cloudtrail_lookback_days": 7,
