@@ -153,6 +153,18 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def collect_command(args: argparse.Namespace, role_arn: str, db: Path) -> list[str]:
+    """``collect`` of the whole organization into ``db``, with the benchmark's regions and workers."""
+    cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
+    cli += ["--member-role-name", MEMBER_ROLE, "--db", str(db)]
+    if args.regions != ["all"]:
+        cli += ["--regions", ",".join(args.regions)]
+    for option in ("workers", "processes"):
+        if getattr(args, option):
+            cli += [f"--{option}", str(getattr(args, option))]
+    return cli
+
+
 def run_collector(env: dict[str, str], argv: list[str]) -> Measured:
     """The CLI in its own process: wall; CPU of it and its worker processes (wait4: they are waited for);
     peak RSS of the whole tree, summed, sampled every 0.2 s."""
@@ -319,13 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
             env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
             db = Path(tmp) / "org.sqlite"
-            cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
-            cli += ["--member-role-name", MEMBER_ROLE, "--db", str(db)]
-            if args.regions != ["all"]:
-                cli += ["--regions", ",".join(args.regions)]
-            for option in ("workers", "processes"):
-                if getattr(args, option):
-                    cli += [f"--{option}", str(getattr(args, option))]
+            cli = collect_command(args, role_arn, db)
             others = cpu_of(aws.pid), cpu_of(proxy.pid)
             measured = run_collector(env, cli)
             others = cpu_of(aws.pid) - others[0], cpu_of(proxy.pid) - others[1]
@@ -422,11 +428,7 @@ def daily(args: argparse.Namespace) -> int:
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
             env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
             db = Path(tmp) / "org.sqlite"
-            cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
-            cli += ["--member-role-name", MEMBER_ROLE, "--db", str(db)]
-            for option in ("workers", "processes"):
-                if getattr(args, option):
-                    cli += [f"--{option}", str(getattr(args, option))]
+            cli = collect_command(args, role_arn, db)
             full = run_collector(env, cli)
             changed = _change_ec2(aws, db, set(members), args.changed)
             time.sleep(1.1)  # (the next run's CloudTrail window ends at a whole second: after the changes)

@@ -166,11 +166,17 @@ def start_worker(shard: Shard) -> _Worker:
         raise
     finally:
         theirs.close()  # the worker holds its end: EOF here when it ends, however it ends
-    main = sys.modules["__main__"]
-    spec = getattr(main, "__spec__", None)
-    ours.send((list(sys.path), spec.name if spec is not None and spec.name != "__main__" else None))
+    ours.send((list(sys.path), _main_module()))
     ours.send(shard)
     return _Worker(shard, process, ours, set())
+
+
+def _main_module() -> str | None:
+    """The module this process runs as its main one, for the worker to import as multiprocessing's spawn
+    does: not a package's ``__main__`` (which runs its program when imported), nor a script."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    name = spec.name if spec is not None else None
+    return None if name is None or name == "__main__" or name.endswith(".__main__") else name
 
 
 class InProcesses:

@@ -26,7 +26,8 @@ monkey.patch_all()
 import importlib  # noqa: E402
 import sys  # noqa: E402
 
-from collector.channel import Channel  # noqa: E402 - (imports nothing but the standard library)
+from collector import shards  # noqa: E402
+from collector.channel import Channel  # noqa: E402
 
 
 def _more_files() -> None:
@@ -48,8 +49,6 @@ def main(argv: list[str]) -> int:
     sys.path[:] = path
     if main_module:
         importlib.import_module(main_module)
-    from collector import shards  # noqa: PLC0415 - after the patch and the parent's path
-
     shards.work(conn.recv(), conn)
     return 0
 
