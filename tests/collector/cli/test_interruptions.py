@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ import pytest
 from collector.aws import Sessions
 from collector.cli import app as cli
 from collector.cli import collect as collect_command
+from collector.cli import signals
 from collector.discovery import Discovery
 from collector.fetch import FetchContext, Fetcher, Placement
 from collector.models import GLOBAL, Account, Record, ScopeKey, ScopeStatus
@@ -32,6 +34,7 @@ from collector.store import SqliteStore
 
 ACCOUNTS = tuple(Account(f"{n:012d}", f"arn:aws:iam::{n:012d}:role/Reader") for n in range(1, 6))
 STARTED: list[str] = []
+HANDLED = threading.Event()  # the CLI's signal handler ran
 
 
 def _perms() -> FetcherPermissions:
@@ -56,15 +59,25 @@ def _signal_on_first(signum: int) -> Fetcher:
         )
         if len(STARTED) == 1:
             signal.pthread_kill(threading.main_thread().ident or 0, signum)  # as a terminal or kill would
-            # The main thread handles the signal when it next runs: let it, before this item ends and the
-            # worker would take the next one (an item already started when the signal is handled runs on).
-            time.sleep(1)
+            # The main thread handles the signal when it next runs (on a busy machine, maybe seconds later):
+            # let it, and let it cancel the queue, before this item ends and the worker would take the next
+            # one (an item already started when the signal is handled runs on).
+            assert HANDLED.wait(30), "the main thread never handled the signal"
+            time.sleep(0.5)
 
     return Fetcher(_perms(), Placement.GLOBAL, (User,), collect)
 
 
 def _collect(monkeypatch: pytest.MonkeyPatch, db: Path, signum: int) -> tuple[int, str]:
     STARTED.clear()
+    HANDLED.clear()
+    handler = signals._raise
+
+    def handled(signum: int, frame: FrameType | None) -> None:
+        HANDLED.set()
+        handler(signum, frame)
+
+    monkeypatch.setattr(signals, "_raise", handled)
     fetcher = _signal_on_first(signum)
 
     def prepare(settings: RunSettings, **_: Any) -> Prepared:
