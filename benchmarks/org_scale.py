@@ -153,6 +153,15 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def collector_environment(aws: LocalAws, proxy_port: int) -> dict[str, str]:
+    """The collector's environment: this one without its AWS settings, the local AWS's through the proxy."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(aws.environment())
+    env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{proxy_port}"
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return env
+
+
 def collect_command(args: argparse.Namespace, role_arn: str, db: Path) -> list[str]:
     """``collect`` of the whole organization into ``db``, with the benchmark's regions and workers."""
     cli = ["collect", "--role-arn", role_arn, "--external-id", EXTERNAL_ID, "--organization"]
@@ -326,10 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         proxy, port = start_proxy(aws.port, args.latency, args.replay)
         try:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update(aws.environment())
-            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-            env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+            env = collector_environment(aws, port)
             db = Path(tmp) / "org.sqlite"
             cli = collect_command(args, role_arn, db)
             others = cpu_of(aws.pid), cpu_of(proxy.pid)
@@ -423,10 +429,7 @@ def daily(args: argparse.Namespace) -> int:
         )
         proxy, port = start_proxy(aws.port, args.latency, False)
         try:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update(aws.environment())
-            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-            env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+            env = collector_environment(aws, port)
             db = Path(tmp) / "org.sqlite"
             cli = collect_command(args, role_arn, db)
             full = run_collector(env, cli)
