@@ -36,14 +36,22 @@ class FakeAws:
     dies there (os._exit, no clean-up: as a crash or a kill would). ``stall``: every IAM call hangs."""
 
     def __init__(
-        self, *, crash_on: str | None = None, stall: bool = False, events_per_region: int = 3
+        self,
+        *,
+        crash_on: str | None = None,
+        stall: bool = False,
+        events_per_region: int = 3,
+        report_to: Path | None = None,
     ) -> None:
         self.account = SyntheticAccount(Shape.for_roles(4), events_per_region=events_per_region)
         self.crash_on = crash_on
         self.stall = stall
+        self.report_to = report_to  # a folder: each process that installs the fake writes how it runs there
 
     def install(self, session: Any) -> None:
         endpoint_guard.install()  # (a worker process is a fresh interpreter: the tests' guard is not in it)
+        if self.report_to is not None:
+            self._report()
         # Before the synthetic account's own answers (handlers run in the order registered).
         for service in ("iam", "ec2", "cloudtrail"):  # (botocore runs the most specific names first)
             session.register(f"before-call.{service}", self._sign)
@@ -51,6 +59,16 @@ class FakeAws:
         if self.stall:
             session.register("before-call.iam", self._hang)
         self.account.install(session)
+
+    def _report(self) -> None:
+        """This process's program and whether gevent patched its sockets and threads, in a file of its own."""
+        from gevent import monkey  # noqa: PLC0415 - (imports nothing it patches)
+
+        assert self.report_to is not None
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        patched = monkey.is_module_patched("socket") and monkey.is_module_patched("threading")
+        line = f"{spec.name if spec else None} {patched}"
+        (self.report_to / str(os.getpid())).write_text(line)
 
     @staticmethod
     def _sign(request_signer: Any, **_: Any) -> None:

@@ -96,6 +96,19 @@ def test_worker_processes_store_exactly_what_one_process_stores(tmp_path: Path) 
     assert all(calls[(a, "sts", "AssumeRole")] == 1 for a in ACCOUNTS)
 
 
+def test_worker_processes_run_their_items_as_greenlets_and_this_process_keeps_its_threads(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    fake = FakeAws(report_to=reports)
+    manifest = _collect(tmp_path / "two.sqlite", fake, InProcesses(2, prepare_session=fake.install))
+    assert {s.status.value for s in manifest.scopes} == {"complete"}
+    workers = {int(p.name): p.read_text() for p in reports.iterdir() if int(p.name) != os.getpid()}
+    assert sorted(workers.values()) == ["collector.worker_process True"] * 2
+    assert not (reports / str(os.getpid())).exists() or "False" in (reports / str(os.getpid())).read_text()
+
+
 def test_worker_processes_send_a_scope_s_append_only_parts_before_its_outcome(tmp_path: Path) -> None:
     """More CloudTrail events per scope than one part (collector.runner.RECORDS_PER_WRITE): the parts
     travel from the workers to this process's store, which ends as one process's does."""
