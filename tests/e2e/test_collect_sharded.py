@@ -81,7 +81,9 @@ def seeded() -> Iterator[Seeded]:
             patch.undo()
 
 
-def _collect(seeded: Seeded, db: Path, processes: int) -> tuple[dict[tuple[str, str, str], str], str]:
+def _collect(
+    seeded: Seeded, db: Path, processes: int, workers: int | None = None
+) -> tuple[dict[tuple[str, str, str], str], str]:
     out, err = io.StringIO(), io.StringIO()
     argv = ["collect", "--role-arn", seeded.reader_arn, "--external-id", "Sharded-1", "--organization"]
     argv += [
@@ -92,7 +94,8 @@ def _collect(seeded: Seeded, db: Path, processes: int) -> tuple[dict[tuple[str, 
         "--cloudtrail-lookback-days",
         "30",
     ]
-    code = cli([*argv, "--db", str(db), "--processes", str(processes)], out=out, err=err)
+    argv += ["--db", str(db), "--processes", str(processes)]
+    code = cli([*argv, *(["--workers", str(workers)] if workers else [])], out=out, err=err)
     assert code == 0, out.getvalue() + err.getvalue()
     with SqliteStore(db) as store:
         statuses = {(s["account_id"], s["region"], s["service"]): s["status"] for s in store.scopes()}
@@ -135,8 +138,8 @@ def test_worker_processes_store_what_one_process_stores(
         return runners[-1]
 
     monkeypatch.setattr(collect_command, "items_runner", spy)
-    alone, _ = _collect(seeded, tmp_path / "one.sqlite", processes=1)
-    sharded, _ = _collect(seeded, tmp_path / "two.sqlite", processes=2)
+    alone, _ = _collect(seeded, tmp_path / "one.sqlite", processes=1, workers=1)  # one thread in all
+    sharded, _ = _collect(seeded, tmp_path / "two.sqlite", processes=2)  # greenlets, 256 a process
     assert runners[0] is None and runners[1] is not None and runners[1].processes == 2
     assert sharded == alone
     assert set(alone.values()) <= {"complete", "skipped"} and len(accounts) == 4
