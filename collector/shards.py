@@ -166,9 +166,15 @@ def start_worker(shard: Shard) -> _Worker:
         raise
     finally:
         theirs.close()  # the worker holds its end: EOF here when it ends, however it ends
-    ours.send((list(sys.path), _main_module()))
-    ours.send(shard)
-    return _Worker(shard, process, ours, set())
+    worker = _Worker(shard, process, ours, set())
+    try:
+        ours.send((list(sys.path), _main_module()))
+        ours.send(shard)
+    except BaseException:  # (it died at once, or we were interrupted): not left running, unknown to the run
+        _stop([worker])
+        ours.close()
+        raise
+    return worker
 
 
 def _main_module() -> str | None:

@@ -38,7 +38,8 @@ def _more_files() -> None:
     except ImportError:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+    # (An unlimited hard limit is left alone: some systems refuse an unlimited soft one for open files.)
+    if resource.RLIM_INFINITY not in (hard, soft) and soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
