@@ -13,6 +13,7 @@ import pytest
 
 from local_aws.emulator import endpoint_guard
 from local_aws.emulator.server import LocalAws
+from tests.local_env import point_at
 
 endpoint_guard.install()
 
@@ -36,10 +37,5 @@ def local_aws_server() -> Iterator[LocalAws]:
 def local_aws(local_aws_server: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
     """A clean local AWS for one test, with the process environment pointed at it."""
     local_aws_server.reset()
-    for key, value in local_aws_server.environment().items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    point_at(local_aws_server, monkeypatch)
     return local_aws_server

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from collector.cli import collect as collect_command
@@ -26,6 +25,7 @@ from local_aws.seed import (
     SeededOrganization,
     seed_organization,
 )
+from tests.local_env import point_at, role_trusting
 
 pytestmark = pytest.mark.e2e
 
@@ -54,29 +54,10 @@ def seeded() -> Iterator[Seeded]:
     patch = pytest.MonkeyPatch()
     # Calls the collections make are not recorded as CloudTrail events: the second would read the first's.
     with LocalAws(load_aws_managed_policies=True, record_api_calls=False) as aws:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
-        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            patch.delenv(key, raising=False)
-        patch.setenv("AWS_CONFIG_FILE", "/dev/null")
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        point_at(aws, patch)
         try:
             truth = seed_organization(aws, SPEC)
-            management = truth.organization.management_account_id
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{management}:root"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-            reader = boto3.client("iam").create_role(
-                RoleName=READER, AssumeRolePolicyDocument=json.dumps(trust)
-            )
-            yield Seeded(truth, reader["Role"]["Arn"])
+            yield Seeded(truth, role_trusting(READER, truth.organization.management_account_id))
         finally:
             patch.undo()
 

@@ -33,6 +33,7 @@ from local_aws.seed import (
     seed_organization,
 )
 from tests.e2e.pipeline_local import DeployedPipeline, deploy, execute, read_objects
+from tests.local_env import point_at, role_trusting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cdk]
 
@@ -62,27 +63,10 @@ class Deployed:
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     patch = pytest.MonkeyPatch()
     with LocalAws(load_aws_managed_policies=True) as aws:
-        for key, value in aws.environment().items():
-            patch.setenv(key, value)
-        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            patch.delenv(key, raising=False)
-        patch.setenv("AWS_CONFIG_FILE", "/dev/null")
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        point_at(aws, patch)
         try:
             truth = seed_organization(aws, SPEC)
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{truth.organization.management_account_id}:root"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-            reader = boto3.client("iam").create_role(
-                RoleName=READER, AssumeRolePolicyDocument=json.dumps(trust)
-            )
+            reader_arn = role_trusting(READER, truth.organization.management_account_id)
             pipeline = deploy(aws, tmp_path_factory.mktemp("cdk"), CustomerRoles.named(READER, MEMBER_ROLE))
             for customer in (CUSTOMER, BROKEN_CUSTOMER):
                 boto3.client("ssm").put_parameter(
@@ -90,7 +74,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
                     Value=EXTERNAL_ID,
                     Type="SecureString",
                 )
-            yield Deployed(aws, truth, reader["Role"]["Arn"], pipeline)
+            yield Deployed(aws, truth, reader_arn, pipeline)
         finally:
             patch.undo()
 
